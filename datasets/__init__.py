@@ -1,0 +1,1 @@
+"""Data sets for minidl (installed as ``minidl.datasets``)."""

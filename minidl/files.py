@@ -1,0 +1,118 @@
+"""Safe files: atomic writes and pickle-free ``.npz`` archives.
+
+Everything minidl writes to disk (models, checkpoints, optimizer state, the
+MNIST cache, histories, figures) goes through :func:`atomic_write`: the bytes
+land in a temporary file in the same folder, which is then renamed over the
+target. A crash, a full disk or a Ctrl-C half-way through therefore leaves
+either the old file or the new one, never a half-written mix.
+
+Archives are numpy ``.npz`` files read with ``allow_pickle=False``. JSON
+metadata (an architecture, hyperparameters) travels inside the archive as a
+0-d unicode array under the key ``"__meta__"``, which numpy stores without
+pickling.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+META_KEY = "__meta__"
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode="wb"):
+    """Open a temporary file beside ``path``; rename it onto ``path`` on success.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Final destination. Its folder must exist and be writable.
+    mode : {"wb", "w"}
+        Binary or text mode for the temporary file.
+
+    Yields
+    ------
+    file
+        The open temporary file. If the ``with`` block raises (including
+        ``KeyboardInterrupt``), the temporary file is deleted and ``path`` is
+        left exactly as it was.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValueError(
+            f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist; "
+            "create it first or choose another path"
+        )
+    try:
+        handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except PermissionError as exc:
+        raise ValueError(
+            f"cannot write {str(path)!r}: folder {str(folder)!r} is not writable; "
+            "choose a folder you can write to"
+        ) from exc
+    try:
+        with os.fdopen(handle, mode) as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+def save_npz(path, arrays, meta=None):
+    """Atomically write ``arrays`` (a dict name -> array) and JSON ``meta`` to ``path``.
+
+    Numpy would append ``.npz`` to a name without it; we write exactly the
+    ``path`` given, so what the user typed is what appears on disk.
+    """
+    payload = {name: np.asarray(value) for name, value in arrays.items()}
+    if META_KEY in payload:
+        raise ValueError(f"array name {META_KEY!r} is reserved for metadata")
+    if meta is not None:
+        payload[META_KEY] = np.array(json.dumps(meta))
+    with atomic_write(path) as file:
+        np.savez(file, **payload)
+
+
+def load_npz(path, what="archive"):
+    """Read an archive written by :func:`save_npz`, never unpickling anything.
+
+    Returns
+    -------
+    arrays : dict
+        Name -> numpy array (fully read into memory).
+    meta : dict or None
+        The JSON metadata, if the archive has some.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is not a readable ``.npz`` archive (truncated, corrupted,
+        or containing pickled objects); the message names the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} {str(path)!r} does not exist")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+        meta = json.loads(str(arrays.pop(META_KEY))) if META_KEY in arrays else None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
+        raise ValueError(
+            f"{what} {str(path)!r} is corrupt or not a minidl .npz file ({exc}); "
+            "delete it and create it again"
+        ) from exc
+    return arrays, meta
