@@ -111,8 +111,10 @@ def load_npz(path, what="archive"):
             arrays = {name: archive[name] for name in archive.files}
         meta = json.loads(str(arrays.pop(META_KEY))) if META_KEY in arrays else None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
+        # numpy's own message for a non-archive suggests allow_pickle=True,
+        # which we never do; name only the kind of failure.
         raise ValueError(
-            f"{what} {str(path)!r} is corrupt or not a minidl .npz file ({exc}); "
-            "delete it and create it again"
+            f"{what} {str(path)!r} is corrupt or not a minidl .npz file "
+            f"({type(exc).__name__}); delete it and create it again"
         ) from exc
     return arrays, meta
