@@ -59,6 +59,9 @@ def atomic_write(path, mode="wb"):
             "choose a folder you can write to"
         ) from exc
     try:
+        # mkstemp makes the file private (0600); give it the permissions an
+        # ordinary open() would, so a saved model is as readable as any file.
+        os.chmod(tmp_name, 0o666 & ~_current_umask())
         with os.fdopen(handle, mode) as file:
             yield file
             file.flush()
@@ -68,6 +71,12 @@ def atomic_write(path, mode="wb"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def _current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def save_npz(path, arrays, meta=None):

@@ -1,0 +1,124 @@
+"""Gradient descent and its momentum variants: ``SGD``, ``Momentum``, ``Nesterov``.
+
+All three equal ``torch.optim.SGD`` (with ``momentum=0``, with ``momentum``
+and ``dampening=0``, and with ``nesterov=True``), also when the learning rate
+changes between steps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minidl.optim.base import Optimizer
+from minidl.optim.checks import check_number
+from minidl.optim.registry import register
+
+
+@register
+class SGD(Optimizer):
+    """Plain (stochastic) gradient descent: a step against the gradient.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate, > 0. The book's default: small enough to be stable on
+        most small networks, large enough to learn MNIST in a few epochs.
+
+    Notes
+    -----
+    .. math:: W \\leftarrow W - \\eta \\, \\frac{\\partial L}{\\partial W}
+
+    with learning rate :math:`\\eta`. Same as ``torch.optim.SGD(lr)``.
+    """
+
+    def __init__(self, lr=0.01):
+        super().__init__(lr)
+
+    def update_one(self, param, grad, state, scratch):
+        step = scratch[0]
+        np.multiply(grad, self.lr, out=step)  # eta * g
+        param -= step  # W <- W - eta * g
+
+
+@register
+class Momentum(Optimizer):
+    """Gradient descent with momentum: the steps build up speed along steady directions.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate, > 0.
+    momentum : float, default 0.9
+        How much of the previous velocity is kept, in [0, 1). 0.9 keeps about
+        the last 10 gradients in play (1 / (1 - 0.9)).
+
+    Notes
+    -----
+    With the velocity :math:`b` (zeros at first) measured in gradient units:
+
+    .. math::
+        b \\leftarrow \\mu \\, b + g, \\qquad W \\leftarrow W - \\eta \\, b
+
+    This is ``torch.optim.SGD(lr, momentum, dampening=0)``. The seeds (and
+    the book) write the velocity in parameter units instead:
+    :math:`v \\leftarrow \\mu v - \\eta g,\\ W \\leftarrow W + v`. At a
+    constant learning rate both give the same trajectory (:math:`v = -\\eta b`).
+    When a schedule changes :math:`\\eta`, they differ: here a new learning
+    rate scales the whole velocity at once, while in the seeds' form it only
+    scales the newest gradient and old steps keep their old size. minidl
+    follows PyTorch, so schedules behave as they do there.
+    """
+
+    slots = ("velocity",)
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__(lr)
+        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+
+    def update_one(self, param, grad, state, scratch):
+        velocity, step = state["velocity"], scratch[0]
+        velocity *= self.momentum  # b <- mu * b ...
+        velocity += grad  # ... + g
+        np.multiply(velocity, self.lr, out=step)  # eta * b
+        param -= step  # W <- W - eta * b
+
+
+@register
+class Nesterov(Optimizer):
+    """Nesterov's accelerated gradient: momentum that looks one step ahead.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate, > 0.
+    momentum : float, default 0.9
+        How much of the previous velocity is kept, in [0, 1).
+
+    Notes
+    -----
+    With the velocity :math:`b` (zeros at first):
+
+    .. math::
+        b \\leftarrow \\mu \\, b + g, \\qquad W \\leftarrow W - \\eta \\, (g + \\mu \\, b)
+
+    The step uses the velocity *after* this update (where momentum is about
+    to carry the weights) instead of before it. This is the form of
+    ``torch.optim.SGD(lr, momentum, nesterov=True)``, a rewriting of
+    Nesterov's "gradient at the look-ahead point" that needs only the
+    gradient at the current weights.
+    """
+
+    slots = ("velocity",)
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__(lr)
+        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+
+    def update_one(self, param, grad, state, scratch):
+        velocity, step = state["velocity"], scratch[0]
+        velocity *= self.momentum  # b <- mu * b ...
+        velocity += grad  # ... + g
+        np.multiply(velocity, self.momentum, out=step)  # mu * b
+        step += grad  # g + mu * b
+        step *= self.lr  # eta * (g + mu * b)
+        param -= step  # W <- W - eta * (g + mu * b)
