@@ -1,0 +1,69 @@
+"""Gradient checking: finite differences against known derivatives, and catching a wrong backward."""
+
+import numpy as np
+import pytest
+
+from minidl import MLP
+from minidl.gradcheck import check_gradients, numerical_gradient, relative_error
+
+
+@pytest.mark.parametrize("order, tolerance", [(2, 1e-7), (4, 1e-10)])
+def test_numerical_gradient_of_a_cubic(order, tolerance):
+    x = np.array([[0.5, -1.0], [2.0, 0.1]])
+    # d/dx sum(x**3) = 3 x**2; the two-point error here is h**2 = 1e-8 per entry.
+    gradient = numerical_gradient(lambda v: np.sum(v**3), x, order=order)
+    np.testing.assert_allclose(gradient, 3 * x**2, rtol=tolerance, atol=tolerance)
+
+
+def test_numerical_gradient_is_exact_for_a_quadratic_and_restores_x_bit_for_bit():
+    x = np.random.default_rng(0).standard_normal(7)
+    before = x.copy()
+    gradient = numerical_gradient(lambda v: np.sum(v**2), x)
+    np.testing.assert_allclose(gradient, 2 * before, rtol=1e-9)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_numerical_gradient_reads_shared_memory():
+    weights = np.array([1.0, 2.0])
+    gradient = numerical_gradient(lambda _: weights @ np.array([3.0, -4.0]), weights)
+    np.testing.assert_allclose(gradient, [3.0, -4.0], rtol=1e-10)
+
+
+def test_numerical_gradient_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="floating-point numpy array"):
+        numerical_gradient(lambda v: 0.0, np.array([1, 2]))
+    with pytest.raises(ValueError, match=r"order must be one of \[2, 4\]"):
+        numerical_gradient(lambda v: 0.0, np.zeros(2), order=3)
+
+
+def test_relative_error_by_hand():
+    assert relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
+    assert relative_error([1.0], [-1.0]) == 1.0
+    assert relative_error([1.0, 3.0], [1.0, 1.0]) == pytest.approx(0.5)
+    # Both tiny: the difference is divided by the floor, not by ~1e-12.
+    assert relative_error([0.0], [1e-12], floor=1e-5) == pytest.approx(1e-7)
+    with pytest.raises(ValueError, match=r"shapes \(2,\) and \(3,\)"):
+        relative_error(np.zeros(2), np.zeros(3))
+
+
+def test_check_gradients_catches_a_wrong_backward():
+    rng = np.random.default_rng(1)
+    x, t = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    net = MLP(4, [5], 3, dtype=np.float64, seed=0)
+    assert max(check_gradients(net, x, t).values()) < 1e-6
+    # A classic bug: forgetting to block the gradient where ReLU was inactive.
+    net.layers["Activation1"].backward = lambda dout: dout
+    errors = check_gradients(net, x, t)
+    assert errors["W1"] > 1e-2 and errors["b1"] > 1e-2
+    assert errors["W2"] < 1e-6  # layers above the bug are still right
+
+
+def test_check_gradients_leaves_the_network_as_it_found_it():
+    rng = np.random.default_rng(2)
+    x, t = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    net = MLP(4, [5], 3, batchnorm=True, dropout=0.3, dtype=np.float64, seed=0)
+    state, rng_state = net.state_dict(), net.rng.bit_generator.state
+    check_gradients(net, x, t)
+    for name, value in net.state_dict().items():
+        np.testing.assert_array_equal(value, state[name])
+    assert net.rng.bit_generator.state == rng_state

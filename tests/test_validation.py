@@ -1,0 +1,136 @@
+"""Shared input checks: what passes, what they return, and the messages of what fails."""
+
+import numpy as np
+import pytest
+
+from minidl.validation import (
+    check_choice,
+    check_dtype,
+    check_features,
+    check_hidden_sizes,
+    check_labels,
+    check_non_negative,
+    check_positive_int,
+    check_ratio,
+    check_seed,
+)
+
+
+# ================================================================== features
+def test_features_of_the_right_dtype_are_not_copied():
+    x = np.ones((4, 3), dtype=np.float32)
+    checked = check_features(x, 3, np.float32)
+    assert checked.dtype == np.float32 and np.shares_memory(checked, x)
+
+
+def test_features_are_converted_and_images_flattened():
+    images = np.arange(2 * 2 * 3, dtype=np.uint8).reshape(2, 2, 3)
+    checked = check_features(images, 6, np.float32)
+    assert checked.shape == (2, 6) and checked.dtype == np.float32
+    np.testing.assert_array_equal(checked, images.reshape(2, 6))
+    assert check_features([[1, 2]], 2).dtype == np.float64
+
+
+def test_single_sample_gets_a_reshape_hint():
+    with pytest.raises(ValueError, match=r"\(n_samples, 3\).*\(3,\).*reshape\(1, -1\)"):
+        check_features(np.zeros(3), 3)
+
+
+def test_wrong_width_names_both_sizes():
+    with pytest.raises(ValueError, match=r"5 features a sample \(shape \(2, 5\)\), but 784 were expected"):
+        check_features(np.zeros((2, 5)), 784)
+
+
+@pytest.mark.parametrize("bad_value, shown", [(np.nan, "nan"), (np.inf, "inf"), (-np.inf, "-inf")])
+def test_non_finite_values_are_located(bad_value, shown):
+    x = np.zeros((3, 4))
+    x[2, 1] = bad_value
+    with pytest.raises(ValueError, match=rf"1 NaN or infinite value\(s\), the first at row 2, feature 1 \({shown}\)"):
+        check_features(x, 4)
+
+
+def test_huge_finite_values_are_not_mistaken_for_infinity():
+    x = np.full((10, 10), 3e38, dtype=np.float32)  # the sum would overflow float32
+    assert check_features(x, 10) is not None
+
+
+def test_empty_and_non_numeric_features_are_rejected():
+    with pytest.raises(ValueError, match="no sample"):
+        check_features(np.zeros((0, 3)), 3)
+    with pytest.raises(ValueError, match="must hold numbers"):
+        check_features([["a", "b"]], 2)
+
+
+# ==================================================================== labels
+def test_integer_labels_pass_and_whole_floats_are_accepted():
+    np.testing.assert_array_equal(check_labels([2, 0, 1], 3, 3), [2, 0, 1])
+    labels = check_labels(np.array([2.0, 0.0]), 2, 3)
+    assert labels.dtype == np.int64
+    np.testing.assert_array_equal(labels, [2, 0])
+
+
+def test_one_hot_rows_become_indices():
+    np.testing.assert_array_equal(check_labels(np.eye(4)[[3, 1]], 2, 4), [3, 1])
+
+
+def test_a_row_that_is_not_one_hot_is_shown():
+    with pytest.raises(ValueError, match=r"row 1 is \[0\.5, 0\.5, 0\.0\]"):
+        check_labels(np.array([[1.0, 0, 0], [0.5, 0.5, 0]]), 2, 3)
+
+
+def test_label_count_must_match_the_batch():
+    with pytest.raises(ValueError, match="2 labels but the batch has 3 samples"):
+        check_labels([0, 1], 3, 10)
+    with pytest.raises(ValueError, match="2 one-hot rows but the batch has 3 samples"):
+        check_labels(np.eye(10)[:2], 3, 10)
+
+
+@pytest.mark.parametrize("bad", [10, -1])
+def test_labels_must_be_in_range(bad):
+    with pytest.raises(ValueError, match=rf"label {bad}, outside \[0, 10\)"):
+        check_labels([0, bad], 2, 10)
+
+
+def test_non_integer_and_boolean_labels_are_rejected():
+    with pytest.raises(ValueError, match="non-integer value 2.5"):
+        check_labels([0.0, 2.5], 2, 3)
+    with pytest.raises(ValueError, match="not booleans"):
+        check_labels(np.array([True, False]), 2, 3)
+
+
+def test_a_column_of_labels_gets_a_ravel_hint():
+    with pytest.raises(ValueError, match=r"shape \(3, 1\).*ravel"):
+        check_labels(np.zeros((3, 1), dtype=int), 3, 10)
+
+
+# =================================================================== scalars
+def test_scalar_checks_accept_good_values():
+    assert check_positive_int(np.int64(3), "n") == 3
+    assert check_non_negative(0, "weight_decay") == 0.0
+    assert check_ratio(0.5) == 0.5
+    assert check_choice("relu", ("relu", "tanh"), "activation") == "relu"
+    assert check_seed(None) is None and check_seed(np.int32(4)) == 4
+    assert check_dtype("float32") == np.float32
+    assert check_hidden_sizes(50) == [50]
+    assert check_hidden_sizes([]) == []
+    assert check_hidden_sizes((100, np.int64(20))) == [100, 20]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: check_positive_int(True, "input_size"), "input_size must be a positive integer"),
+        (lambda: check_positive_int(0, "input_size"), "got 0"),
+        (lambda: check_non_negative(-1e-3, "weight_decay"), "weight_decay must be a finite number >= 0"),
+        (lambda: check_ratio(1.0), r"in \[0, 1\)"),
+        (lambda: check_choice("gelu", ("relu", "tanh"), "activation"), "unknown activation 'gelu'; choose one of 'relu', 'tanh'"),
+        (lambda: check_seed(-1), "seed must be None or an integer >= 0"),
+        (lambda: check_dtype(np.float16), "'float16' is not supported"),
+        (lambda: check_dtype("banana"), "not a numpy dtype"),
+        (lambda: check_hidden_sizes([100, 0]), r"hidden_sizes\[1\] must be a positive integer"),
+        (lambda: check_hidden_sizes("100"), "list of positive integers"),
+    ],
+)
+def test_scalar_checks_explain_what_is_wrong(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
