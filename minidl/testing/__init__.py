@@ -1,0 +1,23 @@
+"""The homework kit: check a layer, an optimizer or a network written by a student.
+
+Students of a course write the pieces of a network themselves; a grader, or
+the student, then runs::
+
+    from minidl.testing import check_layer, check_optimizer, check_network
+
+    print(check_layer(MyAffine(W, b), input_shape=(4, 3)))     # gradients, shapes, dtypes
+    print(check_optimizer(MyRMSprop, "rmsprop", lr=0.01))      # same steps as minidl's RMSprop?
+    print(check_network(MyTwoLayerNet()))                      # trains, gradients right?
+
+Each returns a :class:`CheckReport`: ``report.ok`` for a grader, a readable
+table for a person (``print(report)``), and ``raise_on_failure=True`` (or
+``report.raise_if_failed()``) to raise :class:`CheckFailed` inside a pytest
+test. ``docs/homework.md`` walks through a complete exercise.
+"""
+
+from minidl.testing.layers import check_layer
+from minidl.testing.network import check_network
+from minidl.testing.optimizers import check_optimizer
+from minidl.testing.report import CheckFailed, CheckReport
+
+__all__ = ["CheckFailed", "CheckReport", "check_layer", "check_network", "check_optimizer"]

@@ -1,0 +1,209 @@
+"""``check_optimizer``: does a student's optimizer take the same steps as the reference?
+
+Two optimizers implementing the same update rule must produce the same
+parameters, step after step, up to rounding. :func:`check_optimizer` trains
+two identical small networks side by side, one with the student's optimizer
+and one with a built-in reference, feeding both the very same gradients, and
+reports the first step and the first parameter where they part. It also
+checks two pitfalls of the book's code that no loss curve would reveal: a
+parameter replaced instead of updated in place, and one optimizer mixing the
+state of two networks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minidl import optim
+from minidl.network import MLP
+from minidl.testing.report import CheckReport, compare_arrays
+
+# The standard problem: small enough to run in milliseconds, large enough that
+# every parameter gets a gradient of its own size and sign.
+_INPUT_SIZE, _HIDDEN_SIZES, _CLASSES, _BATCH = 6, [5], 3, 16
+
+
+def check_optimizer(cls, reference="adam", *, steps=20, seed=0, tolerance=1e-9, floor=1e-12,
+                    raise_on_failure=False, **hyperparams):
+    """Run a student's optimizer next to a reference one and report where they diverge.
+
+    Parameters
+    ----------
+    cls : type or str
+        The student's optimizer class (or its registered name). Instances are
+        built as ``cls(**hyperparams)``; it needs ``update(params, grads)``
+        changing ``params`` in place, as in the book. Subclassing
+        :class:`minidl.optim.Optimizer` is not required.
+    reference : str or type, default "adam"
+        The rule the student's optimizer should equal: a registered name
+        (``"rmsprop"``, ``"momentum"``, ... see ``minidl.optim.available()``)
+        or a class. Built as ``minidl.optim.get(reference, **hyperparams)``.
+    steps : int, default 20
+        Number of updates compared.
+    seed : int, default 0
+        Seeds the standard problem (weights and data).
+    tolerance : float, default 1e-9
+        Largest relative error accepted between the two parameter sets.
+    floor : float, default 1e-12
+        Denominator floor of the relative error (see :func:`minidl.gradcheck.relative_error`).
+    raise_on_failure : bool, default False
+        Raise :class:`~minidl.testing.CheckFailed` instead of returning a failing report.
+    **hyperparams
+        Given to both optimizers, e.g. ``lr=0.01, decay_rate=0.9``. Give every
+        hyperparameter whose default may differ between the two.
+
+    Returns
+    -------
+    CheckReport
+
+    Notes
+    -----
+    **The standard problem.** A float64 :class:`minidl.MLP` (6 inputs, 5 ReLU
+    units, 3 classes, seeded) and a fixed batch of 16 random samples. At each
+    step the gradient is computed once, at the reference's parameters, and
+    each optimizer receives its own copy. As long as the two agree the
+    gradients are those each would have computed itself; after the first
+    disagreement the comparison stops.
+
+    **Why so tight a tolerance.** In float64 two correct implementations of
+    the same rule, written in a different order, agree to about 1e-15. A real
+    difference is far larger: eps inside instead of outside the square root,
+    or a missing bias correction, gives relative errors from about 1e-8 to 1.
+
+    **In place.** The layers of a network keep references to the arrays of
+    ``params``. ``params[key] = params[key] - step`` binds a new array the
+    layers never see, so the network would go on computing with its old
+    weights; ``params[key] -= step`` changes the shared array.
+
+    **Two networks.** An optimizer whose state is keyed only by parameter name
+    (the book's ``self.v[key]``) mixes the momentum of two networks sharing
+    it. We update two networks with one optimizer and compare with one
+    optimizer each: the results must agree, or the optimizer must refuse the
+    second network with an error (as :class:`minidl.optim.Optimizer` does).
+    """
+    make_student, student_name = _factory(cls, hyperparams, "cls")
+    make_reference, reference_name = _factory(reference, hyperparams, "reference")
+    settings = ", ".join(f"{key}={value!r}" for key, value in hyperparams.items())
+    report = CheckReport(f"check_optimizer({student_name}) against {reference_name}({settings}), {steps} steps")
+    try:
+        student, reference_optimizer = make_student(), make_reference()
+    except Exception as error:  # noqa: BLE001 - student code may fail in any way; report it
+        report.add("construct", False, f"building the optimizers raised {type(error).__name__}: {error}")
+        return _finish(report, raise_on_failure)
+
+    x, t = _standard_batch(seed)
+    reference_network, student_network = _network(seed), _network(seed)
+    originals = dict(student_network.params)
+    diverged, replaced = None, []
+    for step in range(1, steps + 1):
+        _, grads = reference_network.loss_and_gradient(x, t)
+        reference_optimizer.update(reference_network.params, _copies(grads))
+        try:
+            student.update(student_network.params, _copies(grads))
+        except Exception as error:  # noqa: BLE001
+            report.add("update", False, f"step {step}: update raised {type(error).__name__}: {error}")
+            return _finish(report, raise_on_failure)
+        replaced += [key for key, array in student_network.params.items()
+                     if array is not originals[key] and key not in replaced]
+        for key, expected in reference_network.params.items():
+            passed, detail = compare_arrays(student_network.params[key], expected, tolerance, floor,
+                                            labels=("student", "reference"))
+            if not passed:
+                diverged = f"first divergence at step {step}, params[{key!r}]: {detail}"
+                break
+        if diverged:
+            break
+    report.add("updates in place", not replaced, "every array of params updated in place" if not replaced else (
+        f"params {replaced} were replaced by new arrays; the network's layers still hold the old ones, "
+        "so it would never learn. Write params[key] -= step, not params[key] = params[key] - step"))
+    if diverged:
+        report.add("same steps as reference", False, diverged + _hyperparameter_hint(student, reference_optimizer))
+    else:
+        report.add("same steps as reference", True, f"all {steps} steps agree within {tolerance:g}")
+    for name, check, arguments in (("two networks", _check_two_networks, (tolerance, floor)),
+                                   ("float32 kept", _check_float32, ())):
+        try:
+            report.add(name, *check(make_student, seed, x, t, *arguments))
+        except Exception as error:  # noqa: BLE001
+            report.add(name, False, f"raised {type(error).__name__}: {error}")
+    return _finish(report, raise_on_failure)
+
+
+def _factory(spec, hyperparams, argument):
+    """A function building a fresh optimizer from a class or a registered name, and a display name."""
+    if isinstance(spec, str):
+        return (lambda: optim.get(spec, **hyperparams)), spec
+    if isinstance(spec, type):
+        return (lambda: spec(**hyperparams)), spec.__name__
+    raise TypeError(
+        f"{argument} must be an optimizer class or a registered name; got {spec!r}. Pass the class itself "
+        "(check_optimizer builds several fresh optimizers), e.g. check_optimizer(MyRMSprop, 'rmsprop', lr=0.01)"
+    )
+
+
+def _finish(report, raise_on_failure):
+    return report.raise_if_failed() if raise_on_failure else report
+
+
+def _standard_batch(seed):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((_BATCH, _INPUT_SIZE)), rng.integers(0, _CLASSES, size=_BATCH)
+
+
+def _network(seed, dtype=np.float64):
+    return MLP(_INPUT_SIZE, _HIDDEN_SIZES, _CLASSES, dtype=dtype, seed=seed)
+
+
+def _copies(grads):
+    # Each optimizer gets its own arrays: one that changes grads in place must not change the other's.
+    return {key: np.array(value, copy=True) for key, value in grads.items()}
+
+
+def _hyperparameter_hint(student, reference):
+    """Name hyperparameters whose values differ between the two optimizers (a common cause)."""
+    try:
+        expected = reference.hyperparameters
+    except (AttributeError, TypeError):
+        return ""
+    different = [f"{name} {getattr(student, name)!r} vs {value!r}" for name, value in expected.items()
+                 if hasattr(student, name) and getattr(student, name) != value]
+    return f" (hyperparameters differ: {', '.join(different)})" if different else ""
+
+
+def _check_two_networks(make_student, seed, x, t, tolerance, floor):
+    """One optimizer for two networks must equal one optimizer each, or refuse the second network."""
+    shared_networks = [_network(seed), _network(seed + 1)]
+    separate_networks = [_network(seed), _network(seed + 1)]
+    shared, separate = make_student(), [make_student(), make_student()]
+    for step in range(1, 4):
+        for index in range(2):
+            _, grads = separate_networks[index].loss_and_gradient(x, t)
+            separate[index].update(separate_networks[index].params, _copies(grads))
+            _, grads = shared_networks[index].loss_and_gradient(x, t)
+            try:
+                shared.update(shared_networks[index].params, _copies(grads))
+            except Exception as error:  # noqa: BLE001 - refusing a second network is a correct answer
+                first_sentence = str(error).split(";")[0]
+                return (True, f"refuses a second network ({type(error).__name__}: {first_sentence})")
+    for index, label in enumerate("AB"):
+        for key, expected in separate_networks[index].params.items():
+            passed, detail = compare_arrays(shared_networks[index].params[key], expected, tolerance, floor,
+                                            labels=("shared", "own optimizer"))
+            if not passed:
+                return (False, (
+                    f"one optimizer updating networks A and B mixes their state: network {label}'s "
+                    f"params[{key!r}] after 3 steps, {detail}. Keep state per network (key it by the "
+                    "parameter arrays) or refuse a second network, as minidl.optim.Optimizer does"))
+    return (True, "keeps a separate state for each network")
+
+
+def _check_float32(make_student, seed, x, t):
+    """Two steps on a float32 network: the parameters must stay float32."""
+    network = _network(seed, np.float32)
+    optimizer = make_student()
+    for _ in range(2):
+        _, grads = network.loss_and_gradient(x.astype(np.float32), t)
+        optimizer.update(network.params, _copies(grads))
+    wrong = [f"{key} became {array.dtype}" for key, array in network.params.items() if array.dtype != np.float32]
+    return (not wrong, "float32 parameters stay float32" if not wrong else
+            ", ".join(wrong) + "; update the arrays in place so they keep their dtype")

@@ -1,0 +1,207 @@
+"""check_optimizer passes minidl's optimizers and catches wrong ones at the right step."""
+
+import numpy as np
+import pytest
+
+from minidl import optim
+from minidl.testing import CheckFailed, check_optimizer
+
+BUILT_IN = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"]
+
+
+# ----------------------------------------------------------------- student optimizers
+class StudentRMSprop(optim.Optimizer):
+    """Correct RMSprop on minidl's base class, written plainly (allocating)."""
+
+    slots = ("h",)
+
+    def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
+        super().__init__(lr)
+        self.decay_rate, self.eps = decay_rate, eps
+
+    def update_one(self, param, grad, state, scratch):
+        state["h"] *= self.decay_rate
+        state["h"] += (1 - self.decay_rate) * grad * grad
+        param -= self.lr * grad / (np.sqrt(state["h"]) + self.eps)
+
+
+class RMSpropEpsInsideRoot(StudentRMSprop):
+    def update_one(self, param, grad, state, scratch):
+        state["h"] *= self.decay_rate
+        state["h"] += (1 - self.decay_rate) * grad * grad
+        param -= self.lr * grad / np.sqrt(state["h"] + self.eps)
+
+
+class AdamWithoutBiasCorrection(optim.Optimizer):
+    slots = ("m", "v")
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(lr)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+
+    def update_one(self, param, grad, state, scratch):
+        state["m"] *= self.beta1
+        state["m"] += (1 - self.beta1) * grad
+        state["v"] *= self.beta2
+        state["v"] += (1 - self.beta2) * grad * grad
+        param -= self.lr * state["m"] / (np.sqrt(state["v"]) + self.eps)
+
+
+class BookRMSprop:
+    """The seeds' RMSprop: right rule, in place, but state keyed by name only."""
+
+    def __init__(self, lr=0.01, decay_rate=0.99):
+        self.lr, self.decay_rate, self.h = lr, decay_rate, None
+
+    def update(self, params, grads):
+        if self.h is None:
+            self.h = {key: np.zeros_like(value) for key, value in params.items()}
+        for key in params:
+            self.h[key] *= self.decay_rate
+            self.h[key] += (1 - self.decay_rate) * grads[key] * grads[key]
+            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + 1e-7)
+
+
+class SGDRebinding:
+    """Right values, but binds new arrays: the network's layers never see them."""
+
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for key in params:
+            params[key] = params[key] - self.lr * grads[key]
+
+
+class SGDInFloat64:
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for key in params:
+            params[key] = (params[key] - self.lr * grads[key]).astype(np.float64)
+
+
+class CrashingOptimizer:
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        raise KeyError("W1")
+
+
+# ----------------------------------------------------------------- correct ones pass
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_every_built_in_optimizer_equals_itself(name):
+    report = check_optimizer(optim.available()[name], name)
+    assert report.ok, str(report)
+
+
+def test_a_correct_student_rmsprop_passes_with_its_hyperparameters():
+    report = check_optimizer(StudentRMSprop, "rmsprop", lr=0.05, decay_rate=0.9)
+    assert report.ok, str(report)
+    assert ("same steps as reference", True, "all 20 steps agree within 1e-09") in report.rows
+    assert report.subject == "check_optimizer(StudentRMSprop) against rmsprop(lr=0.05, decay_rate=0.9), 20 steps"
+
+
+def test_a_registered_name_is_accepted_for_the_student_too():
+    assert check_optimizer("momentum", "momentum", lr=0.1, momentum=0.5).ok
+
+
+# ----------------------------------------------------------------- wrong ones are caught
+def test_rmsprop_with_eps_inside_the_root_diverges_at_step_1():
+    report = check_optimizer(RMSpropEpsInsideRoot, "rmsprop")
+    assert [problem.split(":")[0] for problem in report.problems] == ["same steps as reference"]
+    assert report.problems[0].startswith("same steps as reference: first divergence at step 1, params['W1']")
+
+
+def test_adam_without_bias_correction_diverges_at_step_1():
+    report = check_optimizer(AdamWithoutBiasCorrection)  # reference "adam" by default
+    assert report.problems[0].startswith("same steps as reference: first divergence at step 1")
+
+
+def test_divergence_message_names_step_parameter_index_and_values():
+    # RMSprop against Adam: the difference is in the rule itself.
+    report = check_optimizer(StudentRMSprop, "adam", lr=0.001)
+    (problem,) = report.problems
+    assert "first divergence at step 1, params['W1']: max relative error" in problem
+    assert "(student " in problem and ", reference " in problem
+
+
+def test_different_hyperparameter_defaults_are_pointed_out():
+    report = check_optimizer(StudentRMSprop, "rmsprop", lr=0.01, eps=1e-7, decay_rate=0.99)
+    assert report.ok
+    report = check_optimizer(StudentRMSprop, "rmsprop", lr=0.01, eps=1e-7)
+    assert report.ok  # both default decay_rate to 0.99
+
+    class OtherDefault(StudentRMSprop):
+        def __init__(self, lr=0.01, decay_rate=0.9, eps=1e-7):
+            super().__init__(lr, decay_rate, eps)
+
+    report = check_optimizer(OtherDefault, "rmsprop", lr=0.01)
+    assert "hyperparameters differ: decay_rate 0.9 vs 0.99" in report.problems[0]
+
+
+def test_the_books_state_keyed_by_name_mixes_two_networks():
+    report = check_optimizer(BookRMSprop, "rmsprop", lr=0.01)
+    assert [problem.split(":")[0] for problem in report.problems] == ["two networks"]
+    assert "mixes their state" in report.problems[0]
+
+
+def test_minidl_optimizers_pass_two_networks_by_refusing_the_second():
+    report = check_optimizer(StudentRMSprop, "rmsprop")
+    detail = next(detail for name, _, detail in report.rows if name == "two networks")
+    assert detail.startswith("refuses a second network (ValueError")
+
+
+def test_stateless_book_style_sgd_is_fine_with_two_networks():
+    class BookSGD:
+        def __init__(self, lr=0.01):
+            self.lr = lr
+
+        def update(self, params, grads):
+            for key in params:
+                params[key] -= self.lr * grads[key]
+
+    report = check_optimizer(BookSGD, "sgd", lr=0.01)
+    assert report.ok, str(report)
+    assert ("two networks", True, "keeps a separate state for each network") in report.rows
+
+
+def test_replacing_params_instead_of_updating_in_place_is_caught():
+    report = check_optimizer(SGDRebinding, "sgd", lr=0.01)
+    # The values are right, which is what makes this bug so hard to see.
+    assert ("same steps as reference", True, "all 20 steps agree within 1e-09") in report.rows
+    assert [problem.split(":")[0] for problem in report.problems] == ["updates in place"]
+    assert "params ['W1', 'b1', 'W2', 'b2'] were replaced by new arrays" in report.problems[0]
+
+
+def test_float32_parameters_turned_float64_are_caught():
+    report = check_optimizer(SGDInFloat64, "sgd", lr=0.01)
+    assert "float32 kept: W1 became float64, b1 became float64, W2 became float64, b2 became float64" in (
+        report.problems[-1].split(";")[0])
+
+
+def test_an_optimizer_that_raises_is_reported_not_raised():
+    report = check_optimizer(CrashingOptimizer, "sgd", lr=0.01)
+    assert report.problems == ["update: step 1: update raised KeyError: 'W1'"]
+
+
+def test_a_constructor_that_rejects_the_hyperparameters_is_reported():
+    report = check_optimizer(CrashingOptimizer, "rmsprop", decay_rate=0.9)
+    assert report.problems[0].startswith("construct: building the optimizers raised TypeError")
+
+
+def test_raise_on_failure():
+    with pytest.raises(CheckFailed, match="FAIL  same steps as reference"):
+        check_optimizer(AdamWithoutBiasCorrection, raise_on_failure=True)
+
+
+def test_an_instance_is_refused_with_a_hint():
+    with pytest.raises(TypeError, match="Pass the class itself"):
+        check_optimizer(StudentRMSprop(), "rmsprop")
+
+
+def test_unknown_reference_name_lists_the_known_ones():
+    report = check_optimizer(StudentRMSprop, "rmsprob")
+    assert "unknown optimizer 'rmsprob'; known optimizers:" in report.problems[0]
