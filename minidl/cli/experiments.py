@@ -1,0 +1,283 @@
+"""Reproduce the optimizer and initialisation experiments: a figure and its numbers.
+
+Each experiment writes into --out DIR a PNG figure and the numbers behind it,
+NAME.csv (one observation a row) and NAME.json (settings and summary). All run
+offline on the 8x8 digits by default, in about a minute or less; --dataset
+mnist (or fashion-mnist, idx:DIR) runs the same on 28x28 images. The same
+--seed gives bit-identical numbers.
+
+experiments:
+  paths        paths of 7 optimizers on f(x, y) = x**2/20 + y**2 from (-7, 2)
+  compare      training loss of optimizers on the same batches, same initial weights
+  init         training loss from initial weights of std 0.01, Xavier and He
+  activations  histograms of 5 layers' activations for several initialisations
+  batchnorm    training accuracy with and without batchnorm, 16 weight scales
+  overfit      train vs test accuracy on 300 samples, weight decay and dropout
+  search       random search of learning rate and weight decay, ranked
+
+examples:
+  minidl experiment paths --out results
+  minidl experiment compare --seeds 3 --smooth 20 --out results
+  minidl experiment compare --optimizers sgd,adam,rmsprop --set adam.lr=0.01 --iterations 500
+  minidl experiment init --dataset mnist --out results
+  minidl experiment activations --activation relu --inits 0.01,xavier,he
+  minidl experiment search --trials 50 --no-plot
+
+Run "minidl experiment NAME --help" for the options of each experiment.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from minidl.cli import arguments
+from minidl.cli.arguments import DATASET_HELP, HelpFormatter, add_command
+
+EXAMPLES = {
+    "paths": ["minidl experiment paths --out results",
+              "minidl experiment paths --optimizers sgd,momentum,adam --set sgd.lr=0.5 --steps 50"],
+    "compare": ["minidl experiment compare --seeds 3 --smooth 20 --out results",
+                "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
+                "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"],
+    "init": ["minidl experiment init --seeds 3 --smooth 20 --out results",
+             "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"],
+    "activations": ["minidl experiment activations --out results",
+                    "minidl experiment activations --activation relu --inits 0.01,xavier,he --out results",
+                    "minidl experiment activations --activation tanh --inits 1,0.01,xavier"],
+    "batchnorm": ["minidl experiment batchnorm --out results",
+                  "minidl experiment batchnorm --scales 8 --epochs 10"],
+    "overfit": ["minidl experiment overfit --out results",
+                "minidl experiment overfit --weight-decay 0.05 --dropout 0.5 --epochs 300"],
+    "search": ["minidl experiment search --out results",
+               "minidl experiment search --trials 100 --lr-range 1e-6,1e-2 --weight-decay-range 1e-8,1e-4"],
+}
+SUMMARIES = {
+    "paths": "paths of optimizers on a stretched bowl, f(x, y) = x**2/20 + y**2",
+    "compare": "compare optimizers' training loss on a data set (same batches, same initial weights)",
+    "init": "compare initial weight scales: std 0.01, Xavier, He",
+    "activations": "histograms of each layer's activations for several initialisations",
+    "batchnorm": "training accuracy with and without batch normalisation, per initial weight scale",
+    "overfit": "overfitting on few samples, and weight decay and dropout against it",
+    "search": "random search of learning rate and weight decay on a validation split",
+}
+
+
+# ================================================================ option parsing
+def names(text):
+    """``"sgd,Adam"`` -> ``["sgd", "adam"]``."""
+    values = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError(f"expected comma-separated names like sgd,adam, got {text!r}")
+    return values
+
+
+def initialisations(text):
+    """``"0.01,xavier,he"`` -> ``[0.01, "xavier", "he"]`` (numbers are standard deviations)."""
+    values = []
+    for part in names(text):
+        try:
+            values.append(float(part))
+        except ValueError:
+            values.append(part)
+    return values
+
+
+def number_range(text):
+    """``"1e-4,1e-1"`` -> ``(0.0001, 0.1)``."""
+    parts = text.split(",")
+    try:
+        low, high = (float(part) for part in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LOW,HIGH like 1e-4,1e-1, got {text!r}") from None
+    return low, high
+
+
+def per_optimizer(pairs):
+    """``[("adam.lr", 0.01)]`` (from repeated ``--set``) -> ``{"adam": {"lr": 0.01}}``."""
+    hyperparameters = {}
+    for key, value in pairs or ():
+        optimizer, dot, name = key.partition(".")
+        if not dot or not optimizer or not name:
+            raise ValueError(f"--set takes OPTIMIZER.NAME=VALUE such as adam.lr=0.01, got {key}={value!r}")
+        chosen = hyperparameters.setdefault(optimizer.lower(), {})
+        if name in chosen:
+            raise ValueError(f"--set {optimizer}.{name} is given twice ({chosen[name]!r} and {value!r}); give it once")
+        chosen[name] = value
+    return hyperparameters
+
+
+def single_optimizer(args):
+    """The ``--lr`` of the one-optimizer experiments as an ``optimizer_params`` dict."""
+    return {} if args.lr is None else {"lr": args.lr}
+
+
+# ================================================================ the experiments
+def compute_paths(args):
+    from minidl.experiments import optimizer_paths
+
+    return optimizer_paths(args.optimizers, per_optimizer(args.set), steps=args.steps)
+
+
+def compute_compare(args):
+    from minidl.experiments import compare_optimizers
+
+    return compare_optimizers(args.dataset, args.optimizers, per_optimizer(args.set), iterations=args.iterations,
+                              batch_size=args.batch_size, seeds=args.seeds, seed=args.seed, progress=not args.quiet)
+
+
+def compute_init(args):
+    from minidl.experiments import compare_initialisations
+
+    return compare_initialisations(args.dataset, args.inits, args.activation, args.optimizer, single_optimizer(args),
+                                   iterations=args.iterations, batch_size=args.batch_size, seeds=args.seeds,
+                                   seed=args.seed, progress=not args.quiet)
+
+
+def compute_activations(args):
+    from minidl.experiments import activation_histograms
+
+    default = (0.01, "xavier", "he") if args.activation == "relu" else (1.0, 0.01, "xavier")
+    return activation_histograms(args.activation, args.inits or default, layers=args.layers, units=args.units,
+                                 samples=args.samples, seed=args.seed)
+
+
+def compute_batchnorm(args):
+    from minidl.experiments import compare_batchnorm
+
+    return compare_batchnorm(args.dataset, np.logspace(0, -4, args.scales).tolist(), samples=args.samples,
+                             epochs=args.epochs, optimizer=args.optimizer, optimizer_params=single_optimizer(args),
+                             seed=args.seed, progress=not args.quiet)
+
+
+def compute_overfit(args):
+    from minidl.experiments import overfitting
+
+    return overfitting(args.dataset, samples=args.samples, epochs=args.epochs, weight_decay=args.weight_decay,
+                       dropout=args.dropout, optimizer=args.optimizer, optimizer_params=single_optimizer(args),
+                       seed=args.seed, progress=not args.quiet)
+
+
+def compute_search(args):
+    from minidl.experiments import random_search
+
+    return random_search(args.dataset, trials=args.trials, learning_rate_range=args.lr_range,
+                         weight_decay_range=args.weight_decay_range, samples=args.samples, epochs=args.epochs,
+                         optimizer=args.optimizer, seed=args.seed, progress=not args.quiet)
+
+
+def draw(result, args):
+    """The figure of ``result``, with the drawing options this experiment has."""
+    if args.experiment in ("compare", "init"):
+        return result.plot(smoothing=args.smooth)
+    if args.experiment == "search":
+        return result.plot(top=args.top)
+    return result.plot()
+
+
+COMPUTE = {"paths": compute_paths, "compare": compute_compare, "init": compute_init,
+           "activations": compute_activations, "batchnorm": compute_batchnorm, "overfit": compute_overfit,
+           "search": compute_search}
+
+
+# ================================================================ the parser
+def add_options(parser, name):
+    """Declare the options of experiment ``name``."""
+    add = parser.add_argument
+    if name not in ("paths", "activations"):
+        add("--dataset", default="digits", help=DATASET_HELP)
+    if name in ("paths", "compare"):
+        # argparse passes a string default through `type` too, so the help shows it as typed.
+        default = "sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam" if name == "paths" else \
+            "sgd,momentum,adagrad,adam"
+        add("--optimizers", type=names, default=default, metavar="NAMES",
+            help="registered optimizer names, comma-separated (see: minidl optimizers)")
+        add("--set", type=arguments.key_value, action="append", metavar="OPTIMIZER.NAME=VALUE",
+            help="a hyperparameter of one optimizer, e.g. adam.lr=0.01 or momentum.momentum=0.95 (repeatable)")
+    if name == "paths":
+        add("--steps", type=arguments.positive_int, default=30, help="number of updates")
+    if name in ("compare", "init"):
+        add("--iterations", type=arguments.positive_int, default=2000, help="mini-batch updates per run")
+        add("--batch-size", type=arguments.positive_int, default=128)
+        add("--seeds", type=arguments.positive_int, default=1,
+            help="repeat with seeds SEED, SEED+1, ...; the figure shows the mean and a band of one std")
+        add("--smooth", type=arguments.positive_int, default=1, metavar="WINDOW",
+            help="draw a moving average over WINDOW iterations (the CSV keeps the raw losses)")
+    if name in ("init", "activations"):
+        add("--activation", default="relu" if name == "init" else "sigmoid", choices=("relu", "sigmoid", "tanh"))
+        add("--inits", type=initialisations, default="0.01,xavier,he" if name == "init" else None,
+            metavar="INITS", help="initialisations, comma-separated: he, xavier, he_uniform, xavier_uniform or a "
+                                  "standard deviation such as 0.01 (activations: default 1,0.01,xavier for sigmoid "
+                                  "and tanh, 0.01,xavier,he for relu)")
+    if name in ("init", "batchnorm", "overfit", "search"):
+        add("--optimizer", default="sgd", metavar="NAME", help="see: minidl optimizers")
+    if name in ("init", "batchnorm", "overfit"):
+        add("--lr", type=arguments.positive_float, default=0.01, help="learning rate")
+    if name == "activations":
+        add("--layers", type=arguments.positive_int, default=5)
+        add("--units", type=arguments.positive_int, default=100, help="units a layer")
+        add("--samples", type=arguments.positive_int, default=1000, help="random inputs")
+    if name in ("batchnorm", "overfit", "search"):
+        samples, epochs = {"batchnorm": (1000, 20), "overfit": (300, 200), "search": (500, 50)}[name]
+        add("--samples", type=arguments.positive_int, default=samples, help="training samples used (the first ones)")
+        add("--epochs", type=arguments.positive_int, default=epochs)
+    if name == "batchnorm":
+        add("--scales", type=arguments.positive_int, default=16,
+            help="number of initial weight standard deviations, log-spaced from 1 to 1e-4")
+    if name == "overfit":
+        add("--weight-decay", type=arguments.non_negative_float, default=0.1, metavar="LAMBDA")
+        add("--dropout", type=arguments.fraction, default=0.2, metavar="RATIO")
+    if name == "search":
+        add("--trials", type=arguments.positive_int, default=30)
+        add("--lr-range", type=number_range, default=(1e-4, 1e-1), metavar="LOW,HIGH",
+            help="learning rates are drawn log-uniformly in this range")
+        add("--weight-decay-range", type=number_range, default=(1e-8, 1e-4), metavar="LOW,HIGH")
+        add("--top", type=arguments.positive_int, default=7, help="curves of the best TOP trials in the figure")
+    if name != "paths":
+        add("--seed", type=int, default=0, help="first seed: the same seed gives the same numbers")
+    add("--out", default="results", metavar="DIR", help="folder for NAME.png, NAME.csv and NAME.json")
+    add("--name", default=None, help="file name stem to use instead of the experiment's name")
+    add("--no-plot", action="store_true", help="write only the CSV and JSON (no matplotlib needed)")
+    add("--threads", type=arguments.positive_int, default=1,
+        help="BLAS threads; these small matrices run fastest on one, more so on a busy machine")
+    add("--quiet", action="store_true", help="no progress bar and no summary")
+
+
+def add_parser(subparsers):
+    parser = add_command(subparsers, "experiment", __doc__,
+                         "reproduce the optimizer and initialisation experiments (figures and numbers)")
+    experiments = parser.add_subparsers(title="experiments", dest="experiment", metavar="NAME", required=True)
+    for name, summary in SUMMARIES.items():
+        description = f"{summary[0].upper()}{summary[1:]}.\n\nexamples:\n" + "\n".join(
+            f"  {example}" for example in EXAMPLES[name])
+        add_options(experiments.add_parser(name, help=summary, description=description,
+                                           formatter_class=HelpFormatter), name)
+    return parser
+
+
+def run(args):
+    from threadpoolctl import threadpool_limits
+
+    from minidl.experiments.plotting import check_plotting_available, save_figure
+    from minidl.experiments.results import prepare_folder, save_numbers
+
+    if not args.no_plot:
+        try:
+            check_plotting_available()  # before minutes of training, not after
+        except ModuleNotFoundError as error:
+            raise ValueError(f"{error}, or add --no-plot to write only the numbers") from error
+    if getattr(args, "seed", 0) < 0:
+        raise ValueError(f"--seed must be >= 0, got {args.seed}")
+    folder = prepare_folder(args.out)
+    stem = args.name or (f"activations-{args.activation}" if args.experiment == "activations" else args.experiment)
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        result = COMPUTE[args.experiment](args)
+    written = list(save_numbers(result, folder, stem))
+    if not args.no_plot:
+        written.append(save_figure(draw(result, args), Path(folder) / f"{stem}.png"))
+    if not args.quiet:
+        print("\n".join(result.summary()))
+        print("wrote " + ", ".join(str(path) for path in written))
+    return 0

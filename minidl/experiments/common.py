@@ -1,0 +1,195 @@
+"""What the experiments share: data, optimizers by name, seeds and two training loops.
+
+The experiments that compare optimizers or initialisations count
+*iterations* (mini-batch updates), not epochs, and must give every contender
+the very same mini-batches. :func:`train_for_iterations` is that loop, written
+out in a few lines so that it reads like the book's experiment scripts. The
+others count epochs and use the library's :class:`~minidl.training.Trainer`
+through :func:`train_for_epochs`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from minidl import optim
+from minidl.datasets import MiniBatches, load_dataset
+from minidl.training import Trainer, TrainingDivergedError
+
+
+def check_count(value, name, minimum=1):
+    """Return ``value`` as an int after checking it is a whole number >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def seed_list(seed, seeds):
+    """The seeds of ``seeds`` repeated runs: ``seed, seed + 1, ..., seed + seeds - 1``.
+
+    Consecutive integers are easy to read in a results file, and numpy's
+    generators turn even neighbouring seeds into unrelated streams.
+    """
+    seed = check_count(seed, "seed", minimum=0)
+    return [seed + offset for offset in range(check_count(seeds, "seeds"))]
+
+
+def load_data(dataset, samples=None):
+    """Load ``dataset`` by name (labels as class numbers), keeping the first ``samples`` training rows.
+
+    Returns ``(x_train, t_train), (x_test, t_test)``. The digits set is split
+    with a fixed seed by its loader, so the same rows come back every time.
+    """
+    (x_train, t_train), test = load_dataset(dataset)
+    if samples is not None:
+        samples = check_count(samples, "samples")
+        if samples > len(x_train):
+            raise ValueError(
+                f"asked for {samples} training samples but {dataset!r} has only {len(x_train)}; "
+                f"use at most {len(x_train)} (or another data set)"
+            )
+        x_train, t_train = x_train[:samples], t_train[:samples]
+    return (x_train, t_train), test
+
+
+def class_count(*label_arrays):
+    """Number of classes: one more than the largest class number seen (at least 2)."""
+    return max(2, 1 + max(int(np.max(labels)) for labels in label_arrays))
+
+
+def optimizer_label(optimizer, shown=()):
+    """A short label such as ``"Momentum (lr=0.1)"``: the class, its rate and the hyperparameters in ``shown``."""
+    hyperparameters = optimizer.hyperparameters
+    keys = (["lr"] if "lr" in hyperparameters else []) + [key for key in shown if key != "lr"]
+    text = ", ".join(f"{key}={hyperparameters[key]:g}" if isinstance(hyperparameters[key], float)
+                     else f"{key}={hyperparameters[key]!r}" for key in keys)
+    return f"{type(optimizer).__name__} ({text})" if text else type(optimizer).__name__
+
+
+def merge_hyperparameters(names, defaults=None, overrides=None):
+    """Per-optimizer hyperparameters: ``defaults`` updated by ``overrides`` (both name -> dict).
+
+    Raises
+    ------
+    ValueError
+        If a name repeats, or ``overrides`` names an optimizer that is not
+        part of the run (a typo such as ``--set adma.lr=0.1`` would
+        otherwise be silently ignored).
+    TypeError
+        If an optimizer's hyperparameters are not a dict.
+    """
+    names = [str(name).lower() for name in names]
+    if not names:
+        raise ValueError("no optimizer given; pass at least one name, e.g. optimizers=('sgd', 'adam')")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"optimizers {repeated} are listed twice; list each optimizer once")
+    merged = {name: dict((defaults or {}).get(name, {})) for name in names}
+    for name, values in (overrides or {}).items():
+        key = str(name).lower()
+        if key not in merged:
+            raise ValueError(
+                f"hyperparameters are set for optimizer {name!r}, which is not in this run "
+                f"({', '.join(names)}); add it to the optimizers or fix the name"
+            )
+        if not isinstance(values, dict):
+            raise TypeError(f"hyperparameters of {name!r} must be a dict like {{'lr': 0.01}}, got {values!r}")
+        merged[key].update(values)
+    return merged
+
+
+def build_optimizers(names, defaults=None, overrides=None):
+    """Create one optimizer per name: a dict name -> ``(optimizer, label)``.
+
+    ``defaults`` and ``overrides`` are merged by :func:`merge_hyperparameters`; unknown
+    names and hyperparameters are reported by :func:`minidl.optim.get`.
+    """
+    built = {}
+    for name, values in merge_hyperparameters(names, defaults, overrides).items():
+        optimizer = optim.get(name, **values)
+        built[name] = (optimizer, optimizer_label(optimizer, values))
+    return built
+
+
+def progress_bar(total, description, enabled=True):
+    """A tqdm bar counting runs; silent when ``enabled`` is False."""
+    return tqdm(total=total, desc=description, unit="run", disable=not enabled, leave=False)
+
+
+def train_for_iterations(network, optimizer, x, t, iterations, batch_size, seed):
+    """Train ``network`` for ``iterations`` mini-batch updates; return each batch's loss.
+
+    Parameters
+    ----------
+    network : minidl.MLP
+        Changed in place.
+    optimizer : minidl.optim.Optimizer
+    x, t : numpy.ndarray
+        Training inputs (N, features) and labels (N,).
+    iterations : int
+        Number of updates. When an epoch ends, a new one starts with a fresh
+        shuffle, as often as needed.
+    batch_size : int
+    seed : int
+        Seeds the shuffles. Two calls with the same seed see exactly the same
+        sequence of batches: that is how every optimizer in a comparison gets
+        identical data, with no batch stored in memory.
+
+    Returns
+    -------
+    numpy.ndarray, shape (iterations,), float64
+        The training-mode loss of each batch, *before* its update. If the loss
+        becomes NaN or infinite (a learning rate too large), training stops
+        and the remaining entries are NaN: the curve simply ends there.
+    """
+    losses = np.full(iterations, np.nan)
+    batches = MiniBatches(x, t, batch_size, rng=np.random.default_rng(seed))
+    iteration = 0
+    # A diverging run may overflow on its way to infinity; it is detected below.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        while iteration < iterations:
+            for x_batch, t_batch in batches:
+                loss, grads = network.loss_and_gradient(x_batch, t_batch)
+                if not math.isfinite(loss) or not all(np.isfinite(grad).all() for grad in grads.values()):
+                    return losses
+                losses[iteration] = loss
+                optimizer.update(network.params, grads)
+                iteration += 1
+                if iteration == iterations:
+                    break
+    return losses
+
+
+def train_for_epochs(network, x, t, epochs, batch_size, optimizer, optimizer_params, seed, validation_data=None):
+    """Train with :class:`minidl.training.Trainer`; return its per-epoch metrics as arrays.
+
+    Returns
+    -------
+    dict of str -> numpy.ndarray, shape (epochs,)
+        ``"train_loss"``, ``"train_accuracy"`` and, with ``validation_data``,
+        ``"val_loss"`` and ``"val_accuracy"``, measured after each epoch in
+        evaluation mode. A run whose loss becomes NaN or infinite stops
+        there; its remaining epochs are NaN.
+    """
+    trainer = Trainer(network, optimizer, optimizer_params, epochs=epochs, batch_size=batch_size, seed=seed,
+                      verbose=0)
+    try:
+        history = trainer.fit(x, t, validation_data)
+    except TrainingDivergedError as error:
+        history = error.history
+    names = ["train_loss", "train_accuracy"] + (["val_loss", "val_accuracy"] if validation_data is not None else [])
+    curves = {name: np.full(epochs, np.nan) for name in names}
+    for name in names:
+        recorded = history[name] if len(history) else []
+        curves[name][: len(recorded)] = recorded
+    return curves
+
+
+def evaluation_loss(network, x, t):
+    """The loss of ``network`` on all of ``x`` in evaluation mode (NaN if it overflowed)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return float(network.loss(x, t, train=False))

@@ -1,0 +1,127 @@
+"""Shared drawing helpers: loading matplotlib, smoothing, bands, saving PNGs.
+
+matplotlib is an optional dependency (the ``plot`` extra). Only the functions
+that draw import it, and only when called, so every experiment computes its
+numbers (and the tests check them) on an installation without matplotlib.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minidl.files import atomic_write
+
+INSTALL_HINT = "install the plot extra: pip install 'minidl[plot]'"
+
+
+def pyplot():
+    """Return ``matplotlib.pyplot`` set up to draw into files (no window).
+
+    Raises
+    ------
+    ModuleNotFoundError
+        If matplotlib is not installed; the message says how to install it.
+    """
+    try:
+        import matplotlib
+    except ModuleNotFoundError as exc:
+        raise ModuleNotFoundError(f"drawing figures needs matplotlib; {INSTALL_HINT}") from exc
+    # "Agg" renders to memory only: it works on servers and in CI with no
+    # display, and never pops a window up while an experiment runs.
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def check_plotting_available():
+    """Fail early, before minutes of training, if figures cannot be drawn."""
+    pyplot()
+
+
+def save_figure(figure, path):
+    """Write ``figure`` as a PNG at ``path`` atomically, then free its memory."""
+    plt = pyplot()
+    try:
+        with atomic_write(path, "wb") as file:
+            figure.savefig(file, format="png", dpi=110, bbox_inches="tight")
+    finally:
+        plt.close(figure)
+    return path
+
+
+def smooth(values, window):
+    """Moving average of ``values`` over ``window`` points along the last axis.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (..., n)
+        A curve (or curves) such as a mini-batch loss per iteration.
+    window : int
+        Points to average. ``1`` (or ``0``) returns ``values`` unchanged.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n)
+        Point ``i`` is the mean of points ``max(0, i - window + 1) .. i``:
+        only past values, so a curve is never shifted left, and the first
+        points average what exists so far instead of being dropped.
+
+    Notes
+    -----
+    Mini-batch losses jump from batch to batch; averaging them shows the
+    trend. The cumulative-sum form computes all means in one pass:
+    ``mean_i = (c_i - c_{i-window}) / count_i`` with ``c`` the running sum.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if window < 0 or int(window) != window:
+        raise ValueError(f"smoothing window must be a whole number >= 0, got {window!r}")
+    window = int(window)
+    if window <= 1:
+        return values
+    cumulative = np.cumsum(values, axis=-1)
+    shifted = np.zeros_like(cumulative)
+    shifted[..., window:] = cumulative[..., :-window]
+    counts = np.minimum(np.arange(1, values.shape[-1] + 1), window)
+    return (cumulative - shifted) / counts
+
+
+def draw_band(axes, x, runs, label, color=None, smoothing=1):
+    """Draw the mean of ``runs`` (shape (seeds, n)) and a band of one standard deviation.
+
+    With a single run there is no spread to show, so only the line is drawn.
+    """
+    runs = smooth(np.asarray(runs, dtype=np.float64), smoothing)
+    mean = runs.mean(axis=0)
+    (line,) = axes.plot(x, mean, label=label, color=color, linewidth=1.4)
+    if runs.shape[0] > 1:
+        spread = runs.std(axis=0)
+        axes.fill_between(x, mean - spread, mean + spread, color=line.get_color(), alpha=0.2, linewidth=0)
+    return line
+
+
+def grid_shape(count, columns):
+    """Rows and columns of a panel grid holding ``count`` panels, at most ``columns`` wide."""
+    columns = max(1, min(columns, count))
+    rows = -(-count // columns)
+    return rows, columns
+
+
+def panel_grid(count, columns, panel_size=(3.2, 2.6), **subplot_options):
+    """Create a figure with a grid of ``count`` panels; unused panels are hidden.
+
+    Returns the figure and a flat list of the ``count`` axes in reading order.
+    """
+    plt = pyplot()
+    rows, columns = grid_shape(count, columns)
+    figure, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(panel_size[0] * columns, panel_size[1] * rows),
+        squeeze=False,
+        **subplot_options,
+    )
+    flat = list(axes.ravel())
+    for spare in flat[count:]:
+        spare.set_visible(False)
+    return figure, flat[:count]

@@ -1,0 +1,117 @@
+"""Writing the numbers behind each figure: a CSV table and a JSON record.
+
+Every experiment saves two files beside its picture:
+
+- ``NAME.csv``: a *tidy* table, one observation a row (for example
+  ``optimizer, seed, iteration, loss``). It opens in a spreadsheet, in
+  pandas (``pandas.read_csv``) or in numpy (``numpy.genfromtxt``), and it is
+  what you would plot yourself.
+- ``NAME.json``: the settings the experiment ran with (dataset, seed,
+  hyperparameters, ...) and a short summary, so a figure can always be traced
+  back to the exact run that made it.
+
+Both are written atomically (see :func:`minidl.files.atomic_write`): an
+interrupted run never leaves a half-written file that looks complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from minidl.files import atomic_write
+
+
+def prepare_folder(out):
+    """Create the output folder ``out`` (and its parents) and return it as a Path.
+
+    Raises
+    ------
+    ValueError
+        If ``out`` exists but is a file, or cannot be created.
+    """
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(
+            f"output folder {str(folder)!r} exists and is a file, not a folder; "
+            "choose another --out"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"cannot create output folder {str(folder)!r} ({exc}); choose another --out"
+        ) from exc
+    return folder
+
+
+def plain(value):
+    """Turn numpy scalars, arrays and tuples into JSON-ready Python values.
+
+    Non-finite floats (a diverged loss is ``nan`` or ``inf``) become ``None``
+    so that the file stays strict JSON, which every JSON reader accepts.
+    """
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, np.generic):
+        return plain(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path, record):
+    """Atomically write ``record`` (a dict; numpy values allowed) as indented JSON."""
+    with atomic_write(path, "w") as file:
+        json.dump(plain(record), file, indent=2, allow_nan=False)
+        file.write("\n")
+
+
+def write_csv(path, header, rows):
+    """Atomically write a CSV file with one ``header`` line and then ``rows``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination file.
+    header : sequence of str
+        Column names.
+    rows : iterable of sequences
+        One sequence a row, as long as ``header``. Floats are written with
+        ``repr`` precision, so reading them back gives the very same numbers.
+    """
+    header = list(header)
+    with atomic_write(path, "w") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            row = plain(list(row))
+            if len(row) != len(header):
+                raise ValueError(
+                    f"CSV row {row!r} has {len(row)} values but the header "
+                    f"{header!r} has {len(header)} columns"
+                )
+            writer.writerow(row)
+
+
+def save_numbers(result, out, name):
+    """Write ``result``'s table and record as ``out/NAME.csv`` and ``out/NAME.json``.
+
+    ``result`` is any experiment result: it provides ``table() -> (header,
+    rows)`` and ``record() -> dict``. Returns the two paths written.
+    """
+    folder = prepare_folder(out)
+    header, rows = result.table()
+    csv_path = folder / f"{name}.csv"
+    json_path = folder / f"{name}.json"
+    write_csv(csv_path, header, rows)
+    write_json(json_path, result.record())
+    return csv_path, json_path

@@ -1,0 +1,81 @@
+"""The ``minidl experiment NAME`` commands: files written, errors on one line, help with examples."""
+
+import json
+import sys
+
+import pytest
+
+from minidl.cli import main
+from minidl.cli.experiments import EXAMPLES, per_optimizer
+
+TINY = {
+    "paths": ["--steps", "3", "--optimizers", "sgd,adam"],
+    "compare": ["--iterations", "4", "--seeds", "2", "--optimizers", "sgd,adam", "--set", "adam.lr=0.01"],
+    "init": ["--iterations", "3", "--inits", "0.01,he"],
+    "activations": ["--samples", "20", "--units", "10", "--layers", "2"],
+    "batchnorm": ["--scales", "2", "--epochs", "1", "--samples", "100"],
+    "overfit": ["--epochs", "1", "--samples", "50"],
+    "search": ["--trials", "2", "--epochs", "1", "--samples", "100", "--top", "1"],
+}
+STEMS = {"activations": "activations-sigmoid"}
+
+
+@pytest.mark.parametrize("name", sorted(TINY))
+def test_each_experiment_writes_png_csv_and_json(name, tmp_path, capsys):
+    assert main(["experiment", name, "--out", str(tmp_path), *TINY[name]]) == 0
+    stem = STEMS.get(name, name)
+    assert (tmp_path / f"{stem}.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / f"{stem}.csv").read_text(encoding="utf-8").count("\n") > 1
+    assert json.loads((tmp_path / f"{stem}.json").read_text(encoding="utf-8"))["experiment"] in (name, "activations")
+    assert f"{stem}.png" in capsys.readouterr().out
+
+
+def test_same_seed_same_files(tmp_path):
+    for folder in ("first", "again"):
+        main(["experiment", "compare", "--out", str(tmp_path / folder), "--seed", "4", "--no-plot", "--quiet",
+              *TINY["compare"]])
+    assert (tmp_path / "first" / "compare.csv").read_bytes() == (tmp_path / "again" / "compare.csv").read_bytes()
+    record = json.loads((tmp_path / "first" / "compare.json").read_text())
+    assert record["seeds"] == [4, 5] and record["optimizers"]["adam"]["hyperparameters"]["lr"] == 0.01
+
+
+def test_no_plot_and_name_and_quiet(tmp_path, capsys):
+    assert main(["experiment", "paths", "--out", str(tmp_path), "--no-plot", "--name", "bowl", "--quiet"]) == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bowl.csv", "bowl.json"]
+    assert capsys.readouterr().out == ""
+
+
+def test_missing_matplotlib_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert main(["experiment", "paths", "--out", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert "pip install 'minidl[plot]'" in error and "--no-plot" in error and error.count("\n") == 1
+    assert not list(tmp_path.iterdir())  # failed before computing anything
+
+
+@pytest.mark.parametrize("options, message", [
+    (["compare", "--set", "adma.lr=0.1"], "not in this run"),
+    (["compare", "--set", "lr=0.1"], "OPTIMIZER.NAME=VALUE"),
+    (["compare", "--optimizers", "sgd,nope"], "unknown optimizer 'nope'"),
+    (["compare", "--dataset", "nope"], "unknown dataset 'nope'"),
+    (["overfit", "--samples", "100000"], "training samples"),
+    (["compare", "--seed", "-1"], "--seed must be >= 0"),
+])
+def test_user_errors_exit_1_with_a_message(options, message, tmp_path, capsys):
+    assert main(["experiment", *options, "--out", str(tmp_path), "--quiet"]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_set_given_twice_is_refused():
+    with pytest.raises(ValueError, match="given twice"):
+        per_optimizer([("adam.lr", 0.1), ("Adam.lr", 0.2)])
+    assert per_optimizer([("adam.lr", 0.1), ("sgd.lr", 0.2)]) == {"adam": {"lr": 0.1}, "sgd": {"lr": 0.2}}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_help_shows_examples(name, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["experiment", name, "--help"])
+    assert exit_info.value.code == 0
+    output = capsys.readouterr().out
+    assert "examples:" in output and EXAMPLES[name][0] in output

@@ -1,0 +1,50 @@
+"""Random search: log-uniform draws, a ranked table, reproducible."""
+
+import json
+
+import numpy as np
+import pytest
+
+from minidl.experiments import random_search
+from minidl.experiments.search import SearchResult, check_range, log_uniform
+
+
+def test_log_uniform_stays_in_range_and_spreads_over_decades():
+    rng = np.random.default_rng(0)
+    draws = np.array([log_uniform(rng, 1e-6, 1e-2) for _ in range(2000)])
+    assert draws.min() >= 1e-6 and draws.max() <= 1e-2
+    decades = np.histogram(np.log10(draws), bins=[-6, -5, -4, -3, -2])[0]
+    assert decades.min() > 400  # about 500 in each decade
+
+
+def test_search_ranks_by_final_validation_accuracy(tmp_path):
+    result = random_search(trials=4, epochs=3, samples=200, seed=1, progress=False, out=tmp_path)
+    again = random_search(trials=4, epochs=3, samples=200, seed=1, progress=False)
+    np.testing.assert_array_equal(result.validation_accuracy, again.validation_accuracy)
+    np.testing.assert_array_equal(result.learning_rates, again.learning_rates)
+    assert ((result.learning_rates >= 1e-4) & (result.learning_rates <= 1e-1)).all()
+    ranked = result.ranked()
+    assert [row["rank"] for row in ranked] == [1, 2, 3, 4]
+    scores = [row["validation_accuracy"] for row in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert result.validation_accuracy.shape == (4, 3)
+    lines = (tmp_path / "search.csv").read_text().splitlines()
+    assert lines[0] == "rank,trial,learning_rate,weight_decay,validation_accuracy,train_accuracy"
+    assert len(lines) == 5
+    record = json.loads((tmp_path / "search.json").read_text())
+    assert record["train_samples"] == 160 and record["validation_samples"] == 40
+    assert len(record["curves"]) == 4
+    assert len([axes for axes in result.plot(top=2).axes if axes.get_visible()]) >= 3
+
+
+def test_a_diverged_trial_ranks_last():
+    nan = np.nan
+    result = SearchResult("digits", np.array([0.1, 0.2, 0.3]), np.array([1e-6] * 3),
+                          np.array([[0.5], [nan], [0.9]]), np.array([[0.4], [nan], [0.8]]), {"epochs": 1})
+    assert [row["trial"] for row in result.ranked()] == [2, 0, 1]
+
+
+@pytest.mark.parametrize("bounds", [(0.1, 0.01), (0, 1), ("a", 1), (1,)])
+def test_bad_ranges(bounds):
+    with pytest.raises(ValueError, match="learning_rate_range"):
+        check_range(bounds, "learning_rate_range")
