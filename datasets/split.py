@@ -8,6 +8,8 @@ out of the training data here.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.model_selection import train_test_split
 
@@ -46,6 +48,7 @@ def train_val_split(x, t, val_size=0.1, seed=0, stratify=True):
     ``argmax`` from one-hot targets).
     """
     x, t = check_samples(x, t)
+    _check_val_size(val_size, len(x))
     labels = t.argmax(axis=1) if t.ndim == 2 else t
     if stratify:
         _, counts = np.unique(labels, return_counts=True)
@@ -58,3 +61,19 @@ def train_val_split(x, t, val_size=0.1, seed=0, stratify=True):
         x, t, test_size=val_size, random_state=seed, stratify=labels if stratify else None
     )
     return (x_train, t_train), (x_val, t_val)
+
+
+def _check_val_size(val_size, n_samples):
+    """Refuse a ``val_size`` that is neither a fraction in (0, 1) nor a count in [1, N - 1].
+
+    scikit-learn would refuse it too, but its message speaks of ``test_size``,
+    a name the caller of this function never wrote.
+    """
+    is_count = isinstance(val_size, numbers.Integral) and not isinstance(val_size, bool)
+    is_fraction = isinstance(val_size, numbers.Real) and not is_count and not isinstance(val_size, bool)
+    if (is_count and 1 <= val_size < n_samples) or (is_fraction and 0 < val_size < 1):
+        return
+    raise ValueError(
+        f"val_size must be a fraction in (0, 1) such as 0.1, or a number of samples from 1 to "
+        f"{n_samples - 1} (there are {n_samples}); got {val_size!r}"
+    )

@@ -47,9 +47,10 @@ def atomic_write(path, mode="wb"):
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
+        problem = "is a file, not a folder" if folder.exists() else "does not exist"
         raise ValueError(
-            f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist; "
-            "create it first or choose another path"
+            f"cannot write {str(path)!r}: folder {str(folder)!r} {problem}; "
+            "create the folder first or choose another path"
         )
     try:
         handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -88,6 +89,14 @@ def save_npz(path, arrays, meta=None):
     payload = {name: np.asarray(value) for name, value in arrays.items()}
     if META_KEY in payload:
         raise ValueError(f"array name {META_KEY!r} is reserved for metadata")
+    # numpy would pickle an object array, and load_npz refuses pickles: such a
+    # file could never be read back, so refuse it before touching the disk.
+    pickled = sorted(name for name, value in payload.items() if value.dtype.hasobject)
+    if pickled:
+        raise ValueError(
+            f"arrays {pickled} hold Python objects (dtype object), which can only be saved "
+            "as a pickle; convert them to numbers or strings first (e.g. np.asarray(values, dtype=float))"
+        )
     if meta is not None:
         payload[META_KEY] = np.array(json.dumps(meta))
     with atomic_write(path) as file:

@@ -1,0 +1,299 @@
+"""Every bad input across minidl, as one table: a clear error, and nothing on disk changed.
+
+Each case runs in a folder full of good and spoiled files (the ``folder``
+fixture), takes a snapshot of it (every file's bytes and modification time),
+makes one mistake, and checks the exact exception type, fragments of the
+message that name the problem (the value, shape, file or key), and that no
+file changed and no half-written ``.tmp`` file remains. A second table does
+the same through ``minidl ...``; the last tests press Ctrl-C while training
+and saving. ``docs/errors.md`` lists these mistakes for readers.
+"""
+
+import gzip
+import struct
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from minidl import MLP, optim
+from minidl.cli import main
+from minidl.datasets import MiniBatches, load_dataset, load_idx, read_idx, train_val_split
+from minidl.datasets.cache import CACHE_FORMAT, CACHE_VERSION, CorruptCacheError, load_cache, save_cache
+from minidl.experiments import compare_optimizers
+from minidl.experiments.results import prepare_folder
+from minidl.files import save_npz
+from minidl.serialization import load_checkpoint, load_model, save_model
+from minidl.sklearn import MinidlClassifier
+from minidl.training import EarlyStopping, History, Trainer, TrainingDivergedError
+
+X = np.random.default_rng(0).random((40, 64), dtype=np.float32)
+T = np.arange(40) % 10
+CACHE = {name: np.zeros((2, 3), np.uint8) for name in ("x_train", "t_train", "x_test", "t_test")}
+
+
+def network(hidden=(16,)):
+    return MLP(64, list(hidden), 10, seed=0)
+
+
+def trainer(**settings):
+    """A quick trainer: 40 samples in batches of 10 make 4 steps an epoch."""
+    return Trainer(network(), **{"epochs": 2, "batch_size": 10, "verbose": 0, **settings})
+
+
+# ================================================================= snapshots
+def snapshot(folder):
+    """Relative path -> (bytes, mtime in ns) of every file under ``folder``; None for a folder."""
+    return {str(path.relative_to(folder)): None if path.is_dir() else (path.read_bytes(), path.stat().st_mtime_ns)
+            for path in sorted(folder.rglob("*"))}
+
+
+def assert_unchanged(folder, before):
+    after = snapshot(folder)
+    assert not [name for name in after if name.endswith(".tmp")], "a temporary file was left behind"
+    assert sorted(after) == sorted(before), "files were created or deleted"
+    assert not [name for name in before if after[name] != before[name]], "files were changed"
+
+
+# ============================================================ files to spoil
+def idx_bytes(array):
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_idx_folder(folder, test_labels):
+    """The four IDX files of a 4-image data set, the last one (gzip) holding ``test_labels``."""
+    folder.mkdir()
+    images, labels = idx_bytes(np.zeros((4, 3, 3))), idx_bytes(np.array([0, 1, 2, 1]))
+    for name, content in [("train-images-idx3-ubyte", images), ("train-labels-idx1-ubyte", labels),
+                          ("t10k-images-idx3-ubyte", images), ("t10k-labels-idx1-ubyte.gz", test_labels)]:
+        (folder / name).write_bytes(content)
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """The current folder, holding good files and spoiled ones for the cases to stumble on."""
+    monkeypatch.chdir(tmp_path)  # relative paths, and any stray write, land in the snapshot
+    save_model(network(), "model.npz")
+    trainer(epochs=1, checkpoint="run.npz").fit(X, T)
+    save_cache("cache.npz", CACHE, "test")
+    meta = {"format": CACHE_FORMAT, "version": CACHE_VERSION, "source": "test", "sha256": "0" * 64}
+    save_npz("tampered.npz", CACHE, meta=meta)  # a checksum that does not match the arrays
+    np.savez("pickled.npz", W1=np.array([{"a": 1}], dtype=object))
+    np.savez("plain.npz", W1=np.ones(3))
+    spoiled = {"cut.npz": Path("model.npz").read_bytes()[:300], "notes.npz": b"hello", "afile": b"a file",
+               "history.json": b"{not json", "page": b"<html>", "cut.idx": idx_bytes(np.zeros((4, 3, 3)))[:-2]}
+    for name, content in spoiled.items():
+        Path(name).write_bytes(content)
+    write_idx_folder(tmp_path / "idx-cut", gzip.compress(idx_bytes(np.arange(4)))[:-6])
+    write_idx_folder(tmp_path / "idx-count", gzip.compress(idx_bytes(np.arange(3))))
+    return tmp_path
+
+
+def case(name, trigger, error, *fragments):
+    return pytest.param(trigger, error, fragments, id=name)
+
+
+# ===================================================================== table
+CASES = [
+    # ---- shapes, dtypes and values of the data
+    case("features-width", lambda: network().predict(X[:5, :63]), ValueError, "63 features", "(5, 63)", "64 were"),
+    case("features-1d", lambda: network().predict(X[0]), ValueError, "shape (64,)", "reshape(1, -1)"),
+    case("features-empty", lambda: trainer().fit(X[:0], T[:0]), ValueError, "holds no sample", "(0, 64)"),
+    case("features-nan", lambda: network().predict(np.where(X > 0.99, np.nan, X)),
+         ValueError, "NaN or infinite", "row 0, feature 53"),
+    case("features-inf", lambda: network().predict(np.where(X > 0.99, np.inf, X)), ValueError, "infinite", "(inf)"),
+    case("features-strings", lambda: network().predict(X.astype(str)), ValueError, "x must hold numbers", "<U"),
+    case("labels-strings", lambda: trainer().fit(X, T.astype(str)), ValueError, "t must hold numbers", "<U"),
+    case("labels-out-of-range", lambda: network().loss(X, T + 1), ValueError, "label 10, outside [0, 10)", "0 to 9"),
+    case("labels-negative", lambda: network().accuracy(X, T - 1), ValueError, "label -1, outside [0, 10)"),
+    case("labels-not-whole", lambda: network().loss(X[:2], [1.0, 2.5]), ValueError, "non-integer value 2.5"),
+    case("labels-booleans", lambda: network().loss(X[:2], [True, False]), ValueError, "not booleans"),
+    case("labels-count", lambda: network().loss(X[:5], T[:4]), ValueError, "4 labels but the batch has 5 samples"),
+    case("labels-not-one-hot", lambda: network().loss(X[:2], np.ones((2, 10))), ValueError, "row 0", "exactly one 1"),
+    case("validation-not-a-pair", lambda: trainer().fit(X, T, validation_data=X), ValueError, "must be a pair"),
+    case("split-sizes-differ", lambda: train_val_split(X, T[:30]), ValueError, "(40, 64)", "(30,)"),
+    case("split-val-size", lambda: train_val_split(X, T, val_size=1.5), ValueError, "val_size", "got 1.5"),
+    # ---- training settings
+    case("epochs-zero", lambda: trainer(epochs=0), ValueError, "epochs must be a positive integer", "got 0"),
+    case("batch-size-zero", lambda: trainer(batch_size=0), ValueError, "batch_size must be a positive", "got 0"),
+    case("batch-size-negative", lambda: MiniBatches(X, T, -5), ValueError, "batch_size must be >= 1, got -5"),
+    case("batch-size-not-whole", lambda: trainer(batch_size=2.5), ValueError, "batch_size", "got 2.5"),
+    case("batch-size-above-data", lambda: MiniBatches(X, T, 50, drop_last=True), ValueError, "50 larger than the 40"),
+    case("early-stopping-alone", lambda: trainer(callbacks=[EarlyStopping()]).fit(X, T), ValueError, "validation_data"),
+    case("diverging", lambda: trainer(optimizer="sgd", optimizer_params={"lr": 1e38}, checkpoint="new.npz").fit(X, T),
+         TrainingDivergedError, "training diverged", "try a lower learning rate"),
+    # ---- names and hyperparameters
+    case("unknown-optimizer", lambda: trainer(optimizer="adamm"), ValueError, "unknown optimizer 'adamm'", "adamw"),
+    case("unknown-hyperparameter", lambda: optim.get("sgd", momentum=0.9), ValueError, "hyperparameter ['momentum']"),
+    case("learning-rate-negative", lambda: optim.Adam(lr=-0.1), ValueError, "lr must be a finite number", "-0.1"),
+    case("adam-beta1-one", lambda: optim.Adam(beta1=1.0), ValueError, "beta1", "[0.0, 1.0)", "got 1.0"),
+    case("momentum-string", lambda: optim.Momentum(momentum="0.9"), TypeError, "momentum must be a real", "'0.9'"),
+    case("unknown-schedule", lambda: trainer(schedule="linear"), ValueError, "schedule 'linear'", "cosine"),
+    case("unknown-activation", lambda: MLP(64, [16], 10, activation="relu6"), ValueError, "'relu6'", "'tanh'"),
+    case("unknown-initialiser", lambda: MLP(64, [16], 10, weight_init="glorot"), ValueError, "'glorot'", "'xavier'"),
+    case("dropout-one", lambda: MLP(64, [16], 10, dropout=1.0), ValueError, "dropout ratio", "[0, 1)", "1.0"),
+    case("hidden-size-zero", lambda: MLP(64, [100, 0], 10), ValueError, "hidden_sizes[1] must be", "got 0"),
+    case("dtype-float16", lambda: MLP(64, [16], 10, dtype="float16"), ValueError, "'float16' is not supported"),
+    case("one-class-output", lambda: MLP(64, [16], 1), ValueError, "output_size", ">= 2", "got 1"),
+    case("gradient-wrong-shape", lambda: optim.SGD().update({"W": np.zeros((2, 3))}, {"W": np.zeros((3, 2))}),
+         ValueError, "grads['W'] has shape (3, 2)", "(2, 3)"),
+    case("gradient-nan", lambda: optim.Adam().update({"W": np.zeros(3)}, {"W": np.array([0, np.nan, 0])}),
+         ValueError, "['W'] contain NaN", "no parameter was changed"),
+    case("sklearn-one-class", lambda: MinidlClassifier().fit(X, np.zeros(40)), ValueError, "at least 2 classes"),
+    case("sklearn-partial-fit", lambda: MinidlClassifier().partial_fit(X, T), ValueError, "classes must be passed"),
+    case("experiment-twice", lambda: compare_optimizers(optimizers=("sgd", "sgd")), ValueError, "listed twice"),
+    case("unknown-dataset", lambda: load_dataset("mnsit"), ValueError, "unknown dataset 'mnsit'", "digits"),
+    # ---- files: corrupt, foreign, missing, unwritable
+    case("model-truncated", lambda: load_model("cut.npz"), ValueError, "'cut.npz' is corrupt"),
+    case("model-not-npz", lambda: load_model("notes.npz"), ValueError, "'notes.npz' is corrupt"),
+    case("model-pickled", lambda: load_model("pickled.npz"), ValueError, "'pickled.npz' is corrupt"),
+    case("model-plain-npz", lambda: load_model("plain.npz"), ValueError, "'plain.npz'", "without minidl metadata"),
+    case("model-missing", lambda: load_model("missing.npz"), FileNotFoundError, "'missing.npz' does not exist"),
+    case("model-as-checkpoint", lambda: Trainer.from_checkpoint("model.npz"), ValueError, "'minidl-model' file"),
+    case("checkpoint-other-architecture", lambda: Trainer(network([32]), verbose=0).load_checkpoint("run.npz"),
+         ValueError, "different network", "hidden_sizes: saved [16], this network [32]"),
+    case("checkpoint-other-optimizer", lambda: Trainer(network(), "sgd", verbose=0).load_checkpoint("run.npz"),
+         ValueError, "trained with Adam, but this trainer uses SGD"),
+    case("state-other-architecture", lambda: network().load_state_dict(network([16, 16]).state_dict()),
+         ValueError, "unexpected keys ['W3', 'b3']", "64 -> 16 -> 10", "another architecture"),
+    case("save-into-a-file", lambda: save_model(network(), "afile/m.npz"), ValueError, "'afile' is a file, not a"),
+    case("save-into-missing-folder", lambda: save_model(network(), "no/m.npz"), ValueError, "'no' does not exist"),
+    case("save-object-array", lambda: save_npz("model.npz", {"names": np.array([None])}), ValueError, "dtype object"),
+    case("checkpoint-into-a-file", lambda: trainer(checkpoint="afile/run.npz").fit(X, T), ValueError, "'afile' is a"),
+    case("history-suffix", lambda: History().save("history.txt"), ValueError, "'history.txt'", ".csv", ".json"),
+    case("history-not-json", lambda: History.load("history.json"), ValueError, "'history.json' is not valid JSON"),
+    case("experiment-out-is-a-file", lambda: prepare_folder("afile"), ValueError, "'afile' exists and is a file"),
+    case("idx-html", lambda: read_idx("page"), ValueError, "'page' is not an IDX file", "3c68746d"),
+    case("idx-truncated", lambda: read_idx("cut.idx"), ValueError, "'cut.idx' is truncated", "(4, 3, 3)"),
+    case("idx-gzip-truncated", lambda: load_idx("idx-cut"), ValueError, "labels-idx1-ubyte.gz", "could not be read"),
+    case("idx-label-count", lambda: load_idx("idx-count"), ValueError, "4 images", "3 labels"),
+    case("idx-file-missing", lambda: load_idx("."), FileNotFoundError, "'train-images-idx3-ubyte'", "not found"),
+    case("cache-checksum", lambda: load_cache("tampered.npz", "test"), CorruptCacheError, "'tampered.npz'", "SHA-256"),
+    case("cache-truncated", lambda: load_cache("cut.npz", "test"), CorruptCacheError, "'cut.npz' is corrupt"),
+    case("cache-other-source", lambda: load_cache("cache.npz", "mnist"), CorruptCacheError, "written for 'test'"),
+]
+
+
+@pytest.mark.parametrize("trigger, error, fragments", CASES)
+def test_bad_input_is_refused_clearly_and_changes_nothing(trigger, error, fragments, folder):
+    before = snapshot(folder)
+    with pytest.raises(BaseException) as caught:
+        trigger()
+    assert type(caught.value) is error, f"{type(caught.value).__name__}: {caught.value}"
+    for fragment in fragments:
+        assert fragment in str(caught.value)
+    assert_unchanged(folder, before)
+
+
+# ============================================================= command line
+def run_command(argv):
+    try:
+        return main(argv)
+    except SystemExit as exit_request:  # argparse's usage errors
+        return exit_request.code
+
+
+DIGITS = ["train", "--dataset", "digits", "--hidden", "8", "--epochs", "1", "-q"]
+COMMAND_CASES = [
+    pytest.param(["train", "--dataset", "mnsit"], 1, "unknown dataset 'mnsit'", id="unknown-dataset"),
+    pytest.param(["train", "--dataset", "idx:no"], 1, "IDX folder 'no' does not exist", id="idx-folder-missing"),
+    pytest.param([*DIGITS, "--optimizer", "adamm"], 1, "unknown optimizer 'adamm'", id="unknown-optimizer"),
+    pytest.param([*DIGITS, "--lr", "0.1", "--optimizer-param", "lr=0.2"], 1, "given twice", id="lr-twice"),
+    pytest.param([*DIGITS, "--early-stopping", "2"], 1, "add --validation-fraction", id="early-stopping-alone"),
+    pytest.param([*DIGITS, "--save", "afile/m.npz"], 1, "--save 'afile/m.npz': folder 'afile'", id="save-into-a-file"),
+    pytest.param([*DIGITS, "--checkpoint", "no/run.npz"], 1, "--checkpoint 'no/run.npz'", id="checkpoint-folder"),
+    pytest.param([*DIGITS, "--history", "h.txt"], 1, "'h.txt': use a file name ending in .csv", id="history-suffix"),
+    pytest.param([*DIGITS, "--resume", "model.npz"], 1, "expected 'minidl-checkpoint'", id="resume-from-a-model"),
+    pytest.param(["evaluate", "missing.npz"], 1, "'missing.npz' does not exist", id="evaluate-missing"),
+    pytest.param(["evaluate", "cut.npz"], 1, "'cut.npz' is corrupt", id="evaluate-corrupt"),
+    pytest.param(["evaluate", "model.npz"], 1, "does not record its data set", id="evaluate-without-dataset"),
+    pytest.param(["evaluate", "model.npz", "--dataset", "idx:idx-count"], 1, "3 labels", id="evaluate-bad-idx"),
+    pytest.param(["experiment", "compare", "--out", "afile", "--no-plot"], 1, "'afile' exists and is a file",
+                 id="experiment-out-is-a-file"),
+    pytest.param(["train", "--epochs", "0"], 2, "argument --epochs: expected a whole number >= 1", id="epochs-zero"),
+    pytest.param(["train", "--batch-size", "-3"], 2, "argument --batch-size", id="batch-size-negative"),
+    pytest.param(["train", "--dropout", "1"], 2, "argument --dropout: expected a fraction in [0, 1)", id="dropout"),
+]
+
+
+@pytest.mark.parametrize("argv, exit_code, fragment", COMMAND_CASES)
+def test_command_line_mistakes_end_in_one_line(argv, exit_code, fragment, folder, capsys):
+    before = snapshot(folder)
+    assert run_command(argv) == exit_code
+    errors = capsys.readouterr().err
+    last_line = errors.strip().splitlines()[-1]
+    assert "Traceback" not in errors and fragment in last_line
+    if exit_code == 1:  # minidl's own errors: exactly one line
+        assert errors.count("\n") == 1 and last_line.startswith("minidl: error: ")
+    else:  # argparse's: the usage, then one error line
+        assert last_line.startswith(f"minidl {argv[0]}: error: ")
+    assert_unchanged(folder, before)
+
+
+def test_a_real_process_prints_one_line_and_no_traceback(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "minidl.cli", "evaluate", "missing.npz"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (1, "minidl: error: model 'missing.npz' does not exist\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ============================================================== interrupts
+def ctrl_c_at_step(step, folder, snapshots):
+    """A stand-in for ``MLP.loss_and_gradient``: Ctrl-C at call ``step`` only, after a snapshot at ``step - 1``."""
+    original, calls = MLP.loss_and_gradient, []
+
+    def loss_and_gradient(self, x, t):
+        calls.append(1)
+        if len(calls) == step - 1:
+            snapshots.append(snapshot(folder))
+        if len(calls) == step:
+            raise KeyboardInterrupt
+        return original(self, x, t)
+    return loss_and_gradient
+
+
+def test_ctrl_c_in_epoch_3_keeps_the_checkpoint_of_epoch_2(tmp_path, monkeypatch):
+    path, snapshots = tmp_path / "run.npz", []
+    # 4 steps an epoch: step 9 is the first of epoch 3, when the file holds epoch 2.
+    monkeypatch.setattr(MLP, "loss_and_gradient", ctrl_c_at_step(10, tmp_path, snapshots))
+    with pytest.raises(KeyboardInterrupt):
+        trainer(epochs=4, checkpoint=path).fit(X, T)
+    assert_unchanged(tmp_path, snapshots[0])
+    assert load_checkpoint(path)["trainer"]["epoch"] == 2
+    resumed, uninterrupted = Trainer.from_checkpoint(path, verbose=0), trainer(epochs=4)
+    resumed.fit(X, T)
+    uninterrupted.fit(X, T)
+    assert resumed.epoch == 4 and resumed.history.step_loss == uninterrupted.history.step_loss
+
+
+def test_ctrl_c_in_the_train_command_keeps_the_checkpoint(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    snapshots = []
+    # 1437 training digits in batches of 500 make 3 steps an epoch: interrupt the second step of epoch 2.
+    monkeypatch.setattr(MLP, "loss_and_gradient", ctrl_c_at_step(5, tmp_path, snapshots))
+    command = ["train", "--dataset", "digits", "--hidden", "8", "--batch-size", "500", "-q", "--checkpoint", "run.npz"]
+    assert run_command([*command, "--epochs", "3"]) == 130
+    assert capsys.readouterr().err == (
+        "minidl: error: interrupted; last checkpoint kept at run.npz (continue with --resume run.npz)\n")
+    assert_unchanged(tmp_path, snapshots[0])
+    assert run_command([*command, "--resume", "run.npz"]) == 0
+    assert load_checkpoint(tmp_path / "run.npz")["trainer"]["epoch"] == 3
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt(), OSError(28, "No space left on device")],
+                         ids=["ctrl-c", "disk-full"])
+def test_a_save_cut_short_keeps_the_old_file(failure, folder):
+    before = snapshot(folder)
+
+    def half_write(file, **arrays):
+        file.write(b"PK\x03\x04 half an archive")
+        raise failure
+
+    with mock.patch.object(np, "savez", half_write), pytest.raises(type(failure)):
+        save_model(network([32]), "model.npz")
+    assert_unchanged(folder, before)
+    assert load_model("model.npz").hidden_sizes == [16]
