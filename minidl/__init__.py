@@ -1,3 +1,32 @@
 """minidl: a minimal, from-scratch deep learning framework on numpy."""
 
 __version__ = "0.1.0"
+
+from minidl import gradcheck
+from minidl.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
+from minidl.losses import cross_entropy, softmax
+from minidl.network import MLP
+from minidl.serialization import load_model, save_model
+from minidl.training import Callback, EarlyStopping, History, Trainer, TrainingDivergedError, fit
+
+__all__ = [
+    "MLP",
+    "Affine",
+    "BatchNorm",
+    "Dropout",
+    "ReLU",
+    "Sigmoid",
+    "SoftmaxWithLoss",
+    "Tanh",
+    "cross_entropy",
+    "gradcheck",
+    "softmax",
+    "Trainer",
+    "fit",
+    "History",
+    "Callback",
+    "EarlyStopping",
+    "TrainingDivergedError",
+    "save_model",
+    "load_model",
+]

@@ -1,0 +1,47 @@
+"""Write your own optimizer, register it, and train with it by name.
+
+Signum (Bernstein et al., 2018) keeps a momentum average of the gradients
+and steps by its *sign* only, so every weight moves by exactly ``lr``:
+
+    m <- beta * m + (1 - beta) * g
+    W <- W - lr * sign(m)
+
+A subclass of ``minidl.optim.Optimizer`` writes only that rule for one
+array; ``@register`` makes the name usable everywhere (``minidl.fit``,
+``minidl train --optimizer signum`` once the module is imported, ...).
+Run it from anywhere: ``python examples/custom_optimizer.py``.
+"""
+
+import numpy as np
+
+import minidl
+from minidl.datasets import load_digits
+from minidl.optim import Optimizer, register
+
+
+@register("signum")
+class Signum(Optimizer):
+    """Signum: step by the sign of the momentum."""
+
+    slots = ("momentum",)  # per-parameter state, saved in checkpoints
+
+    def __init__(self, lr=1e-3, beta=0.9):
+        super().__init__(lr)
+        self.beta = beta
+
+    def update_one(self, param, grad, state, scratch):
+        momentum, work = state["momentum"], scratch[0]
+        momentum *= self.beta
+        np.multiply(grad, 1.0 - self.beta, out=work)
+        momentum += work  # m <- beta m + (1 - beta) g
+        np.sign(momentum, out=work)
+        work *= self.lr
+        param -= work  # W <- W - lr sign(m)
+
+
+(x_train, t_train), (x_test, t_test) = load_digits()
+for name in ("sgd", "signum"):
+    network = minidl.MLP(64, [128], 10, seed=0)
+    history = minidl.fit(network, x_train, t_train, optimizer=name, epochs=15, batch_size=32, verbose=0)
+    print(f"{name:>7}: final training loss {history['train_loss'][-1]:.4f}, "
+          f"test accuracy {network.accuracy(x_test, t_test):.2%}")

@@ -1,0 +1,78 @@
+"""The ``minidl`` command line: ``minidl train``, ``minidl evaluate``, ``minidl optimizers``.
+
+Each command is one module of this package with two functions:
+``add_parser(subparsers)`` declares its options and ``run(args) -> int``
+does the work and returns the exit code. :data:`COMMANDS` lists them; a new
+command is a new module added there.
+
+Mistakes a user can make (a wrong option value, a missing file, a data set
+that cannot be downloaded, a diverging run) end with one line
+``minidl: error: ...`` on standard error and exit code 1, never a
+traceback; argparse's own usage errors exit with 2, and Ctrl-C with 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from minidl import __version__
+from minidl.cli import evaluate, experiments, optimizers, train
+
+#: One module per command, in the order ``minidl --help`` lists them.
+COMMANDS = [train, evaluate, optimizers, experiments]
+
+EPILOG = """examples:
+  minidl train --dataset digits            # about 5 seconds, offline
+  minidl train --dataset mnist --save mnist.npz
+  minidl evaluate mnist.npz
+  minidl optimizers
+
+Run "minidl COMMAND --help" for the options and examples of each command."""
+
+
+def build_parser():
+    """The argparse parser with one sub-parser for each module of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="minidl",
+        description="Train and evaluate small neural networks written from scratch in numpy.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"minidl {__version__}")
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command_parser = command.add_parser(subparsers)
+        command_parser.set_defaults(run=command.run)
+    return parser
+
+
+def _user_errors():
+    """The exception types that are the user's to fix, reported without a traceback."""
+    from minidl.datasets import DatasetUnavailableError
+    from minidl.training import TrainingDivergedError
+
+    return (ValueError, OSError, DatasetUnavailableError, TrainingDivergedError)
+
+
+def main(argv=None):
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        message = "interrupted"
+        checkpoint = getattr(args, "checkpoint", None)
+        if checkpoint and Path(checkpoint).is_file():
+            message += f"; last checkpoint kept at {checkpoint} (continue with --resume {checkpoint})"
+        _error(message)
+        return 130
+    except _user_errors() as exc:
+        _error(str(exc) or type(exc).__name__)
+        return 1
+
+
+def _error(message):
+    # One line: a multi-line message would look like a traceback in a log.
+    print(f"minidl: error: {' '.join(message.split())}", file=sys.stderr)

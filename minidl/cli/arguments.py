@@ -1,0 +1,115 @@
+"""Argument parsing helpers shared by the ``minidl`` commands.
+
+Command-line values arrive as strings; these helpers turn them into Python
+values and, when a value is malformed, raise ``argparse.ArgumentTypeError``
+so argparse prints the usage line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+
+DATASET_HELP = (
+    "data set: mnist, fashion-mnist (downloaded once with internet access, then cached), "
+    "digits (scikit-learn's bundled 8x8 digits, works offline) or idx:DIR (a folder of "
+    "MNIST-format .idx files)"
+)
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keep the examples' line breaks; show each option's default when it has a real one."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        no_default = action.default is None or action.default is False or action.default is argparse.SUPPRESS
+        if action.option_strings and not no_default and "default:" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
+def add_command(subparsers, name, module_doc, summary):
+    """Add a sub-command whose description is the command module's docstring.
+
+    The docstring of every command module starts with a one-line summary and
+    ends with an "Examples" section, so ``minidl NAME --help`` always shows
+    examples.
+    """
+    return subparsers.add_parser(name, help=summary, description=module_doc, formatter_class=HelpFormatter)
+
+
+def sizes(text):
+    """``"100,100"`` -> ``(100, 100)``; ``""`` or ``"none"`` -> ``()`` (no hidden layer)."""
+    if text.strip().lower() in ("", "none"):
+        return ()
+    try:
+        values = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated whole numbers like 100,100, got {text!r}"
+        ) from None
+    if any(value < 1 for value in values):
+        raise argparse.ArgumentTypeError(f"every layer size must be >= 1, got {text!r}")
+    return values
+
+
+def key_value(text):
+    """``"momentum=0.95"`` -> ``("momentum", 0.95)``.
+
+    The value is read as a Python literal when it is one (numbers, ``True``,
+    ``None``, tuples like ``(0.9,0.999)``) and kept as a string otherwise.
+    """
+    key, separator, raw_value = text.partition("=")
+    if not separator or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE like momentum=0.9, got {text!r}")
+    try:
+        value = ast.literal_eval(raw_value.strip())
+    except (ValueError, SyntaxError):
+        value = raw_value.strip()
+    return key.strip(), value
+
+
+def non_negative_float(text):
+    value = _number(text, float)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def positive_float(text):
+    value = _number(text, float)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
+
+
+def positive_int(text):
+    value = _number(text, int)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def fraction(text):
+    value = _number(text, float)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
+    return value
+
+
+def _number(text, kind):
+    try:
+        return kind(text)
+    except ValueError:
+        name = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {name}, got {text!r}") from None
+
+
+def pairs_to_dict(pairs, what):
+    """Turn repeated NAME=VALUE options into a dict, refusing a name given twice."""
+    result = {}
+    for key, value in pairs or ():
+        if key in result:
+            raise ValueError(f"{what} {key!r} is given twice ({result[key]!r} and {value!r}); give it once")
+        result[key] = value
+    return result

@@ -1,0 +1,79 @@
+"""Measure a saved model: accuracy, accuracy of each class and the confusion matrix.
+
+MODEL is a file written by "minidl train --save" (or minidl.save_model), or a
+checkpoint. The data set defaults to the one the model was trained on.
+
+The confusion matrix has one row per true class and one column per predicted
+class: the diagonal counts the right answers, and a large number off the
+diagonal shows which digit the network mistakes for which.
+
+examples:
+  minidl train --dataset digits --save digits.npz
+  minidl evaluate digits.npz
+  minidl evaluate digits.npz --dataset digits --split train
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minidl.cli.arguments import DATASET_HELP, add_command
+
+
+def add_parser(subparsers):
+    parser = add_command(subparsers, "evaluate", __doc__, "report the accuracy of a saved model")
+    parser.add_argument("model", metavar="MODEL", help="a .npz model or checkpoint written by minidl")
+    parser.add_argument("--dataset", default=None,
+                        help=DATASET_HELP + " (default: the data set the model was trained on)")
+    parser.add_argument("--split", default="test", choices=("test", "train"), help="which part of the data set")
+    return parser
+
+
+def run(args):
+    from sklearn.metrics import confusion_matrix
+
+    from minidl.datasets import load_dataset
+    from minidl.serialization import load_model, read_model_metadata
+    from minidl.training import predict_classes
+
+    network = load_model(args.model)
+    dataset = args.dataset or read_model_metadata(args.model).get("dataset")
+    if dataset is None:
+        raise ValueError(f"model {args.model!r} does not record its data set; pass --dataset NAME")
+    train, test = load_dataset(dataset)
+    x, labels = test if args.split == "test" else train
+    if x.shape[1] != network.input_size or labels.max() >= network.output_size:
+        raise ValueError(
+            f"model {args.model!r} ({network.describe()}) does not fit data set {dataset!r} "
+            f"({x.shape[1]} features, {int(labels.max()) + 1} classes); pass the data set it was trained on"
+        )
+    predictions = predict_classes(network, x)
+    classes = np.arange(network.output_size)
+    matrix = confusion_matrix(labels, predictions, labels=classes)
+    correct = int(np.trace(matrix))
+    print(f"{args.model}: {network.describe()} on {dataset} ({args.split} set, {len(x)} samples)")
+    print(f"accuracy {100 * correct / len(x):.2f} % ({correct}/{len(x)})\n")
+    print(format_per_class(matrix))
+    print()
+    print(format_confusion_matrix(matrix))
+    return 0
+
+
+def format_per_class(matrix):
+    """A table: class, number of samples, accuracy (recall) of that class."""
+    lines = ["class  samples  accuracy"]
+    for label, row in enumerate(matrix):
+        total = int(row.sum())
+        accuracy = f"{100 * row[label] / total:6.2f} %" if total else "     - "
+        lines.append(f"{label:>5}  {total:>7}  {accuracy}")
+    return "\n".join(lines)
+
+
+def format_confusion_matrix(matrix):
+    """The matrix with class numbers on both axes, columns as wide as the largest count."""
+    width = max(len(str(int(matrix.max()))), len(str(len(matrix) - 1))) + 1
+    header = "true \\ predicted"
+    lines = [header, " " * 6 + "".join(f"{label:>{width}}" for label in range(len(matrix)))]
+    for label, row in enumerate(matrix):
+        lines.append(f"{label:>5} " + "".join(f"{int(count):>{width}}" for count in row))
+    return "\n".join(lines)

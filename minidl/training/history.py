@@ -1,0 +1,218 @@
+"""What happened during training: per-step losses and per-epoch metrics.
+
+A :class:`History` is the lab notebook of one training run. The trainer
+writes into it; you read it to draw learning curves, to compare optimizers,
+or to find the epoch where validation accuracy peaked.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from minidl.files import atomic_write
+
+FORMAT_NAME = "minidl-history"
+FORMAT_VERSION = 1
+
+
+class History:
+    """Losses and metrics recorded while a network trains.
+
+    Attributes
+    ----------
+    step_loss : list of float
+        The mini-batch loss of every optimisation step, in order, exactly as
+        returned by ``network.loss_and_gradient`` (training mode: dropout on,
+        batch statistics in batch normalisation). Noisy by nature: one batch
+        is a small sample of the data.
+    epochs : list of dict
+        One dict per completed epoch, e.g. ``{"epoch": 1, "train_loss": 0.31,
+        "train_accuracy": 0.91, "val_loss": 0.33, "val_accuracy": 0.90,
+        "learning_rate": 0.001, "seconds": 1.8}``. Epochs count from 1.
+        Validation keys are present only when validation data was given;
+        ``seconds`` is the time of the epoch's training steps (the
+        measurements after it are not counted).
+    steps_per_epoch : list of int
+        How many steps each epoch took, so ``step_loss`` can be cut back
+        into epochs (see :meth:`epoch_of_step`).
+
+    Examples
+    --------
+    >>> history = History()
+    >>> history.record_step(2.30)
+    >>> history.record_epoch(epoch=1, train_loss=1.9, learning_rate=0.01)
+    >>> history["train_loss"]
+    [1.9]
+    """
+
+    def __init__(self):
+        self.step_loss = []
+        self.epochs = []
+        self.steps_per_epoch = []
+        self._steps_at_last_epoch = 0
+
+    # ================================================================ recording
+    def record_step(self, loss):
+        """Append the loss of one optimisation step."""
+        self.step_loss.append(float(loss))
+
+    def record_epoch(self, **metrics):
+        """Append the metrics of one finished epoch (keyword arguments).
+
+        The number of steps recorded since the previous epoch is stored in
+        :attr:`steps_per_epoch`.
+        """
+        row = {name: _plain(value) for name, value in metrics.items()}
+        self.epochs.append(row)
+        self.steps_per_epoch.append(len(self.step_loss) - self._steps_at_last_epoch)
+        self._steps_at_last_epoch = len(self.step_loss)
+
+    # ================================================================= reading
+    @property
+    def metric_names(self):
+        """Every metric name seen in any epoch, in first-seen order."""
+        names = {}
+        for row in self.epochs:
+            names.update(dict.fromkeys(row))
+        return list(names)
+
+    def __getitem__(self, name):
+        """The list of one metric over epochs (``nan`` where an epoch lacks it).
+
+        Raises
+        ------
+        KeyError
+            If no epoch recorded ``name``; the message lists the known names.
+        """
+        if name not in self.metric_names:
+            raise KeyError(f"no metric {name!r} in this history; known metrics: {self.metric_names}")
+        return [row.get(name, math.nan) for row in self.epochs]
+
+    def __len__(self):
+        """The number of completed epochs."""
+        return len(self.epochs)
+
+    def best(self, metric, mode="auto"):
+        """The epoch row where ``metric`` was best.
+
+        ``mode="auto"`` means larger is better for names containing
+        "accuracy" and smaller is better otherwise (losses).
+        """
+        values = np.array(self[metric], dtype=float)
+        if np.all(np.isnan(values)):
+            raise ValueError(f"metric {metric!r} has no recorded values; train for an epoch first")
+        larger_is_better = _larger_is_better(metric, mode)
+        index = int(np.nanargmax(values) if larger_is_better else np.nanargmin(values))
+        return dict(self.epochs[index])
+
+    def epoch_of_step(self):
+        """The (1-based) epoch of every entry of :attr:`step_loss`, as an int array."""
+        return np.repeat(np.arange(1, len(self.steps_per_epoch) + 1), self.steps_per_epoch)
+
+    def __repr__(self):
+        if not self.epochs:
+            return f"History(0 epochs, {len(self.step_loss)} steps)"
+        last = ", ".join(f"{name}={_short(value)}" for name, value in self.epochs[-1].items())
+        return f"History({len(self.epochs)} epochs, {len(self.step_loss)} steps; last: {last})"
+
+    # =========================================================== dict and files
+    def to_dict(self):
+        """A JSON-ready dict holding everything (used by :meth:`to_json` and checkpoints)."""
+        return {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "epochs": [dict(row) for row in self.epochs],
+            "steps_per_epoch": list(self.steps_per_epoch),
+            "step_loss": list(self.step_loss),
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        """Rebuild a history from :meth:`to_dict` output."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+            raise ValueError(
+                "not a minidl history: expected a dict with format "
+                f"{FORMAT_NAME!r}, got {type(data).__name__} "
+                f"with format {data.get('format') if isinstance(data, dict) else None!r}"
+            )
+        history = cls()
+        history.epochs = [dict(row) for row in data["epochs"]]
+        history.steps_per_epoch = [int(count) for count in data["steps_per_epoch"]]
+        history.step_loss = [float(loss) for loss in data["step_loss"]]
+        if sum(history.steps_per_epoch) > len(history.step_loss):
+            raise ValueError(
+                f"history is inconsistent: steps_per_epoch sums to {sum(history.steps_per_epoch)} "
+                f"but only {len(history.step_loss)} step losses are stored"
+            )
+        history._steps_at_last_epoch = sum(history.steps_per_epoch)
+        return history
+
+    def to_json(self, path):
+        """Write everything (steps and epochs) as JSON, atomically."""
+        with atomic_write(path, "w") as file:
+            json.dump(self.to_dict(), file, indent=1)
+            file.write("\n")
+
+    def to_csv(self, path):
+        """Write the per-epoch table as CSV, one row per epoch, atomically.
+
+        CSV is a table, so it holds the epoch metrics only; the per-step
+        losses are in the JSON form (:meth:`to_json`). Missing values are
+        left empty.
+        """
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=self.metric_names, restval="", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.epochs)
+        with atomic_write(path, "w") as file:
+            file.write(text.getvalue())
+
+    def save(self, path):
+        """Write as CSV or JSON, chosen by the suffix of ``path`` (``.csv`` or ``.json``)."""
+        suffix = Path(path).suffix.lower()
+        if suffix == ".csv":
+            self.to_csv(path)
+        elif suffix == ".json":
+            self.to_json(path)
+        else:
+            raise ValueError(
+                f"cannot tell the history format from {str(path)!r}: "
+                "use a file name ending in .csv (epoch table) or .json (everything)"
+            )
+
+    @classmethod
+    def load(cls, path):
+        """Read a history written by :meth:`to_json` (CSV drops the step losses, so only JSON loads)."""
+        path = Path(path)
+        if path.suffix.lower() != ".json":
+            raise ValueError(f"can only load a history from .json (the CSV lacks step losses), got {str(path)!r}")
+        if not path.is_file():
+            raise FileNotFoundError(f"history {str(path)!r} does not exist")
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"history {str(path)!r} is not valid JSON ({exc})") from exc
+        return cls.from_dict(data)
+
+
+def _plain(value):
+    """Turn numpy scalars into Python numbers so rows stay JSON-ready."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _short(value):
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _larger_is_better(metric, mode):
+    if mode == "auto":
+        return "accuracy" in metric
+    if mode in ("max", "min"):
+        return mode == "max"
+    raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")

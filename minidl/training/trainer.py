@@ -1,0 +1,296 @@
+"""The training loop: mini-batches, one forward and one backward pass a step.
+
+A :class:`Trainer` ties together a network, an optimizer and the data. Each
+epoch it shuffles the training set and cuts it into mini-batches
+(:class:`minidl.datasets.MiniBatches`), and for every batch it runs::
+
+    loss, grads = network.loss_and_gradient(x_batch, t_batch)   # forward + backward
+    optimizer.update(network.params, grads)                     # in place
+
+After the epoch it measures loss and accuracy on the training data and on the
+validation data, records them in a :class:`~minidl.training.History`, calls
+the callbacks and, if asked, writes a checkpoint. :func:`fit` is the same in
+one call.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from minidl import optim
+from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
+from minidl.training.divergence import TrainingDivergedError, divergence_message
+from minidl.training.evaluation import evaluate
+from minidl.training.history import History
+from minidl.training.progress import Progress
+from minidl.validation import check_features, check_labels, check_positive_int, check_seed
+
+
+class Trainer:
+    r"""Train a network with mini-batch gradient descent.
+
+    Parameters
+    ----------
+    network : minidl.MLP
+        The network to train, changed in place.
+    optimizer : str or minidl.optim.Optimizer, default "adam"
+        A registered name (``"sgd"``, ``"momentum"``, ``"adam"``, ... see
+        ``minidl.optim.available()``) or an optimizer object.
+    optimizer_params : dict, optional
+        Hyperparameters when ``optimizer`` is a name, e.g. ``{"lr": 0.01}``.
+    epochs : int, default 10
+        Total number of epochs (passes over the training data) :meth:`fit`
+        trains up to, counting epochs already done before a resume.
+    batch_size : int, default 100
+        Samples a step. The last batch of an epoch may be smaller. A
+        ``batch_size`` larger than the training set gives one step an epoch
+        on all the data: plain (full-batch) gradient descent.
+    seed : int, default 0
+        Seed of the trainer's own generator, which shuffles the batches. The
+        network keeps its own generator (initial weights, dropout masks). The
+        same seeds give bit-identical runs.
+    schedule : str or callable, optional
+        Learning-rate schedule: a name for ``minidl.optim.get_schedule``
+        (``"step"``, ``"cosine"``, ...) with ``schedule_params``, or any
+        callable ``schedule(lr0, epoch) -> lr`` (epoch from 0). The optimizer's
+        initial ``lr`` is ``lr0``; the rate is set at the start of each epoch.
+    schedule_params : dict, optional
+        Settings of a schedule given by name, e.g. ``{"step_size": 10}``.
+    callbacks : sequence of Callback, default ()
+        E.g. ``[EarlyStopping(patience=3)]``.
+    checkpoint : str or os.PathLike, optional
+        If given, a checkpoint is written there (atomically) after every
+        epoch, so an interrupted run can continue with :meth:`from_checkpoint`.
+    evaluation_size : int or None, default 10000
+        The training loss and accuracy of each epoch are measured, in
+        evaluation mode, on at most this many training samples (every k-th
+        one, a fixed subset): on MNIST this costs a sixth of a full pass.
+        ``None`` uses the whole training set.
+    verbose : {0, 1, 2}, default 1
+        0 silent; 1 a progress bar per epoch on a terminal (one line per
+        epoch otherwise, e.g. in CI logs); 2 one line per epoch.
+
+    Attributes
+    ----------
+    epoch : int
+        Epochs completed so far.
+    history : History
+        Per-step losses and per-epoch metrics.
+    stop_training : bool
+        Set it to True (from a callback) to stop after the current epoch.
+    metadata : dict
+        Free JSON-ready notes saved with checkpoints (the CLI stores its
+        data set name there).
+
+    Notes
+    -----
+    An epoch over :math:`N` samples in batches of :math:`B` takes
+    :math:`\lceil N / B \rceil` steps and uses every sample once. Step
+    :math:`k` computes the mean loss of its batch :math:`\mathcal{B}_k` and
+    its gradient in one forward and one backward pass; plain SGD then moves
+    every parameter :math:`\theta` by
+
+    .. math:: \theta \leftarrow \theta - \eta_e \, \nabla_\theta
+              \frac{1}{|\mathcal{B}_k|} \sum_{n \in \mathcal{B}_k} L(x_n, t_n; \theta),
+              \qquad \eta_e = \mathrm{schedule}(\eta_0, e)
+
+    (other optimizers replace the step, not the loop). The recorded step
+    loss is that batch loss, free since it comes out of the same forward
+    pass; it is measured in training mode (dropout on) while the weights
+    move, so it runs above ``train_loss``, measured after the epoch in
+    evaluation mode.
+    """
+
+    def __init__(self, network, optimizer="adam", optimizer_params=None, *, epochs=10, batch_size=100, seed=0,
+                 schedule=None, schedule_params=None, callbacks=(), checkpoint=None, evaluation_size=10_000,
+                 verbose=1):
+        self.network = network
+        self.optimizer = optim.get(optimizer, **(optimizer_params or {}))
+        self.epochs = check_positive_int(epochs, "epochs")
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.seed = check_seed(seed) or 0
+        self.rng = np.random.default_rng(self.seed)
+        if schedule_params and not isinstance(schedule, str):
+            raise ValueError("schedule_params only apply to a schedule given by name, e.g. schedule='step'")
+        named = isinstance(schedule, str)
+        self.schedule_spec = {"name": schedule, "params": dict(schedule_params or {})} if named else None
+        self.schedule = None if schedule is None else optim.get_schedule(schedule, **(schedule_params or {}))
+        self.initial_lr = self.optimizer.lr
+        self.callbacks = list(callbacks)
+        self.checkpoint = checkpoint
+        if evaluation_size is not None:
+            evaluation_size = check_positive_int(evaluation_size, "evaluation_size")
+        self.evaluation_size = evaluation_size
+        self.verbose = verbose
+        self.epoch = 0
+        self.history = History()
+        self.stop_training = False
+        self.metadata = {}
+        self._checkpoint_epoch = None
+        self._progress = Progress(verbose, self.epochs)
+
+    def __repr__(self):
+        return (f"Trainer({self.network!r}, {self.optimizer!r}, epochs={self.epochs}, "
+                f"batch_size={self.batch_size}, seed={self.seed}, epoch={self.epoch})")
+
+    # ================================================================ training
+    def fit(self, x, t, validation_data=None):
+        """Train until :attr:`epochs` epochs are done (or a callback stops it).
+
+        Parameters
+        ----------
+        x : ndarray, shape (N, input_size)
+            Training inputs (images of shape (N, 28, 28) are flattened).
+        t : ndarray, shape (N,) or (N, n_classes)
+            Class labels or one-hot rows.
+        validation_data : (x_val, t_val), optional
+            Held-out data measured after every epoch (``val_loss``,
+            ``val_accuracy``); needed by ``EarlyStopping("val_loss")``.
+
+        Returns
+        -------
+        History
+            :attr:`history`, also after a resume (it then holds all epochs).
+
+        Raises
+        ------
+        TrainingDivergedError
+            If a loss or a weight becomes NaN or infinite. The checkpoint on
+            disk, if any, still holds the last good epoch.
+        """
+        # Imported here: the data sets package loads scikit-learn, which
+        # `import minidl` should not pay for.
+        from minidl.datasets import MiniBatches
+
+        x, t = self._check_data(x, t, "x", "t")
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("validation_data must be a pair (x_val, t_val)")
+            validation_data = self._check_data(*validation_data, "x_val", "t_val")
+        batches = MiniBatches(x, t, self.batch_size, rng=self.rng)
+        stride = 1 if self.evaluation_size is None else math.ceil(len(x) / self.evaluation_size)
+        training_subset = (x[::stride], t[::stride])
+        self._progress = Progress(self.verbose, self.epochs)
+        self.stop_training = False
+        self.has_validation_data = validation_data is not None
+        for callback in self.callbacks:
+            callback.on_train_begin(self)
+        try:
+            while self.epoch < self.epochs and not self.stop_training:
+                self._run_epoch(batches, training_subset, validation_data)
+        except BaseException:
+            self._progress.abort()
+            raise
+        for callback in self.callbacks:
+            callback.on_train_end(self)
+        return self.history
+
+    def _run_epoch(self, batches, training_subset, validation_data):
+        epoch = self.epoch + 1
+        network, optimizer = self.network, self.optimizer
+        if self.schedule is not None:
+            optimizer.lr = self.schedule(self.initial_lr, epoch - 1)
+        progress = self._progress
+        progress.start_epoch(epoch, len(batches))
+        record_step = self.history.record_step
+        params = network.params
+        start = time.perf_counter()
+        # Overflow warnings would only repeat, less clearly, what the finiteness
+        # check below reports with the epoch, the step and a fix.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for step, (x_batch, t_batch) in enumerate(batches, start=1):
+                loss, grads = network.loss_and_gradient(x_batch, t_batch)
+                if not math.isfinite(loss):
+                    raise self._diverged(epoch, step, len(batches), f"the loss became {loss}")
+                optimizer.update(params, grads)
+                record_step(loss)
+                progress.step(loss)
+        seconds = time.perf_counter() - start
+        self._check_finite_weights(epoch, len(batches))
+        metrics = {"epoch": epoch}
+        metrics["train_loss"], metrics["train_accuracy"] = evaluate(network, *training_subset)
+        if validation_data is not None:
+            metrics["val_loss"], metrics["val_accuracy"] = evaluate(network, *validation_data)
+        metrics["learning_rate"] = optimizer.lr
+        metrics["seconds"] = seconds
+        self.history.record_epoch(**metrics)
+        self.epoch = epoch
+        progress.end_epoch(epoch, metrics)
+        for callback in self.callbacks:
+            callback.on_epoch_end(self, epoch, metrics)
+        if self.checkpoint is not None:
+            # Checked again: a callback may have changed the weights.
+            self._check_finite_weights(epoch, len(batches))
+            self.save_checkpoint(self.checkpoint)
+            self._checkpoint_epoch = epoch
+
+    def _check_finite_weights(self, epoch, steps):
+        if not all(np.isfinite(value).all() for value in self.network.params.values()):
+            raise self._diverged(epoch, None, steps, "the weights became NaN or infinite")
+
+    def _diverged(self, epoch, step, steps, what):
+        kept = self._checkpoint_epoch if self.checkpoint is not None else None
+        message = divergence_message(what, epoch, step, steps, self.optimizer.lr, self.checkpoint, kept)
+        return TrainingDivergedError(message, epoch, step, self.history)
+
+    def log(self, message):
+        """Print a message (unless ``verbose=0``) without breaking the progress bar."""
+        self._progress.write(message)
+
+    def _check_data(self, x, t, x_name, t_name):
+        x = check_features(x, self.network.input_size, self.network.dtype, name=x_name)
+        t = check_labels(t, len(x), self.network.output_size, name=t_name)
+        return x, t
+
+    # ============================================================ checkpoints
+    def save_checkpoint(self, path):
+        """Write everything needed to continue this run to ``path`` (atomic ``.npz``)."""
+        from minidl.serialization import save_checkpoint
+
+        save_checkpoint(path, trainer_state(self))
+
+    def load_checkpoint(self, path):
+        """Continue the run saved at ``path``: restore network, optimizer, generators, history.
+
+        The network must have the architecture of the saved one. The saved
+        ``batch_size``, ``seed``, ``evaluation_size``, initial learning rate
+        and named schedule replace this trainer's; ``epochs``, ``callbacks``
+        (whose saved states are restored when their types match, position by
+        position), ``checkpoint`` and ``verbose`` stay as given, so you can
+        extend a run by raising ``epochs``. Returns the trainer.
+        """
+        from minidl.serialization import load_checkpoint
+
+        restore_trainer(self, load_checkpoint(path), str(path))
+        return self
+
+    @classmethod
+    def from_checkpoint(cls, path, *, epochs=None, schedule=None, callbacks=(), checkpoint=None, verbose=1):
+        """Rebuild the network, optimizer and trainer saved at ``path``, ready to :meth:`fit` on.
+
+        ``epochs`` defaults to the saved run's total. ``schedule`` is needed
+        only if the saved run used a schedule *function* (named schedules are
+        saved). Hooks added to the optimizer are not saved: add them again.
+        """
+        from minidl.serialization import load_checkpoint
+
+        return build_trainer(cls, load_checkpoint(path), str(path), epochs=epochs, schedule=schedule,
+                             callbacks=callbacks, checkpoint=checkpoint, verbose=verbose)
+
+
+def fit(network, x, t, validation_data=None, **settings):
+    """Train ``network`` on ``(x, t)`` in one call; returns the :class:`History`.
+
+    ``settings`` are the arguments of :class:`Trainer` (``optimizer``,
+    ``optimizer_params``, ``epochs``, ``batch_size``, ``seed``, ``schedule``,
+    ``callbacks``, ``checkpoint``, ``verbose``, ...).
+
+    Examples
+    --------
+    >>> history = minidl.fit(network, x_train, t_train, validation_data=(x_val, t_val),
+    ...                      optimizer="adam", optimizer_params={"lr": 1e-3}, epochs=10)
+    """
+    return Trainer(network, **settings).fit(x, t, validation_data)

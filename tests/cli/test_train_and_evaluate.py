@@ -1,0 +1,86 @@
+"""End to end on the digits, in fresh processes: train, save, evaluate, resume."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from minidl.cli import main
+from minidl.serialization import load_checkpoint, load_model
+
+
+def test_train_saves_model_history_checkpoint_then_evaluate_agrees(run_minidl, tmp_path):
+    trained = run_minidl("train", "--dataset", "digits", "--hidden", "32", "--epochs", "3", "--batch-size", "64",
+                         "--validation-fraction", "0.1", "--save", "model.npz", "--history", "history.json",
+                         "--checkpoint", "run.npz")
+    assert trained.returncode == 0, trained.stderr
+    reported = re.search(r"test accuracy (\d+\.\d+) % \((\d+)/360\) after 3 epochs", trained.stdout)
+    assert reported, trained.stdout
+    # Not a terminal: one progress line per epoch on stderr, no carriage returns.
+    assert len(re.findall(r"^epoch \d/3: train_loss .* val_accuracy", trained.stderr, re.M)) == 3
+    assert "\r" not in trained.stderr
+
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert [row["epoch"] for row in history["epochs"]] == [1, 2, 3]
+    assert len(history["step_loss"]) == 3 * 21  # 1293 training samples after the split, batches of 64
+    assert load_model(tmp_path / "model.npz").hidden_sizes == [32]
+    assert load_checkpoint(tmp_path / "run.npz")["trainer"]["epoch"] == 3
+
+    evaluated = run_minidl("evaluate", "model.npz")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert f"accuracy {reported.group(1)} % ({reported.group(2)}/360)" in evaluated.stdout
+    matrix_lines = evaluated.stdout.split("true \\ predicted\n")[1].splitlines()[1:]
+    matrix = np.array([[int(count) for count in line.split()[1:]] for line in matrix_lines])
+    assert matrix.shape == (10, 10) and matrix.sum() == 360 and np.trace(matrix) == int(reported.group(2))
+    assert re.search(r"^\s+0\s+36\s+\d+\.\d\d %$", evaluated.stdout, re.M)  # per-class table
+
+
+def test_resume_continues_to_the_new_total(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    common = ["--dataset", "digits", "--hidden", "16", "--batch-size", "128", "--verbose", "0"]
+    assert main(["train", *common, "--epochs", "2", "--checkpoint", "run.npz"]) == 0
+    assert main(["train", "--resume", "run.npz", "--epochs", "4", "--checkpoint", "run.npz", "-q"]) == 0
+    resumed_output = capsys.readouterr().out
+    assert main(["train", *common, "--epochs", "4", "--save", "straight.npz"]) == 0
+    straight = capsys.readouterr().out
+    accuracy = re.compile(r"test accuracy .* after 4 epochs")
+    assert accuracy.search(resumed_output).group() == accuracy.search(straight).group()
+    resumed, uninterrupted = load_model("run.npz"), load_model("straight.npz")
+    assert all(np.array_equal(resumed.params[name], uninterrupted.params[name]) for name in resumed.params)
+
+
+def test_optimizer_params_and_schedule_reach_the_trainer(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = main(["train", "--dataset", "digits", "--hidden", "8", "--epochs", "3", "--batch-size", "256", "-q",
+                 "--optimizer", "momentum", "--lr", "0.05", "--optimizer-param", "momentum=0.8",
+                 "--schedule", "step", "--schedule-param", "step_size=1", "--schedule-param", "gamma=0.5",
+                 "--history", "history.csv"])
+    assert code == 0
+    assert "Momentum(lr=0.05, momentum=0.8)" in capsys.readouterr().out
+    rates = [float(line.split(",")[-2]) for line in (tmp_path / "history.csv").read_text().splitlines()[1:]]
+    assert rates == [0.05, 0.025, 0.0125]
+
+
+def test_optimizers_lists_the_registry_with_defaults(capsys):
+    from minidl import optim
+
+    assert main(["optimizers"]) == 0
+    output = capsys.readouterr().out
+    for name in optim.available():
+        assert re.search(rf"^{name}\s", output, re.M), name
+    assert re.search(r"^adam\s+lr=0\.001, beta1=0\.9, beta2=0\.999", output, re.M)
+
+
+def test_every_command_has_help_with_examples(capsys):
+    import argparse
+
+    from minidl.cli import build_parser
+
+    subparsers = next(action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction))
+    assert {"train", "evaluate", "optimizers"} <= set(subparsers.choices)
+    for command in subparsers.choices:
+        with pytest.raises(SystemExit) as exit:
+            main([command, "--help"])
+        assert exit.value.code == 0
+        assert "examples:" in capsys.readouterr().out, command

@@ -1,0 +1,137 @@
+"""Saving and loading models and checkpoint trees: exact round trips, atomic writes, clear errors."""
+
+import json
+
+import numpy as np
+import pytest
+
+import minidl.files
+from minidl import MLP
+from minidl.serialization import (
+    load_checkpoint,
+    load_model,
+    read_model_metadata,
+    save_checkpoint,
+    save_model,
+)
+
+
+def trained_network(dtype="float32"):
+    network = MLP(6, [5, 4], 3, dropout=0.2, batchnorm=True, weight_decay=1e-3, dtype=dtype, seed=0)
+    rng = np.random.default_rng(1)
+    for _ in range(3):  # training-mode passes move the batch-norm running statistics
+        x, t = rng.normal(size=(8, 6)), rng.integers(0, 3, size=8)
+        _, grads = network.loss_and_gradient(x, t)
+        for name, grad in grads.items():
+            network.params[name] -= 0.1 * grad
+    return network
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_model_round_trip_is_exact(tmp_path, dtype):
+    network = trained_network(dtype)
+    save_model(network, tmp_path / "model.npz", metadata={"dataset": "toy"})
+    loaded = load_model(tmp_path / "model.npz")
+    assert loaded.config == network.config
+    saved_state, loaded_state = network.state_dict(), loaded.state_dict()
+    assert saved_state.keys() == loaded_state.keys() and "running_mean1" in saved_state
+    for name in saved_state:
+        assert loaded_state[name].dtype == np.dtype(dtype)
+        assert np.array_equal(saved_state[name], loaded_state[name]), name
+    x = np.random.default_rng(2).normal(size=(10, 6))
+    assert np.array_equal(network.predict(x), loaded.predict(x))
+    assert read_model_metadata(tmp_path / "model.npz") == {"dataset": "toy"}
+
+
+def test_file_name_is_kept_exactly(tmp_path):
+    save_model(trained_network(), tmp_path / "model.weights")
+    assert [path.name for path in tmp_path.iterdir()] == ["model.weights"]
+
+
+def test_checkpoint_tree_round_trip_keeps_types(tmp_path):
+    tree = {
+        "numbers": {"int": 3, "float": 0.1 + 0.2, "none": None, "flag": True, "text": "adam"},
+        "scalar32": np.float32(1.5),
+        "arrays": [np.arange(3), {"matrix": np.eye(2, dtype=np.float32)}],
+        "slash/key": np.zeros(1),
+        "big": 2**100,
+    }
+    save_checkpoint(tmp_path / "tree.npz", tree)
+    loaded = load_checkpoint(tmp_path / "tree.npz")
+    assert loaded["numbers"] == tree["numbers"]
+    assert type(loaded["scalar32"]) is np.float32 and loaded["scalar32"] == 1.5
+    assert np.array_equal(loaded["arrays"][0], np.arange(3))
+    assert loaded["arrays"][1]["matrix"].dtype == np.float32
+    assert np.array_equal(loaded["slash/key"], np.zeros(1))
+    assert loaded["big"] == 2**100
+
+
+def test_unsavable_values_are_refused(tmp_path):
+    with pytest.raises(TypeError, match="at 'layer/function'"):
+        save_checkpoint(tmp_path / "tree.npz", {"layer": {"function": print}})
+    with pytest.raises(TypeError, match="keys must be strings"):
+        save_checkpoint(tmp_path / "tree.npz", {1: np.zeros(1)})
+
+
+def test_interrupted_save_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    save_model(trained_network(), path)
+    before = path.read_bytes()
+
+    def interrupted_savez(file, **arrays):
+        file.write(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(minidl.files.np, "savez", interrupted_savez)
+    with pytest.raises(KeyboardInterrupt):
+        save_model(MLP(6, [2], 3), path)
+    assert path.read_bytes() == before
+    assert [entry.name for entry in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_corrupt_and_foreign_files_give_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="model .*missing.npz.* does not exist"):
+        load_model(tmp_path / "missing.npz")
+    good = tmp_path / "model.npz"
+    save_model(trained_network(), good)
+    (tmp_path / "truncated.npz").write_bytes(good.read_bytes()[:-100])
+    with pytest.raises(ValueError, match="truncated.npz.* is corrupt"):
+        load_model(tmp_path / "truncated.npz")
+    np.savez(tmp_path / "plain.npz", W1=np.zeros(2))
+    with pytest.raises(ValueError, match="an .npz file without minidl metadata"):
+        load_model(tmp_path / "plain.npz")
+    np.savez(tmp_path / "pickled.npz", W1=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError, match="corrupt"):
+        load_model(tmp_path / "pickled.npz")
+
+
+def test_newer_format_and_broken_content_are_refused(tmp_path):
+    minidl.files.save_npz(tmp_path / "future.npz", {}, meta={"format": "minidl-model", "version": 99, "tree": {}})
+    with pytest.raises(ValueError, match="version 99.*upgrade minidl"):
+        load_model(tmp_path / "future.npz")
+    config = trained_network().config
+    tree = {"config": {**config, "hidden_sizes": [7]}, "state": {"W1": {"__array__": "state/W1", "scalar": False}}}
+    minidl.files.save_npz(tmp_path / "mismatch.npz", {"state/W1": np.zeros((6, 5))},
+                          meta={"format": "minidl-model", "version": 1, "tree": tree})
+    with pytest.raises(ValueError, match="does not hold a valid network .*missing keys"):
+        load_model(tmp_path / "mismatch.npz")
+    meta = {"format": "minidl-model", "version": 1, "tree": {"state": {"__array__": "gone"}}}
+    minidl.files.save_npz(tmp_path / "incomplete.npz", {}, meta=meta)
+    with pytest.raises(ValueError, match="incomplete: array 'gone' is missing"):
+        load_model(tmp_path / "incomplete.npz")
+
+
+def test_a_checkpoint_is_also_a_model(tmp_path):
+    network = trained_network()
+    save_checkpoint(tmp_path / "run.npz", {"network": {"config": network.config, "state": network.state_dict()}})
+    assert np.array_equal(load_model(tmp_path / "run.npz").params["W2"], network.params["W2"])
+    save_model(network, tmp_path / "model.npz")
+    with pytest.raises(ValueError, match="expected 'minidl-checkpoint'"):
+        load_checkpoint(tmp_path / "model.npz")
+
+
+def test_metadata_is_plain_json_inside_the_archive(tmp_path):
+    save_model(trained_network(), tmp_path / "model.npz")
+    with np.load(tmp_path / "model.npz", allow_pickle=False) as archive:
+        meta = json.loads(str(archive["__meta__"]))
+    assert meta["format"] == "minidl-model" and meta["tree"]["config"]["hidden_sizes"] == [5, 4]

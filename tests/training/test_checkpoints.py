@@ -1,0 +1,149 @@
+"""Checkpoints: resuming is bit-identical, interruptions and NaN keep the last good file."""
+
+import numpy as np
+import pytest
+
+from minidl import MLP
+from minidl.serialization import load_checkpoint, save_model
+from minidl.training import Callback, EarlyStopping, Trainer, TrainingDivergedError
+
+
+def network():
+    # Dropout and batch normalisation: both generators and the running statistics matter.
+    return MLP(64, [32, 16], 10, dropout=0.3, batchnorm=True, seed=1)
+
+
+def trainer(epochs, checkpoint=None, **settings):
+    return Trainer(network(), "adam", {"lr": 3e-3}, epochs=epochs, batch_size=64, seed=2,
+                   schedule="step", schedule_params={"step_size": 2, "gamma": 0.5},
+                   callbacks=[EarlyStopping("val_loss", patience=50)], checkpoint=checkpoint,
+                   verbose=0, **settings)
+
+
+def assert_same_run(reference, resumed):
+    reference_state, resumed_state = reference.network.state_dict(), resumed.network.state_dict()
+    assert reference_state.keys() == resumed_state.keys()
+    for name in reference_state:
+        assert np.array_equal(reference_state[name], resumed_state[name]), name
+    assert reference.history.step_loss == resumed.history.step_loss
+    without_time = [[{k: v for k, v in row.items() if k != "seconds"} for row in run.history.epochs]
+                    for run in (reference, resumed)]
+    assert without_time[0] == without_time[1]
+    assert reference.rng.bit_generator.state == resumed.rng.bit_generator.state
+    assert reference.network.rng.bit_generator.state == resumed.network.rng.bit_generator.state
+    assert reference.optimizer.step_count == resumed.optimizer.step_count
+    assert reference.callbacks[0].best == resumed.callbacks[0].best
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(digits):
+    (x, t), validation = digits
+    run = trainer(5)
+    run.fit(x, t, validation_data=validation)
+    return run
+
+
+def test_resume_from_checkpoint_is_bit_identical(digits, uninterrupted, tmp_path):
+    (x, t), validation = digits
+    path = tmp_path / "run.npz"
+    trainer(3, checkpoint=path).fit(x, t, validation_data=validation)
+    resumed = Trainer.from_checkpoint(path, epochs=5, callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+    assert resumed.epoch == 3 and resumed.initial_lr == 3e-3 and resumed.optimizer.lr == 1.5e-3
+    resumed.fit(x, t, validation_data=validation)
+    assert_same_run(uninterrupted, resumed)
+
+
+def test_load_checkpoint_into_a_trainer_built_the_same_way(digits, uninterrupted, tmp_path):
+    (x, t), validation = digits
+    path = tmp_path / "run.npz"
+    trainer(2, checkpoint=path).fit(x, t, validation_data=validation)
+    resumed = trainer(5).load_checkpoint(path)
+    resumed.fit(x, t, validation_data=validation)
+    assert_same_run(uninterrupted, resumed)
+
+
+def test_ctrl_c_mid_epoch_keeps_the_last_checkpoint(digits, uninterrupted, tmp_path):
+    (x, t), validation = digits
+    path = tmp_path / "run.npz"
+    interrupted = trainer(5, checkpoint=path)
+    original, calls = interrupted.network.loss_and_gradient, []
+
+    def interrupt_in_epoch_3(*args):
+        calls.append(1)
+        if len(calls) == 2 * 10 + 4:  # 600 samples / 64 = 10 steps an epoch
+            raise KeyboardInterrupt
+        return original(*args)
+
+    interrupted.network.loss_and_gradient = interrupt_in_epoch_3
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.fit(x, t, validation_data=validation)
+    assert load_checkpoint(path)["trainer"]["epoch"] == 2
+    assert not [name for name in tmp_path.iterdir() if name.name != "run.npz"]  # no temporary left
+    resumed = Trainer.from_checkpoint(path, callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+    resumed.fit(x, t, validation_data=validation)
+    assert_same_run(uninterrupted, resumed)
+
+
+def test_nan_does_not_overwrite_the_checkpoint(digits, tmp_path):
+    (x, t), _ = digits
+
+    class Poison(Callback):
+        """Makes the weights infinite at the end of epoch ``at``, before its checkpoint is written."""
+
+        def __init__(self, at):
+            self.at = at
+
+        def on_epoch_end(self, trainer, epoch, metrics):
+            if epoch == self.at:
+                trainer.network.params["W2"][...] = np.inf
+
+    path = tmp_path / "run.npz"
+    with pytest.raises(TrainingDivergedError, match="end of epoch 3.*still holds epoch 2"):
+        Trainer(network(), epochs=4, checkpoint=path, callbacks=[Poison(3)], verbose=0).fit(x, t)
+    state = load_checkpoint(path)
+    assert state["trainer"]["epoch"] == 2
+    assert all(np.isfinite(value).all() for value in state["network"]["state"].values())
+
+
+def test_checkpoint_of_another_network_or_optimizer_is_refused(digits, tmp_path):
+    (x, t), _ = digits
+    path = tmp_path / "run.npz"
+    trainer(1, checkpoint=path).fit(x, t, validation_data=digits[1])
+    other = Trainer(MLP(64, [20], 10), epochs=2, verbose=0)
+    expected = r"different network \(batchnorm: saved True, .*hidden_sizes: saved \[32, 16\], this network \[20\]\)"
+    with pytest.raises(ValueError, match=expected):
+        other.load_checkpoint(path)
+    with pytest.raises(ValueError, match="trained with Adam, but this trainer uses SGD"):
+        Trainer(network(), "sgd", verbose=0).load_checkpoint(path)
+
+
+def test_corrupt_or_wrong_files_are_refused(digits, tmp_path):
+    (x, t), _ = digits
+    path = tmp_path / "run.npz"
+    trainer(1, checkpoint=path).fit(x, t, validation_data=digits[1])
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(ValueError, match="corrupt"):
+        Trainer.from_checkpoint(truncated)
+    model = tmp_path / "model.npz"
+    save_model(network(), model)
+    with pytest.raises(ValueError, match="'minidl-model' file, expected 'minidl-checkpoint'"):
+        Trainer.from_checkpoint(model)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        Trainer.from_checkpoint(tmp_path / "missing.npz")
+
+
+def test_unregistered_optimizer_resumes_only_into_a_trainer_built_by_hand(digits, tmp_path):
+    from minidl.optim import Optimizer
+
+    class HalfStep(Optimizer):
+        def update_one(self, param, grad, state, scratch):
+            param -= 0.5 * self.lr * grad
+
+    (x, t), _ = digits
+    path = tmp_path / "run.npz"
+    Trainer(network(), HalfStep(lr=0.1), epochs=1, checkpoint=path, verbose=0).fit(x, t)
+    with pytest.raises(ValueError, match="HalfStep, which is not registered"):
+        Trainer.from_checkpoint(path)
+    resumed = Trainer(network(), HalfStep(lr=0.1), epochs=2, verbose=0).load_checkpoint(path)
+    assert resumed.epoch == 1 and len(resumed.fit(x, t)) == 2
