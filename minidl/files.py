@@ -26,6 +26,24 @@ import numpy as np
 META_KEY = "__meta__"
 
 
+def check_output_folder(path, option=None):
+    """Return the folder ``path`` will be written into; raise if it is not a folder.
+
+    Called before long work (training) as well as at the write itself, so a
+    typo in an output path is reported at once, not after an hour.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        problem = "is a file, not a folder" if folder.exists() else "does not exist"
+        what = f"{option} {str(path)!r}" if option else f"cannot write {str(path)!r}"
+        raise ValueError(
+            f"{what}: folder {str(folder)!r} {problem}; "
+            "create the folder first or choose another path"
+        )
+    return folder
+
+
 @contextlib.contextmanager
 def atomic_write(path, mode="wb"):
     """Open a temporary file beside ``path``; rename it onto ``path`` on success.
@@ -45,13 +63,7 @@ def atomic_write(path, mode="wb"):
         left exactly as it was.
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        problem = "is a file, not a folder" if folder.exists() else "does not exist"
-        raise ValueError(
-            f"cannot write {str(path)!r}: folder {str(folder)!r} {problem}; "
-            "create the folder first or choose another path"
-        )
+    folder = check_output_folder(path)
     try:
         handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except PermissionError as exc:

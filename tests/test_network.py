@@ -7,7 +7,7 @@ import pytest
 
 from minidl import MLP, softmax
 from minidl.gradcheck import check_gradients
-from minidl.layers import Affine, BatchNorm, Dropout, ReLU, SoftmaxWithLoss, Tanh
+from minidl.layers import Affine, BatchNorm, Dropout, ReLU, SoftmaxWithLoss
 
 TOLERANCE = 1e-6
 

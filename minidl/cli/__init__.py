@@ -19,6 +19,7 @@ from pathlib import Path
 
 from minidl import __version__
 from minidl.cli import evaluate, experiments, optimizers, train
+from minidl.cli.plugins import load_plugin
 
 #: One module per command, in the order ``minidl --help`` lists them.
 COMMANDS = [train, evaluate, optimizers, experiments]
@@ -28,6 +29,8 @@ EPILOG = """examples:
   minidl train --dataset mnist --save mnist.npz
   minidl evaluate mnist.npz
   minidl optimizers
+  minidl experiment compare --seeds 3       # the optimizer comparison figure
+  minidl --plugin my_rmsprop.py train --optimizer my_rmsprop
 
 Run "minidl COMMAND --help" for the options and examples of each command."""
 
@@ -41,6 +44,9 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"minidl {__version__}")
+    parser.add_argument("--plugin", action="append", default=[], metavar="FILE.py|MODULE",
+                        help="run this file (or import this module) first, so the optimizers it "
+                             "registers with @minidl.optim.register can be named; repeatable")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         command_parser = command.add_parser(subparsers)
@@ -60,6 +66,8 @@ def main(argv=None):
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = build_parser().parse_args(argv)
     try:
+        for plugin in args.plugin:
+            load_plugin(plugin)
         return args.run(args)
     except KeyboardInterrupt:
         message = "interrupted"

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 from minidl.cli import arguments
 from minidl.cli.arguments import DATASET_HELP, add_command
+from minidl.files import check_output_folder
 
 #: Settings chosen when the option is not given, by data set ("large" covers
 #: every 28x28 data set: mnist, fashion-mnist and idx:DIR).
@@ -204,8 +204,8 @@ def _check_output_paths(args):
     if args.history and not args.history.lower().endswith((".csv", ".json")):
         raise ValueError(f"--history {args.history!r}: use a file name ending in .csv or .json")
     for option, path in (("--save", args.save), ("--history", args.history), ("--checkpoint", args.checkpoint)):
-        if path and not Path(path).absolute().parent.is_dir():
-            raise ValueError(f"{option} {path!r}: folder {str(Path(path).parent)!r} does not exist; create it first")
+        if path:
+            check_output_folder(path, option)
 
 
 def _number_or_name(text):

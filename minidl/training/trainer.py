@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from minidl import optim
+from minidl.files import check_output_folder
 from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
 from minidl.training.divergence import TrainingDivergedError, divergence_message
 from minidl.training.evaluation import evaluate
@@ -120,6 +121,8 @@ class Trainer:
         self.schedule = None if schedule is None else optim.get_schedule(schedule, **(schedule_params or {}))
         self.initial_lr = self.optimizer.lr
         self.callbacks = list(callbacks)
+        if checkpoint is not None:
+            check_output_folder(checkpoint)
         self.checkpoint = checkpoint
         if evaluation_size is not None:
             evaluation_size = check_positive_int(evaluation_size, "evaluation_size")
@@ -211,9 +214,14 @@ class Trainer:
         seconds = time.perf_counter() - start
         self._check_finite_weights(epoch, len(batches))
         metrics = {"epoch": epoch}
-        metrics["train_loss"], metrics["train_accuracy"] = evaluate(network, *training_subset)
-        if validation_data is not None:
-            metrics["val_loss"], metrics["val_accuracy"] = evaluate(network, *validation_data)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            metrics["train_loss"], metrics["train_accuracy"] = evaluate(network, *training_subset)
+            if validation_data is not None:
+                metrics["val_loss"], metrics["val_accuracy"] = evaluate(network, *validation_data)
+        # Finite weights can still give scores that overflow float32: the
+        # network is as useless as with NaN weights, so stop the same way.
+        if not math.isfinite(metrics["train_loss"]):
+            raise self._diverged(epoch, None, len(batches), f"the training loss became {metrics['train_loss']}")
         metrics["learning_rate"] = optimizer.lr
         metrics["seconds"] = seconds
         self.history.record_epoch(**metrics)
