@@ -9,8 +9,7 @@ epoch it shuffles the training set and cuts it into mini-batches
 
 After the epoch it measures loss and accuracy on the training data and on the
 validation data, records them in a :class:`~minidl.training.History`, calls
-the callbacks and, if asked, writes a checkpoint. :func:`fit` is the same in
-one call.
+the callbacks and, if asked, writes a checkpoint. :func:`fit` does it in one call.
 """
 
 from __future__ import annotations
@@ -201,8 +200,7 @@ class Trainer:
         record_step = self.history.record_step
         params = network.params
         start = time.perf_counter()
-        # Overflow warnings would only repeat, less clearly, what the finiteness
-        # check below reports with the epoch, the step and a fix.
+        # Overflow warnings would only repeat, less clearly, what the checks below report.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for step, (x_batch, t_batch) in enumerate(batches, start=1):
                 loss, grads = network.loss_and_gradient(x_batch, t_batch)
@@ -211,15 +209,13 @@ class Trainer:
                 optimizer.update(params, grads)
                 record_step(loss)
                 progress.step(loss)
-        seconds = time.perf_counter() - start
-        self._check_finite_weights(epoch, len(batches))
-        metrics = {"epoch": epoch}
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            seconds = time.perf_counter() - start
+            self._check_finite_weights(epoch, len(batches))
+            metrics = {"epoch": epoch}
             metrics["train_loss"], metrics["train_accuracy"] = evaluate(network, *training_subset)
             if validation_data is not None:
                 metrics["val_loss"], metrics["val_accuracy"] = evaluate(network, *validation_data)
-        # Finite weights can still give scores that overflow float32: the
-        # network is as useless as with NaN weights, so stop the same way.
+        # Finite weights can still give float32 scores that overflow: as useless as NaN weights.
         if not math.isfinite(metrics["train_loss"]):
             raise self._diverged(epoch, None, len(batches), f"the training loss became {metrics['train_loss']}")
         metrics["learning_rate"] = optimizer.lr
