@@ -23,6 +23,7 @@ columns) and 2049 (0x00000801) for a label file (unsigned bytes, 1 dimension).
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from pathlib import Path
 
@@ -105,7 +106,8 @@ def read_idx(path):
         )
     sizes = np.frombuffer(content, dtype=">u4", count=n_dimensions, offset=4)
     shape = tuple(int(size) for size in sizes)
-    expected_bytes = header_size + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    # math.prod on Python ints: a forged header cannot overflow the count to a small number.
+    expected_bytes = header_size + math.prod(shape) * dtype.itemsize
     if len(content) != expected_bytes:
         problem = "truncated" if len(content) < expected_bytes else "longer than its header says"
         raise ValueError(
@@ -176,7 +178,7 @@ def load_idx(directory, normalize=True, flatten=True, one_hot=False):
         If a file is malformed or the files disagree (image count differs
         from label count, or train and test images differ in size).
     """
-    directory = Path(directory)
+    directory = Path(directory).expanduser()
     if not directory.is_dir():
         raise FileNotFoundError(
             f"IDX folder {str(directory)!r} does not exist; "

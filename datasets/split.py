@@ -8,6 +8,7 @@ out of the training data here.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -56,6 +57,14 @@ def train_val_split(x, t, val_size=0.1, seed=0, stratify=True):
             raise ValueError(
                 f"stratify=True needs at least 2 samples of every class, but the "
                 f"rarest class of t has {counts.min()}; pass stratify=False or more data"
+            )
+        # sklearn's rounding: the validation set gets ceil(val_size * N) samples.
+        n_val = val_size if isinstance(val_size, numbers.Integral) else math.ceil(val_size * len(x))
+        if n_val < len(counts) or len(x) - n_val < len(counts):
+            raise ValueError(
+                f"a stratified split of {len(x)} samples with val_size={val_size!r} gives {n_val} validation "
+                f"and {len(x) - n_val} training samples, but each side needs one of each of the "
+                f"{len(counts)} classes; choose a val_size that leaves at least {len(counts)} on each side"
             )
     x_train, x_val, t_train, t_val = train_test_split(
         x, t, test_size=val_size, random_state=seed, stratify=labels if stratify else None

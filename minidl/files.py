@@ -74,7 +74,7 @@ def atomic_write(path, mode="wb"):
     try:
         # mkstemp makes the file private (0600); give it the permissions an
         # ordinary open() would, so a saved model is as readable as any file.
-        os.chmod(tmp_name, 0o666 & ~_current_umask())
+        os.chmod(tmp_name, 0o666 & ~_UMASK)
         with os.fdopen(handle, mode) as file:
             yield file
             file.flush()
@@ -86,10 +86,15 @@ def atomic_write(path, mode="wb"):
         raise
 
 
-def _current_umask():
-    mask = os.umask(0)
+def _read_umask():
+    # os.umask can only be read by setting it; done once, at import, so no
+    # other thread can create a file during the moment it is 0.
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()
 
 
 def save_npz(path, arrays, meta=None):

@@ -114,8 +114,12 @@ class SoftmaxWithLoss:
 
     def forward(self, scores, t):
         """Return the mean loss (a float) of ``scores`` (N, C) against ``t`` (N,) or (N, C)."""
-        if scores.ndim != 2:
-            raise ValueError(f"scores must have shape (n_samples, n_classes); got shape {scores.shape}")
+        scores = np.asarray(scores)
+        if scores.ndim != 2 or scores.dtype.kind != "f":
+            raise ValueError(
+                f"scores must be a floating-point array of shape (n_samples, n_classes); got shape "
+                f"{scores.shape} and dtype {scores.dtype} (convert with np.asarray(scores, dtype=np.float64))"
+            )
         self.labels = check_labels(t, scores.shape[0], scores.shape[1])
         rows = np.arange(scores.shape[0])
         shifted = scores - scores.max(axis=1, keepdims=True)

@@ -57,6 +57,8 @@ class MLP:
     seed : int or None
         Seeds ``self.rng``, which draws the initial weights and then the
         dropout masks: the same seed gives the same network, bit for bit.
+        ``None`` means seed 0, so that even a run that names no seed can be
+        reproduced; pass different seeds for different initialisations.
 
     Attributes
     ----------
@@ -90,7 +92,7 @@ class MLP:
             raise ValueError(f"batchnorm must be True or False; got {batchnorm!r}")
         self.batchnorm = bool(batchnorm)
         self.dtype = check_dtype(dtype)
-        self.seed = check_seed(seed)
+        self.seed = check_seed(seed) or 0
         self.rng = np.random.default_rng(self.seed)
 
         self.params = {}
@@ -255,6 +257,8 @@ class MLP:
                     f"{name!r} has shape {target.shape} ({self.describe()}); "
                     "was it saved from another architecture?"
                 )
+            if not np.isfinite(value).all():
+                raise ValueError(f"state[{name!r}] contains NaN or infinite values; refusing to load a broken model")
             values[name] = value
         for name, value in values.items():
             np.copyto(targets[name], value)

@@ -84,6 +84,12 @@ class BatchNorm:
                 f"BatchNorm expects input of shape (N, {self.gamma.shape[0]}); got {x.shape}"
             )
         self.train = train
+        if train and x.shape[0] < 2:
+            # One sample is its own mean: x-hat would be 0 and the gradient 0.
+            raise ValueError(
+                f"BatchNorm in training needs at least 2 samples a batch; got {x.shape[0]}. If this is the "
+                "last, partial batch of an epoch, choose a batch_size that leaves more than one sample over"
+            )
         if train:
             mean = x.mean(axis=0)
             centred = x - mean

@@ -17,7 +17,7 @@ class Dropout:
     rng : numpy.random.Generator or int or None
         Source of the random masks. An MLP passes its own generator, so one
         seed fixes both the initial weights and every mask. An int is a seed;
-        ``None`` draws fresh entropy (not reproducible).
+        ``None`` means seed 0 (library code never draws unseeded).
 
     Attributes
     ----------
@@ -44,14 +44,17 @@ class Dropout:
 
     def __init__(self, ratio=0.5, rng=None):
         self.ratio = check_ratio(ratio)
-        # default_rng returns a Generator it is given unchanged (shared, not copied).
-        self.rng = np.random.default_rng(rng)
+        # default_rng returns a Generator it is given unchanged (shared, not
+        # copied); None means seed 0, so that no mask is ever drawn unseeded.
+        self.rng = np.random.default_rng(0 if rng is None else rng)
         self.mask = None
 
     def forward(self, x, train=True):
         if not train or self.ratio == 0.0:
             self.mask = None
             return x
+        if x.dtype.kind != "f":
+            raise ValueError(f"Dropout needs floating-point input; got dtype {x.dtype}: convert with x.astype(np.float32)")
         keep = self.rng.random(x.shape, dtype=x.dtype) >= self.ratio
         self.mask = keep.astype(x.dtype)
         # A Python float keeps the mask in x's dtype (float32 stays float32).
