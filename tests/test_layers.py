@@ -231,3 +231,20 @@ def test_batchnorm_keeps_float32():
 def test_batchnorm_rejects_wrong_width():
     with pytest.raises(ValueError, match=r"\(N, 3\).*\(2, 4\)"):
         make_batchnorm(3).forward(np.zeros((2, 4)))
+
+
+def test_batchnorm_refuses_a_single_sample_in_training_but_not_in_evaluation():
+    layer = BatchNorm(np.ones(3), np.zeros(3))
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        layer.forward(np.ones((1, 3)), train=True)
+    np.testing.assert_allclose(layer.forward(np.ones((1, 3)), train=False), np.ones((1, 3)) / np.sqrt(1 + 1e-5))
+
+
+def test_dropout_refuses_integer_input():
+    with pytest.raises(ValueError, match="floating-point input; got dtype int64"):
+        Dropout(0.5, rng=0).forward(np.ones((2, 2), dtype=np.int64))
+
+
+def test_dropout_without_rng_is_seeded():
+    x = np.ones((50, 10))
+    np.testing.assert_array_equal(Dropout(0.5).forward(x), Dropout(0.5, rng=0).forward(x))

@@ -90,3 +90,15 @@ def test_softmax_with_loss_rejects_bad_labels():
         layer.forward(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(ValueError, match="3 labels but the batch has 2 samples"):
         layer.forward(np.zeros((2, 3)), np.array([0, 1, 2]))
+
+
+
+@pytest.mark.parametrize("scores", [np.array([[1, 2, 3]]), np.zeros(3)])
+def test_loss_layer_wants_a_2d_float_array(scores):
+    with pytest.raises(ValueError, match="floating-point array of shape"):
+        SoftmaxWithLoss().forward(scores, [0])
+
+
+def test_loss_layer_accepts_a_nested_list_of_floats():
+    expected = np.log(np.exp([1.0, 2.0, 3.0]).sum()) - 3.0
+    assert SoftmaxWithLoss().forward([[1.0, 2.0, 3.0]], [2]) == pytest.approx(expected)

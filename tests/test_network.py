@@ -265,3 +265,36 @@ def test_bad_data_raises_a_clear_value_error(call, message):
 def test_bad_settings_raise_a_clear_value_error(options, message):
     with pytest.raises(ValueError, match=message):
         MLP(**{"input_size": 5, "hidden_sizes": [4], "output_size": 3, **options})
+
+
+def test_no_seed_means_seed_zero():
+    unseeded, seeded = MLP(6, [5], 3, dropout=0.5), MLP(6, [5], 3, dropout=0.5, seed=0)
+    for name in seeded.params:
+        np.testing.assert_array_equal(unseeded.params[name], seeded.params[name])
+    x = np.ones((4, 6), dtype=np.float32)
+    np.testing.assert_array_equal(unseeded.predict(x, train=True), seeded.predict(x, train=True))
+    assert unseeded.config["seed"] == 0
+
+
+def test_load_state_dict_refuses_non_finite_values_and_changes_nothing():
+    net = MLP(4, [3], 2, seed=0)
+    before = net.state_dict()
+    state = net.state_dict()
+    state["W2"][0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"W2.*NaN or infinite"):
+        net.load_state_dict(state)
+    for name, value in before.items():
+        np.testing.assert_array_equal(net.state_dict()[name], value)
+
+
+def test_float32_network_is_checked_through_a_float64_copy():
+    # A smooth network: in float32 the finite differences alone would give errors near 1.
+    net = MLP(5, [4], 3, activation="tanh", seed=0)
+    x = np.random.default_rng(1).standard_normal((6, 5))
+    t = np.array([0, 1, 2, 0, 1, 2])
+    before = net.state_dict()
+    errors = check_gradients(net, x, t)
+    assert max(errors.values()) < 1e-6, errors
+    assert all(value.dtype == np.float32 for value in net.params.values())
+    for name, value in before.items():
+        np.testing.assert_array_equal(net.state_dict()[name], value)

@@ -187,3 +187,18 @@ def test_train_and_test_image_sizes_must_agree(mnist_like):
     write(folder / "t10k-images-idx3-ubyte", np.zeros((3, 4, 4), dtype=np.uint8))
     with pytest.raises(ValueError, match=r"\(4, 3\).*\(4, 4\)"):
         load_idx(folder)
+
+
+def test_home_folder_shorthand_is_expanded(mnist_like, monkeypatch):
+    folder, data = mnist_like
+    monkeypatch.setenv("HOME", str(folder.parent))
+    (x_train, t_train), _ = load_idx(f"~/{folder.name}", normalize=False, flatten=False)
+    np.testing.assert_array_equal(x_train[:, 0], data["train-images-idx3-ubyte"])
+
+
+def test_forged_dimensions_cannot_overflow_the_size_check(tmp_path):
+    # 2**31 cubed overflows int64 arithmetic to 0 bytes; the check must still see a huge file.
+    path = tmp_path / "forged"
+    path.write_bytes(bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 2**31, 2**31, 2**31))
+    with pytest.raises(ValueError, match="forged"):
+        read_idx(path)

@@ -63,3 +63,11 @@ def test_mismatched_lengths():
 def test_empty():
     with pytest.raises(ValueError, match="empty"):
         train_val_split(np.zeros((0, 2)), np.zeros(0))
+
+
+@pytest.mark.parametrize("val_size", [2, 0.05, 28])
+def test_stratified_split_too_small_for_every_class_names_val_size(val_size):
+    x = np.arange(60.0).reshape(30, 2)
+    t = np.arange(30) % 3
+    with pytest.raises(ValueError, match=r"val_size=.*each side needs one of each of the 3 classes"):
+        train_val_split(x, t, val_size=val_size)
