@@ -8,7 +8,7 @@ and steps by its *sign* only, so every weight moves by exactly ``lr``:
 
 A subclass of ``minidl.optim.Optimizer`` writes only that rule for one
 array; ``@register`` makes the name usable everywhere (``minidl.fit``,
-``minidl train --optimizer signum`` once the module is imported, ...).
+``minidl --plugin examples/custom_optimizer.py train --optimizer signum``, ...).
 Run it from anywhere: ``python examples/custom_optimizer.py``.
 """
 
@@ -39,9 +39,16 @@ class Signum(Optimizer):
         param -= work  # W <- W - lr sign(m)
 
 
-(x_train, t_train), (x_test, t_test) = load_digits()
-for name in ("sgd", "signum"):
-    network = minidl.MLP(64, [128], 10, seed=0)
-    history = minidl.fit(network, x_train, t_train, optimizer=name, epochs=15, batch_size=32, verbose=0)
-    print(f"{name:>7}: final training loss {history['train_loss'][-1]:.4f}, "
-          f"test accuracy {network.accuracy(x_test, t_test):.2%}")
+def main():
+    (x_train, t_train), (x_test, t_test) = load_digits()
+    for name in ("sgd", "signum"):
+        network = minidl.MLP(64, [128], 10, seed=0)
+        history = minidl.fit(network, x_train, t_train, optimizer=name, epochs=15, batch_size=32, verbose=0)
+        print(f"{name:>7}: final training loss {history['train_loss'][-1]:.4f}, "
+              f"test accuracy {network.accuracy(x_test, t_test):.2%}")
+
+
+# Only when run as a script: `minidl --plugin examples/custom_optimizer.py ...`
+# imports this file for its @register, and must not train the demo first.
+if __name__ == "__main__":
+    main()

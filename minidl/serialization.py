@@ -24,6 +24,8 @@ so nothing is rounded.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from minidl.files import load_npz, save_npz
@@ -67,14 +69,14 @@ def load_model(path):
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file is corrupt, is not a minidl model or checkpoint, or was
-        written by a newer minidl.
+        If ``path`` is a folder, or the file is corrupt, damaged (edited by
+        hand), not a minidl model or checkpoint, or written by a newer minidl.
     """
     from minidl.network import MLP  # late import: the network module imports nothing from here
 
     kind, tree = _load_tree(path, "model", (MODEL_FORMAT, CHECKPOINT_FORMAT))
-    part = tree["network"] if kind == CHECKPOINT_FORMAT else tree
     try:
+        part = tree["network"] if kind == CHECKPOINT_FORMAT else tree
         network = MLP.from_config(part["config"])
         network.load_state_dict(part["state"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -83,9 +85,18 @@ def load_model(path):
 
 
 def read_model_metadata(path):
-    """The ``metadata`` dict stored by :func:`save_model` (``{}`` for a checkpoint)."""
-    _, tree = _load_tree(path, "model", (MODEL_FORMAT, CHECKPOINT_FORMAT))
-    return dict(tree.get("metadata") or {})
+    """The facts stored with the network at ``path``: a dict, ``{}`` when there are none.
+
+    For a model, the ``metadata`` given to :func:`save_model`. For a
+    checkpoint, the trainer's ``metadata`` (``minidl train`` records its
+    data set there), so a checkpoint can be evaluated like a model.
+    """
+    kind, tree = _load_tree(path, "model", (MODEL_FORMAT, CHECKPOINT_FORMAT))
+    part = tree.get("trainer", {}) if kind == CHECKPOINT_FORMAT else tree
+    metadata = part.get("metadata") if isinstance(part, dict) else part
+    if metadata is not None and not isinstance(metadata, dict):
+        raise ValueError(f"model {str(path)!r} is damaged: its metadata is {metadata!r}, not a dict")
+    return dict(metadata or {})
 
 
 # ================================================================ checkpoints
@@ -111,6 +122,8 @@ def _save_tree(path, tree, kind):
 
 
 def _load_tree(path, what, accepted_formats):
+    if Path(path).is_dir():
+        raise ValueError(f"{what} {str(path)!r} is a folder, not a file; give the path of a .npz file in it")
     arrays, meta = load_npz(path, what=what)
     kind = meta.get("format") if isinstance(meta, dict) else None
     if kind not in accepted_formats:
@@ -120,15 +133,27 @@ def _load_tree(path, what, accepted_formats):
             f"{what} {str(path)!r} is {found}, expected {expected}; "
             f"pass a file written by minidl's save_{'model' if what == 'model' else 'checkpoint'}"
         )
-    if meta.get("version", 0) > FORMAT_VERSION:
+    version = meta.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ValueError(
-            f"{what} {str(path)!r} has format version {meta['version']}, newer than this "
+            f"{what} {str(path)!r} is damaged: its format version is {version!r}, not a whole number "
+            f"(this minidl writes {FORMAT_VERSION}); write the file again"
+        )
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"{what} {str(path)!r} has format version {version}, newer than this "
             f"minidl understands ({FORMAT_VERSION}); upgrade minidl to read it"
         )
+    if "tree" not in meta:
+        raise ValueError(f"{what} {str(path)!r} is damaged: its metadata has no 'tree'; write the file again")
     try:
         tree = _join(meta["tree"], arrays)
     except KeyError as exc:
         raise ValueError(f"{what} {str(path)!r} is incomplete: array {exc} is missing") from exc
+    except TypeError as exc:
+        raise ValueError(f"{what} {str(path)!r} is damaged: its structure is not minidl's ({exc})") from exc
+    if not isinstance(tree, dict):
+        raise ValueError(f"{what} {str(path)!r} is damaged: its structure is a {type(tree).__name__}, not a dict")
     return kind, tree
 
 

@@ -63,7 +63,10 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
     seed : int or None, default 0
         Seeds the initial weights, the dropout masks and the batch order:
         the same seed gives the same model, bit for bit. (scikit-learn's own
-        estimators call this ``random_state``.) None draws fresh randomness.
+        estimators call this ``random_state``.) None means seed 0, as
+        everywhere in minidl, so that every run can be reproduced; for
+        different random draws pass different seeds (e.g. a grid over
+        ``seed`` in ``GridSearchCV``).
     verbose : {0, 1, 2}, default 0
         0 silent, 1 a progress bar per epoch, 2 one line per epoch.
 

@@ -5,14 +5,13 @@ fixture), takes a snapshot of it (every file's bytes and modification time),
 makes one mistake, and checks the exact exception type, fragments of the
 message that name the problem (the value, shape, file or key), and that no
 file changed and no half-written ``.tmp`` file remains. A second table does
-the same through ``minidl ...``; the last tests press Ctrl-C while training
-and saving. ``docs/errors.md`` lists these mistakes for readers.
+the same through ``minidl ...`` (a real process: ``tests/cli/test_errors.py``);
+the last tests press Ctrl-C while training and saving. ``docs/errors.md``
+lists these mistakes for readers.
 """
 
 import gzip
 import struct
-import subprocess
-import sys
 from pathlib import Path
 from unittest import mock
 
@@ -214,6 +213,14 @@ COMMAND_CASES = [
     pytest.param(["evaluate", "model.npz", "--dataset", "idx:idx-count"], 1, "3 labels", id="evaluate-bad-idx"),
     pytest.param(["experiment", "compare", "--out", "afile", "--no-plot"], 1, "'afile' exists and is a file",
                  id="experiment-out-is-a-file"),
+    pytest.param([*DIGITS, "--schedule", "cosine"], 1, "e.g. total_epochs=40 (on the command line: --schedule-param",
+                 id="schedule-setting-missing"),
+    pytest.param([*DIGITS, "--schedule", "step"], 1, "the 'step' schedule needs step_size", id="schedule-step-missing"),
+    pytest.param([*DIGITS, "--optimizer-param", "beta1=abc"], 1, "--optimizer-param beta1='abc': beta1 must be",
+                 id="text-value"),
+    pytest.param([*DIGITS, "--optimizer-param", "lr=(1,2)"], 1, "lr=(1, 2): lr must be a number", id="tuple-value"),
+    pytest.param(["experiment", "compare", "--set", "sgd.lr=abc"], 1, "--set sgd.lr='abc': lr must be a number",
+                 id="set-text"),
     pytest.param(["train", "--epochs", "0"], 2, "argument --epochs: expected a whole number >= 1", id="epochs-zero"),
     pytest.param(["train", "--batch-size", "-3"], 2, "argument --batch-size", id="batch-size-negative"),
     pytest.param(["train", "--dropout", "1"], 2, "argument --dropout: expected a fraction in [0, 1)", id="dropout"),
@@ -232,13 +239,6 @@ def test_command_line_mistakes_end_in_one_line(argv, exit_code, fragment, folder
     else:  # argparse's: the usage, then one error line
         assert last_line.startswith(f"minidl {argv[0]}: error: ")
     assert_unchanged(folder, before)
-
-
-def test_a_real_process_prints_one_line_and_no_traceback(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "minidl.cli", "evaluate", "missing.npz"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
-    assert (done.returncode, done.stderr) == (1, "minidl: error: model 'missing.npz' does not exist\n")
-    assert list(tmp_path.iterdir()) == []
 
 
 # ============================================================== interrupts

@@ -135,3 +135,67 @@ def test_metadata_is_plain_json_inside_the_archive(tmp_path):
     with np.load(tmp_path / "model.npz", allow_pickle=False) as archive:
         meta = json.loads(str(archive["__meta__"]))
     assert meta["format"] == "minidl-model" and meta["tree"]["config"]["hidden_sizes"] == [5, 4]
+
+
+def test_a_checkpoint_gives_the_trainer_metadata_as_its_model_metadata(tmp_path):
+    from minidl.training import Trainer
+
+    trainer = Trainer(MLP(6, [4], 3, seed=0), epochs=1, verbose=0)
+    trainer.metadata = {"dataset": "digits", "validation_fraction": 0.1}
+    trainer.save_checkpoint(tmp_path / "run.npz")
+    # minidl train records its data set there, so "minidl evaluate run.npz" needs no --dataset.
+    assert read_model_metadata(tmp_path / "run.npz") == {"dataset": "digits", "validation_fraction": 0.1}
+    save_checkpoint(tmp_path / "bare.npz", {"network": {"config": trainer.network.config, "state": {}}})
+    assert read_model_metadata(tmp_path / "bare.npz") == {}
+
+
+def edited_file(path, tree_part=None, **meta):
+    """An archive like a saved model, with its JSON metadata changed by hand."""
+    network = MLP(6, [4], 3, seed=0)
+    tree = tree_part if tree_part is not None else {"config": network.config, "state": {}}
+    minidl.files.save_npz(path, {}, meta={"format": "minidl-model", "version": 1, "tree": tree, **meta})
+    return path
+
+
+@pytest.mark.parametrize("meta, words", [
+    ({"version": "1"}, "format version is '1', not a whole number"),
+    ({"version": None}, "format version is None"),
+    ({"version": True}, "format version is True"),
+    ({"tree": {"config": {}, "state": {"__array__": ["not", "a", "name"]}}}, "is damaged: its structure"),
+    ({"tree": ["a", "list"]}, "is damaged: its structure is a list, not a dict"),
+])
+def test_hand_edited_metadata_is_a_value_error_naming_the_file(tmp_path, meta, words):
+    path = edited_file(tmp_path / "edited.npz", **meta)
+    with pytest.raises(ValueError, match="'.*edited.npz'") as caught:
+        load_model(path)
+    assert words in str(caught.value)
+
+
+def test_a_missing_tree_and_a_checkpoint_without_network_are_named(tmp_path):
+    minidl.files.save_npz(tmp_path / "no-tree.npz", {}, meta={"format": "minidl-model", "version": 1})
+    with pytest.raises(ValueError, match="no-tree.npz' is damaged: its metadata has no 'tree'"):
+        load_model(tmp_path / "no-tree.npz")
+    save_checkpoint(tmp_path / "run.npz", {"trainer": {}})
+    with pytest.raises(ValueError, match="run.npz' does not hold a valid network"):
+        load_model(tmp_path / "run.npz")
+
+
+def test_a_folder_is_named_as_a_folder(tmp_path):
+    with pytest.raises(ValueError, match="is a folder, not a file"):
+        load_model(tmp_path)
+    with pytest.raises(ValueError, match="is a folder, not a file"):
+        load_checkpoint(tmp_path)
+
+
+def test_a_folder_that_is_not_writable_is_a_clear_error_and_nothing_is_written(tmp_path, monkeypatch):
+    # Tests run as root, whom chmod does not stop: the refusal is simulated where it happens.
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(minidl.files.tempfile, "mkstemp", refuse)
+    with pytest.raises(ValueError) as caught:
+        save_model(trained_network(), tmp_path / "model.npz")
+    assert str(caught.value) == (f"cannot write {str(tmp_path / 'model.npz')!r}: folder {str(tmp_path)!r} "
+                                 "is not writable; choose a folder you can write to")
+    assert isinstance(caught.value.__cause__, PermissionError)
+    assert list(tmp_path.iterdir()) == []

@@ -183,3 +183,24 @@ def test_hidden_sizes_may_be_a_single_int(digits):
     x_train, _, y_train, _ = digits
     model = MinidlClassifier(hidden_sizes=12, epochs=1).fit(x_train, y_train)
     assert model.network_.hidden_sizes == [12]
+
+
+def test_seed_none_is_seed_zero_as_the_docstring_says(digits):
+    x_train, _, y_train, _ = digits
+    unseeded = MinidlClassifier(hidden_sizes=(8,), epochs=2, dropout=0.2, seed=None).fit(x_train, y_train)
+    seeded = MinidlClassifier(hidden_sizes=(8,), epochs=2, dropout=0.2, seed=0).fit(x_train, y_train)
+    assert_same_params(params_of(unseeded), params_of(seeded))
+    assert "None means seed 0" in " ".join(MinidlClassifier.__doc__.split())
+
+
+def test_the_required_scikit_learn_has_what_this_module_imports():
+    import re
+    from pathlib import Path
+
+    from sklearn.utils import validation
+
+    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    minimum = re.search(r'"scikit-learn>=([\d.]+)"', pyproject).group(1)
+    # minidl.sklearn imports validate_data, which appeared in scikit-learn 1.6.
+    assert tuple(int(part) for part in minimum.split(".")) >= (1, 6)
+    assert hasattr(validation, "validate_data")

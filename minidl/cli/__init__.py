@@ -9,11 +9,14 @@ Mistakes a user can make (a wrong option value, a missing file, a data set
 that cannot be downloaded, a diverging run) end with one line
 ``minidl: error: ...`` on standard error and exit code 1, never a
 traceback; argparse's own usage errors exit with 2, and Ctrl-C with 130.
+When the reader of the output goes away (``minidl evaluate m.npz | head``)
+the command stops quietly with code 141, like other command-line tools.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -68,7 +71,14 @@ def main(argv=None):
     try:
         for plugin in args.plugin:
             load_plugin(plugin)
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # here, so that a closed pipe is reported below, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader left ("minidl evaluate m.npz | head"): stop quietly, as other
+        # command-line tools do, with the exit code of a process ended by SIGPIPE.
+        _discard_standard_output()
+        return 141  # 128 + 13, the number of SIGPIPE
     except KeyboardInterrupt:
         message = "interrupted"
         checkpoint = getattr(args, "checkpoint", None)
@@ -79,6 +89,19 @@ def main(argv=None):
     except _user_errors() as exc:
         _error(str(exc) or type(exc).__name__)
         return 1
+    except TypeError as exc:
+        # A value of the wrong type that no check caught: still one line, not a traceback.
+        _error(f"{exc} (TypeError)")
+        return 1
+
+
+def _discard_standard_output():
+    # Python flushes standard output once more at exit; with the reader gone that
+    # would print an error, so what is left goes to the null device instead.
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (a test's capture): nothing is flushed to a pipe at exit
 
 
 def _error(message):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import inspect
+from numbers import Real
 
 DATASET_HELP = (
     "data set: mnist, fashion-mnist (downloaded once with internet access, then cached), "
@@ -113,3 +115,28 @@ def pairs_to_dict(pairs, what):
             raise ValueError(f"{what} {key!r} is given twice ({result[key]!r} and {value!r}); give it once")
         result[key] = value
     return result
+
+
+def check_numbers(settings, prefix, receiver=None):
+    """Refuse NAME=VALUE settings whose value should be a number but is not.
+
+    ``key_value`` keeps a value that is not a Python literal as text (and a
+    literal such as ``(1,2)`` as a tuple), so ``beta1=abc`` would otherwise
+    reach the optimizer as the string ``'abc'``. ``receiver`` is the class
+    the settings go to (an optimizer class): then a setting must be a number
+    when its default there is one, so a plugin's optimizer may still take
+    text. Without ``receiver`` every setting must be a number (schedules).
+    ``prefix`` starts the message, e.g. ``"--optimizer-param "``.
+    """
+    defaults = {}
+    if receiver is not None:
+        defaults = {parameter.name: parameter.default
+                    for parameter in inspect.signature(receiver.__init__).parameters.values()}
+    for name, value in settings.items():
+        if (receiver is None or _is_number(defaults.get(name))) and not _is_number(value):
+            example = f"{name}={defaults[name]!r}" if name in defaults else f"{name}=0.5"
+            raise ValueError(f"{prefix}{name}={value!r}: {name} must be a number, e.g. {example}")
+
+
+def _is_number(value):
+    return isinstance(value, Real) and not isinstance(value, bool)

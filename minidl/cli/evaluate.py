@@ -3,6 +3,11 @@
 MODEL is a file written by "minidl train --save" (or minidl.save_model), or a
 checkpoint. The data set defaults to the one the model was trained on.
 
+A checkpoint holds the weights of the last epoch trained; after early
+stopping the best epoch's weights are in the model saved with --save instead.
+"--split train" measures the whole training part of the data set, including
+the samples "minidl train --validation-fraction" held out for validation.
+
 The confusion matrix has one row per true class and one column per predicted
 class: the diagonal counts the right answers, and a large number off the
 diagonal shows which digit the network mistakes for which.
@@ -25,7 +30,8 @@ def add_parser(subparsers):
     parser.add_argument("model", metavar="MODEL", help="a .npz model or checkpoint written by minidl")
     parser.add_argument("--dataset", default=None,
                         help=DATASET_HELP + " (default: the data set the model was trained on)")
-    parser.add_argument("--split", default="test", choices=("test", "train"), help="which part of the data set")
+    parser.add_argument("--split", default="test", choices=("test", "train"),
+                        help="which part of the data set; train includes the samples held out for validation")
     return parser
 
 
@@ -37,7 +43,8 @@ def run(args):
     from minidl.training import predict_classes
 
     network = load_model(args.model)
-    dataset = args.dataset or read_model_metadata(args.model).get("dataset")
+    metadata = read_model_metadata(args.model)
+    dataset = args.dataset or metadata.get("dataset")
     if dataset is None:
         raise ValueError(f"model {args.model!r} does not record its data set; pass --dataset NAME")
     train, test = load_dataset(dataset)
@@ -51,12 +58,21 @@ def run(args):
     classes = np.arange(network.output_size)
     matrix = confusion_matrix(labels, predictions, labels=classes)
     correct = int(np.trace(matrix))
-    print(f"{args.model}: {network.describe()} on {dataset} ({args.split} set, {len(x)} samples)")
+    print(f"{args.model}: {network.describe()} on {dataset} ({args.split} set, {len(x)} samples"
+          f"{_held_out_note(metadata, dataset) if args.split == 'train' else ''})")
     print(f"accuracy {100 * correct / len(x):.2f} % ({correct}/{len(x)})\n")
     print(format_per_class(matrix))
     print()
     print(format_confusion_matrix(matrix))
     return 0
+
+
+def _held_out_note(metadata, dataset):
+    """What the train split holds besides the samples the model learned from, as far as the file tells."""
+    if metadata.get("dataset") != dataset or "validation_fraction" not in metadata:
+        return ", the whole training part: it includes any samples held out for validation"
+    fraction = metadata["validation_fraction"]
+    return f", including the {100 * fraction:g} % held out for validation during training" if fraction else ""
 
 
 def format_per_class(matrix):

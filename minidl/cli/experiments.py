@@ -96,7 +96,9 @@ def number_range(text):
 
 
 def per_optimizer(pairs):
-    """``[("adam.lr", 0.01)]`` (from repeated ``--set``) -> ``{"adam": {"lr": 0.01}}``."""
+    """``[("adam.lr", 0.01)]`` (from repeated ``--set``) -> ``{"adam": {"lr": 0.01}}``, numbers checked."""
+    from minidl import optim
+
     hyperparameters = {}
     for key, value in pairs or ():
         optimizer, dot, name = key.partition(".")
@@ -106,6 +108,10 @@ def per_optimizer(pairs):
         if name in chosen:
             raise ValueError(f"--set {optimizer}.{name} is given twice ({chosen[name]!r} and {value!r}); give it once")
         chosen[name] = value
+    for optimizer, values in hyperparameters.items():
+        optimizer_class = optim.available().get(optimizer)  # unknown names: reported by the experiment
+        if optimizer_class is not None:  # "--set sgd.lr=abc" would reach SGD as the text 'abc'
+            arguments.check_numbers(values, f"--set {optimizer}.", optimizer_class)
     return hyperparameters
 
 
@@ -200,13 +206,14 @@ def add_options(parser, name):
         add("--steps", type=arguments.positive_int, default=30, help="number of updates")
     if name in ("compare", "init"):
         add("--iterations", type=arguments.positive_int, default=2000, help="mini-batch updates per run")
-        add("--batch-size", type=arguments.positive_int, default=128)
+        add("--batch-size", type=arguments.positive_int, default=128, help="samples per mini-batch update")
         add("--seeds", type=arguments.positive_int, default=1,
             help="repeat with seeds SEED, SEED+1, ...; the figure shows the mean and a band of one std")
         add("--smooth", type=arguments.positive_int, default=1, metavar="WINDOW",
             help="draw a moving average over WINDOW iterations (the CSV keeps the raw losses)")
     if name in ("init", "activations"):
-        add("--activation", default="relu" if name == "init" else "sigmoid", choices=("relu", "sigmoid", "tanh"))
+        add("--activation", default="relu" if name == "init" else "sigmoid", choices=("relu", "sigmoid", "tanh"),
+            help="activation function of the hidden layers")
         add("--inits", type=initialisations, default="0.01,xavier,he" if name == "init" else None,
             metavar="INITS", help="initialisations, comma-separated: he, xavier, he_uniform, xavier_uniform or a "
                                   "standard deviation such as 0.01 (activations: default 1,0.01,xavier for sigmoid "
@@ -216,24 +223,29 @@ def add_options(parser, name):
     if name in ("init", "batchnorm", "overfit"):
         add("--lr", type=arguments.positive_float, default=0.01, help="learning rate")
     if name == "activations":
-        add("--layers", type=arguments.positive_int, default=5)
+        add("--layers", type=arguments.positive_int, default=5, help="hidden layers, one histogram each")
         add("--units", type=arguments.positive_int, default=100, help="units a layer")
         add("--samples", type=arguments.positive_int, default=1000, help="random inputs")
     if name in ("batchnorm", "overfit", "search"):
         samples, epochs = {"batchnorm": (1000, 20), "overfit": (300, 200), "search": (500, 50)}[name]
         add("--samples", type=arguments.positive_int, default=samples, help="training samples used (the first ones)")
-        add("--epochs", type=arguments.positive_int, default=epochs)
+        add("--epochs", type=arguments.positive_int, default=epochs,
+            help="passes over the training samples" + (" per trial" if name == "search" else " per run"))
     if name == "batchnorm":
         add("--scales", type=arguments.positive_int, default=16,
             help="number of initial weight standard deviations, log-spaced from 1 to 1e-4")
     if name == "overfit":
-        add("--weight-decay", type=arguments.non_negative_float, default=0.1, metavar="LAMBDA")
-        add("--dropout", type=arguments.fraction, default=0.2, metavar="RATIO")
+        add("--weight-decay", type=arguments.non_negative_float, default=0.1, metavar="LAMBDA",
+            help="L2 penalty lambda/2 * sum(W**2) of the weight-decay runs")
+        add("--dropout", type=arguments.fraction, default=0.2, metavar="RATIO",
+            help="dropout ratio of the dropout runs")
     if name == "search":
-        add("--trials", type=arguments.positive_int, default=30)
+        add("--trials", type=arguments.positive_int, default=30,
+            help="networks trained, each with its own random learning rate and weight decay")
         add("--lr-range", type=number_range, default=(1e-4, 1e-1), metavar="LOW,HIGH",
             help="learning rates are drawn log-uniformly in this range")
-        add("--weight-decay-range", type=number_range, default=(1e-8, 1e-4), metavar="LOW,HIGH")
+        add("--weight-decay-range", type=number_range, default=(1e-8, 1e-4), metavar="LOW,HIGH",
+            help="weight decays are drawn log-uniformly in this range")
         add("--top", type=arguments.positive_int, default=7, help="curves of the best TOP trials in the figure")
     if name != "paths":
         add("--seed", type=int, default=0, help="first seed: the same seed gives the same numbers")
@@ -242,7 +254,7 @@ def add_options(parser, name):
     add("--no-plot", action="store_true", help="write only the CSV and JSON (no matplotlib needed)")
     add("--threads", type=arguments.positive_int, default=1,
         help="BLAS threads; these small matrices run fastest on one, more so on a busy machine")
-    add("--quiet", action="store_true", help="no progress bar and no summary")
+    add("--quiet", action="store_true", help="no progress report and no summary")
 
 
 def add_parser(subparsers):
@@ -261,7 +273,7 @@ def run(args):
     from threadpoolctl import threadpool_limits
 
     from minidl.experiments.plotting import check_plotting_available, save_figure
-    from minidl.experiments.results import prepare_folder, save_numbers
+    from minidl.experiments.results import check_folder, save_numbers
 
     if not args.no_plot:
         try:
@@ -270,7 +282,7 @@ def run(args):
             raise ValueError(f"{error}, or add --no-plot to write only the numbers") from error
     if getattr(args, "seed", 0) < 0:
         raise ValueError(f"--seed must be >= 0, got {args.seed}")
-    folder = prepare_folder(args.out)
+    folder = check_folder(args.out)  # created only when the results are written
     stem = args.name or (f"activations-{args.activation}" if args.experiment == "activations" else args.experiment)
     with threadpool_limits(limits=args.threads, user_api="blas"):
         result = COMPUTE[args.experiment](args)

@@ -16,7 +16,7 @@ examples:
   minidl train --dataset digits --optimizer adam --optimizer-param beta2=0.99 --schedule cosine --schedule-param total_epochs=40
   minidl train --dataset digits --validation-fraction 0.1 --early-stopping 5
   minidl train --dataset mnist --checkpoint run.npz          # Ctrl-C, then:
-  minidl train --dataset mnist --checkpoint run.npz --resume run.npz
+  minidl train --resume run.npz
 """
 
 from __future__ import annotations
@@ -82,10 +82,12 @@ def add_parser(subparsers):
     files.add_argument("--history", default=None, metavar="FILE",
                        help="save the history: .csv (one row per epoch) or .json (also every step's loss)")
     files.add_argument("--checkpoint", default=None, metavar="FILE.npz",
-                       help="write a checkpoint here after every epoch (atomically)")
+                       help="write a checkpoint here after every epoch (atomically); with --resume it defaults "
+                            "to the resumed file. It holds the last epoch trained: after early stopping, the "
+                            "best epoch's weights are in the model saved with --save")
     files.add_argument("--resume", default=None, metavar="FILE.npz",
-                       help="continue the run saved in this checkpoint; its network, optimizer, data set and "
-                            "settings are used, and --epochs is the new total")
+                       help="continue the run saved in this checkpoint; its network, optimizer, data set, "
+                            "early stopping and settings are used, and --epochs is the new total")
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                         help="0: quiet, 1: progress bar (one line per epoch when not a terminal), "
                              "2: one line per epoch")
@@ -95,21 +97,22 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from minidl.training import EarlyStopping
-
+    if args.resume and args.checkpoint is None:
+        args.checkpoint = args.resume  # a resumed run goes on saving where it left off
     _check_output_paths(args)
-    callbacks = [EarlyStopping("val_loss", patience=args.early_stopping)] if args.early_stopping else []
     if args.resume:
-        trainer = _resumed_trainer(args, callbacks)
+        trainer = _resumed_trainer(args)
         settings = trainer.metadata
         train, validation_data, test = _load_data(settings)
     else:
-        settings = {"dataset": args.dataset, "validation_fraction": args.validation_fraction, "split_seed": args.seed}
+        hyperparameters = _hyperparameters(args)  # checked before loading the data, which can take a while
+        settings = {"dataset": args.dataset, "validation_fraction": args.validation_fraction, "split_seed": args.seed,
+                    "early_stopping": args.early_stopping}
         train, validation_data, test = _load_data(settings)
-        trainer = _new_trainer(args, callbacks, train, test)
+        trainer = _new_trainer(args, hyperparameters, _callbacks(args.early_stopping), train, test)
         trainer.metadata = settings
     (x_train, t_train), (x_test, t_test) = train, test
-    if args.early_stopping and validation_data is None:
+    if settings.get("early_stopping") and validation_data is None:
         raise ValueError("--early-stopping watches the validation loss: add --validation-fraction 0.1")
 
     print(f"{settings['dataset']}: {len(x_train)} training, {len(x_test)} test samples; "
@@ -123,10 +126,15 @@ def run(args):
 
     _, accuracy = evaluate(trainer.network, x_test, t_test)
     correct = round(accuracy * len(x_test))
-    print(f"test accuracy {100 * accuracy:.2f} % ({correct}/{len(x_test)}) after {trainer.epoch} epoch{'s' if trainer.epoch != 1 else ''}, "
+    restored = _restored_epoch(trainer)
+    print(f"test accuracy {100 * accuracy:.2f} % ({correct}/{len(x_test)}) after {_epochs_done(trainer, restored)}, "
           f"trained in {seconds:.1f} s")
+    if restored is not None and args.checkpoint:
+        best = f"is in {args.save}" if args.save else "is kept only in a model saved with --save MODEL.npz"
+        print(f"checkpoint {args.checkpoint} holds epoch {trainer.epoch}, the last trained (to resume from); "
+              f"the best, epoch {restored}, {best}")
     if args.save:
-        save_model(trainer.network, args.save, metadata={"dataset": settings["dataset"]})
+        save_model(trainer.network, args.save, metadata={key: settings.get(key) for key in MODEL_METADATA})
         print(f"model saved to {args.save}")
     if args.history:
         trainer.history.save(args.history)
@@ -134,7 +142,65 @@ def run(args):
     return 0
 
 
-def _new_trainer(args, callbacks, train, test):
+#: What a model saved by --save records of its training data: enough for
+#: "minidl evaluate" to load the same data set and tell how it was split.
+MODEL_METADATA = ("dataset", "validation_fraction", "split_seed")
+
+
+def _callbacks(patience):
+    from minidl.training import EarlyStopping
+
+    return [EarlyStopping("val_loss", patience=patience)] if patience else []
+
+
+def _restored_epoch(trainer):
+    """The epoch whose weights early stopping put back, if not the last one; else None."""
+    from minidl.training import EarlyStopping
+
+    for callback in trainer.callbacks:
+        best = callback.best_epoch if isinstance(callback, EarlyStopping) and callback.restore_best_weights else None
+        if best is not None and best != trainer.epoch:
+            return best
+    return None
+
+
+def _epochs_done(trainer, restored):
+    """E.g. "31 epochs (stopped early; best epoch 25 restored)"."""
+    notes = []
+    if trainer.epoch < trainer.epochs:
+        notes.append("stopped early")
+    if restored is not None:
+        notes.append(f"best epoch {restored} restored")
+    text = f"{trainer.epoch} epoch{'s' if trainer.epoch != 1 else ''}"
+    return f"{text} ({'; '.join(notes)})" if notes else text
+
+
+def _hyperparameters(args):
+    """The optimizer's and the schedule's settings from the command line, checked: two dicts."""
+    from minidl import optim
+
+    optimizer_params = arguments.pairs_to_dict(args.optimizer_param, "optimizer parameter")
+    optimizer_class = optim.available().get(args.optimizer.lower())  # unknown names: the Trainer says so
+    if optimizer_class is not None:
+        arguments.check_numbers(optimizer_params, "--optimizer-param ", optimizer_class)
+    if args.lr is not None:
+        if "lr" in optimizer_params:
+            raise ValueError("the learning rate is given twice (--lr and --optimizer-param lr=...); give it once")
+        optimizer_params["lr"] = args.lr
+    schedule_params = arguments.pairs_to_dict(args.schedule_param, "schedule parameter")
+    if schedule_params and not args.schedule:
+        raise ValueError("--schedule-param needs --schedule NAME (step, exponential, cosine or inverse-time)")
+    if args.schedule:
+        arguments.check_numbers(schedule_params, "--schedule-param ")
+        try:
+            optim.get_schedule(args.schedule, **schedule_params)
+        except ValueError as error:
+            message = f"--schedule {args.schedule}: {error} (on the command line: --schedule-param NAME=VALUE)"
+            raise ValueError(message) from error
+    return optimizer_params, schedule_params
+
+
+def _new_trainer(args, hyperparameters, callbacks, train, test):
     from minidl.network import MLP
     from minidl.training import Trainer
 
@@ -153,14 +219,7 @@ def _new_trainer(args, callbacks, train, test):
         dtype=args.dtype,
         seed=args.seed,
     )
-    optimizer_params = arguments.pairs_to_dict(args.optimizer_param, "optimizer parameter")
-    if args.lr is not None:
-        if "lr" in optimizer_params:
-            raise ValueError("the learning rate is given twice (--lr and --optimizer-param lr=...); give it once")
-        optimizer_params["lr"] = args.lr
-    schedule_params = arguments.pairs_to_dict(args.schedule_param, "schedule parameter")
-    if schedule_params and not args.schedule:
-        raise ValueError("--schedule-param needs --schedule NAME (step, exponential, cosine or inverse-time)")
+    optimizer_params, schedule_params = hyperparameters
     trainer = Trainer(
         network, args.optimizer, optimizer_params,
         epochs=args.epochs or defaults["epochs"],
@@ -172,13 +231,23 @@ def _new_trainer(args, callbacks, train, test):
     return trainer
 
 
-def _resumed_trainer(args, callbacks):
+def _resumed_trainer(args):
+    from minidl.serialization import load_checkpoint
     from minidl.training import Trainer
+    from minidl.training.checkpoints import build_trainer
 
-    trainer = Trainer.from_checkpoint(args.resume, epochs=args.epochs, callbacks=callbacks,
-                                      checkpoint=args.checkpoint, verbose=args.verbose)
+    state = load_checkpoint(args.resume)
+    trainer_part = state.get("trainer") if isinstance(state, dict) else None
+    saved = trainer_part.get("metadata") if isinstance(trainer_part, dict) else None
+    saved_patience = saved.get("early_stopping") if isinstance(saved, dict) else None
+    # Early stopping is rebuilt before the restore, so that its saved state (best loss,
+    # patience used up, best weights) is loaded into it, as if the run had never stopped.
+    patience = args.early_stopping or saved_patience
+    trainer = build_trainer(Trainer, state, args.resume, epochs=args.epochs, callbacks=_callbacks(patience),
+                            checkpoint=args.checkpoint, verbose=args.verbose)
     if "dataset" not in trainer.metadata:
         raise ValueError(f"checkpoint {args.resume!r} was not written by 'minidl train'; resume it from Python")
+    trainer.metadata["early_stopping"] = patience
     if trainer.epoch >= trainer.epochs:
         raise ValueError(
             f"checkpoint {args.resume!r} already finished its {trainer.epochs} epochs; "

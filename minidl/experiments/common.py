@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -19,6 +20,7 @@ from tqdm.auto import tqdm
 from minidl import optim
 from minidl.datasets import MiniBatches, load_dataset
 from minidl.training import Trainer, TrainingDivergedError
+from minidl.training.progress import is_terminal
 
 
 def check_count(value, name, minimum=1):
@@ -116,8 +118,34 @@ def build_optimizers(names, defaults=None, overrides=None):
 
 
 def progress_bar(total, description, enabled=True):
-    """A tqdm bar counting runs; silent when ``enabled`` is False."""
+    """Count finished runs on standard error; nothing when ``enabled`` is False.
+
+    In a terminal or a notebook this is a tqdm bar that redraws itself. In
+    a log file or a CI log a redrawn bar would leave every frame behind
+    (``\\r`` after ``\\r``), so there, like the trainer, it writes one plain
+    line a finished run. Use it as ``with progress_bar(...) as bar: ... bar.update()``.
+    """
+    in_notebook = any(cls.__module__ == "tqdm.notebook" for cls in tqdm.__mro__)  # tqdm.auto's choice
+    if enabled and not (in_notebook or is_terminal(sys.stderr)):
+        return RunLines(total, description)
     return tqdm(total=total, desc=description, unit="run", disable=not enabled, leave=False)
+
+
+class RunLines:
+    """The progress of ``total`` runs as one line a finished run, for logs (see :func:`progress_bar`)."""
+
+    def __init__(self, total, description):
+        self.total, self.description, self.done = total, description, 0
+
+    def update(self, runs=1):
+        self.done += runs
+        print(f"{self.description}: {self.done}/{self.total} runs done", file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exception):
+        return False
 
 
 def train_for_iterations(network, optimizer, x, t, iterations, batch_size, seed):

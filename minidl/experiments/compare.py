@@ -42,7 +42,7 @@ from minidl.experiments.common import (
     seed_list,
     train_for_iterations,
 )
-from minidl.experiments.plotting import draw_band, pyplot
+from minidl.experiments.plotting import draw_band, new_figure
 from minidl.experiments.results import save_numbers
 from minidl.network import MLP
 
@@ -129,8 +129,8 @@ class ComparisonResult:
         ``smoothing`` is a moving-average window (in iterations) applied to
         each run before averaging; the saved numbers are never smoothed.
         """
-        plt = pyplot()
-        figure, axes = plt.subplots(figsize=(7.5, 4.6))
+        figure = new_figure(figsize=(7.5, 4.6))
+        axes = figure.subplots()
         iterations = np.arange(1, self.losses.shape[2] + 1)
         for index, name in enumerate(self.names):
             draw_band(axes, iterations, self.losses[index], self.labels[name], smoothing=smoothing)

@@ -42,7 +42,7 @@ from minidl.experiments.common import (
     seed_list,
     train_for_iterations,
 )
-from minidl.experiments.plotting import draw_band, pyplot
+from minidl.experiments.plotting import draw_band, new_figure
 from minidl.experiments.results import save_numbers
 from minidl.init import check_weight_init
 from minidl.network import MLP
@@ -123,8 +123,8 @@ class InitialisationResult:
 
     def plot(self, smoothing=1):
         """Mean mini-batch loss per initialisation, with a band of one standard deviation."""
-        plt = pyplot()
-        figure, axes = plt.subplots(figsize=(7.5, 4.6))
+        figure = new_figure(figsize=(7.5, 4.6))
+        axes = figure.subplots()
         iterations = np.arange(1, self.losses.shape[2] + 1)
         for index, weight_init in enumerate(self.initialisations):
             draw_band(axes, iterations, self.losses[index], initialisation_label(weight_init), smoothing=smoothing)

@@ -1,8 +1,15 @@
-"""Shared drawing helpers: loading matplotlib, smoothing, bands, saving PNGs.
+"""Shared drawing helpers: new figures, smoothing, bands, saving PNGs.
 
 matplotlib is an optional dependency (the ``plot`` extra). Only the functions
 that draw import it, and only when called, so every experiment computes its
 numbers (and the tests check them) on an installation without matplotlib.
+
+Figures are made with ``matplotlib.figure.Figure`` directly, not through
+``pyplot``: pyplot keeps a global list of open figures and a global
+backend, which a library must not touch. So a ``plot()`` here never opens a
+window, never changes the backend you chose (Jupyter's inline display keeps
+working: a returned figure shows up as the cell's output), needs no display
+on a server, and its memory is freed like any object's once unused.
 """
 
 from __future__ import annotations
@@ -14,8 +21,8 @@ from minidl.files import atomic_write
 INSTALL_HINT = "install the plot extra: pip install 'minidl[plot]'"
 
 
-def pyplot():
-    """Return ``matplotlib.pyplot`` set up to draw into files (no window).
+def new_figure(**options):
+    """A new ``matplotlib.figure.Figure`` (``options`` such as ``figsize``), unknown to pyplot.
 
     Raises
     ------
@@ -23,30 +30,21 @@ def pyplot():
         If matplotlib is not installed; the message says how to install it.
     """
     try:
-        import matplotlib
+        import matplotlib.figure
     except ModuleNotFoundError as exc:
         raise ModuleNotFoundError(f"drawing figures needs matplotlib; {INSTALL_HINT}") from exc
-    # "Agg" renders to memory only: it works on servers and in CI with no
-    # display, and never pops a window up while an experiment runs.
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return matplotlib.figure.Figure(**options)
 
 
 def check_plotting_available():
     """Fail early, before minutes of training, if figures cannot be drawn."""
-    pyplot()
+    new_figure()
 
 
 def save_figure(figure, path):
-    """Write ``figure`` as a PNG at ``path`` atomically, then free its memory."""
-    plt = pyplot()
-    try:
-        with atomic_write(path, "wb") as file:
-            figure.savefig(file, format="png", dpi=110, bbox_inches="tight")
-    finally:
-        plt.close(figure)
+    """Write ``figure`` as a PNG at ``path`` atomically (matplotlib renders it with Agg, in memory)."""
+    with atomic_write(path, "wb") as file:
+        figure.savefig(file, format="png", dpi=110, bbox_inches="tight")
     return path
 
 
@@ -112,15 +110,9 @@ def panel_grid(count, columns, panel_size=(3.2, 2.6), **subplot_options):
 
     Returns the figure and a flat list of the ``count`` axes in reading order.
     """
-    plt = pyplot()
     rows, columns = grid_shape(count, columns)
-    figure, axes = plt.subplots(
-        rows,
-        columns,
-        figsize=(panel_size[0] * columns, panel_size[1] * rows),
-        squeeze=False,
-        **subplot_options,
-    )
+    figure = new_figure(figsize=(panel_size[0] * columns, panel_size[1] * rows))
+    axes = figure.subplots(rows, columns, squeeze=False, **subplot_options)
     flat = list(axes.ravel())
     for spare in flat[count:]:
         spare.set_visible(False)

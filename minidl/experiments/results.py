@@ -8,7 +8,8 @@ Every experiment saves two files beside its picture:
   what you would plot yourself.
 - ``NAME.json``: the settings the experiment ran with (dataset, seed,
   hyperparameters, ...) and a short summary, so a figure can always be traced
-  back to the exact run that made it.
+  back to the exact run that made it. It is strict JSON: a diverged run's
+  NaN is written as ``null`` (:mod:`minidl.training.strict_json`).
 
 Both are written atomically (see :func:`minidl.files.atomic_write`): an
 interrupted run never leaves a half-written file that looks complete.
@@ -17,13 +18,31 @@ interrupted run never leaves a half-written file that looks complete.
 from __future__ import annotations
 
 import csv
-import json
-import math
 from pathlib import Path
 
-import numpy as np
-
 from minidl.files import atomic_write
+from minidl.training.strict_json import json_ready, write_json
+
+
+def check_folder(out):
+    """Raise the error :func:`prepare_folder` would, without creating anything.
+
+    Called before an experiment runs, so that a bad ``--out`` is reported at
+    once, while a failed run still leaves no empty folder behind.
+    """
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(
+            f"output folder {str(folder)!r} exists and is a file, not a folder; "
+            "choose another --out"
+        )
+    existing = next((parent for parent in folder.parents if parent.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ValueError(
+            f"cannot create output folder {str(folder)!r}: {str(existing)!r} is a file, not a folder; "
+            "choose another --out"
+        )
+    return folder
 
 
 def prepare_folder(out):
@@ -34,12 +53,7 @@ def prepare_folder(out):
     ValueError
         If ``out`` exists but is a file, or cannot be created.
     """
-    folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(
-            f"output folder {str(folder)!r} exists and is a file, not a folder; "
-            "choose another --out"
-        )
+    folder = check_folder(out)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -47,32 +61,6 @@ def prepare_folder(out):
             f"cannot create output folder {str(folder)!r} ({exc}); choose another --out"
         ) from exc
     return folder
-
-
-def plain(value):
-    """Turn numpy scalars, arrays and tuples into JSON-ready Python values.
-
-    Non-finite floats (a diverged loss is ``nan`` or ``inf``) become ``None``
-    so that the file stays strict JSON, which every JSON reader accepts.
-    """
-    if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if isinstance(value, np.ndarray):
-        return plain(value.tolist())
-    if isinstance(value, np.generic):
-        return plain(value.item())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def write_json(path, record):
-    """Atomically write ``record`` (a dict; numpy values allowed) as indented JSON."""
-    with atomic_write(path, "w") as file:
-        json.dump(plain(record), file, indent=2, allow_nan=False)
-        file.write("\n")
 
 
 def write_csv(path, header, rows):
@@ -93,7 +81,7 @@ def write_csv(path, header, rows):
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(header)
         for row in rows:
-            row = plain(list(row))
+            row = json_ready(list(row))
             if len(row) != len(header):
                 raise ValueError(
                     f"CSV row {row!r} has {len(row)} values but the header "

@@ -25,6 +25,8 @@ Example
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +49,25 @@ def check_range(bounds, name):
     if not (0 < low <= high and np.isfinite(high)):
         raise ValueError(f"{name} must satisfy 0 < low <= high for a log-uniform draw, got {bounds!r}")
     return low, high
+
+
+def check_enough_for_validation(labels, validation_size, class_total):
+    """Refuse too few samples to split into training and validation parts that both hold every class.
+
+    The split is stratified (every class keeps its share on both sides), so
+    each class present needs two samples and each side one sample of each
+    class. ``class_total``, the classes of the whole data set, sizes the advice.
+    """
+    classes, counts = np.unique(labels, return_counts=True)
+    held_out = validation_size if isinstance(validation_size, numbers.Integral) else \
+        math.ceil(validation_size * len(labels))  # the split's own rounding
+    if counts.min() >= 2 and len(classes) <= held_out <= len(labels) - len(classes):
+        return
+    raise ValueError(
+        f"{len(labels)} samples are too few for a random search: {held_out} of them are held out for validation, "
+        f"and both the training and the validation part need a sample of each of the {len(classes)} classes "
+        f"(the rarest class has {counts.min()}); use more samples, e.g. {10 * class_total} or more"
+    )
 
 
 def log_uniform(rng, low, high):
@@ -182,8 +203,9 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
     learning_rate_range = check_range(learning_rate_range, "learning_rate_range")
     weight_decay_range = check_range(weight_decay_range, "weight_decay_range")
     (x_all, t_all), (_, t_test) = load_data(dataset, samples)
-    (x_train, t_train), validation = train_val_split(x_all, t_all, val_size=validation_size, seed=seed)
     input_size, output_size = x_all.shape[1], class_count(t_all, t_test)
+    check_enough_for_validation(t_all, validation_size, output_size)
+    (x_train, t_train), validation = train_val_split(x_all, t_all, val_size=validation_size, seed=seed)
 
     rng = np.random.default_rng(seed)
     learning_rates, weight_decays = np.empty(trials), np.empty(trials)

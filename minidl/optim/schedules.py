@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from numbers import Real
 
 import numpy as np
 
@@ -151,6 +152,8 @@ SCHEDULES = {
     "cosine": CosineDecay,
     "inverse-time": InverseTimeDecay,
 }
+# A typical value of each required setting, shown when it is missing.
+_EXAMPLE_SETTINGS = {"step_size": 10, "gamma": 0.95, "total_epochs": 40, "decay": 0.1}
 
 
 def get_schedule(name, **settings):
@@ -159,16 +162,75 @@ def get_schedule(name, **settings):
     ``name`` is one of ``"step"``, ``"exponential"``, ``"cosine"``,
     ``"inverse-time"`` (case-insensitive, ``_`` accepted for ``-``). A
     callable (an existing schedule) is returned unchanged.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, an unknown setting, or a required setting left
+        out (``"cosine"`` needs ``total_epochs``); the message names it.
     """
     if callable(name) and not settings:
         return name
     if not isinstance(name, str):
         raise TypeError(f"a schedule is chosen by name (a str) or passed as a callable; got {name!r}")
-    cls = SCHEDULES.get(name.lower().replace("_", "-"))
+    key = name.lower().replace("_", "-")
+    cls = SCHEDULES.get(key)
     if cls is None:
         raise ValueError(f"unknown learning-rate schedule {name!r}; known schedules: {', '.join(SCHEDULES)}")
-    valid = [parameter for parameter in inspect.signature(cls.__init__).parameters if parameter != "self"]
+    parameters = [parameter for parameter in inspect.signature(cls.__init__).parameters.values()
+                  if parameter.name != "self"]
+    valid = [parameter.name for parameter in parameters]
     unknown = sorted(set(settings) - set(valid))
     if unknown:
         raise ValueError(f"{cls.__name__} has no setting {unknown}; valid ones: {valid}")
+    missing = [parameter.name for parameter in parameters
+               if parameter.default is parameter.empty and parameter.name not in settings]
+    if missing:
+        example = ", ".join(f"{setting}={_EXAMPLE_SETTINGS.get(setting, '...')}" for setting in missing)
+        raise ValueError(
+            f"the {key!r} schedule needs {' and '.join(missing)}, which has no default; "
+            f"give it as a setting, e.g. {example}"
+        )
     return cls(**settings)
+
+
+def check_schedule(schedule, lr0, first_epoch, epochs):
+    """Refuse a schedule that would set an unusable learning rate in epochs ``first_epoch .. epochs - 1``.
+
+    The training loop calls it before the first step, so a schedule that
+    reaches 0 at epoch 30 fails at once instead of after 30 epochs of work.
+
+    Parameters
+    ----------
+    schedule : callable
+        ``schedule(lr0, epoch) -> lr``, epochs counted from 0.
+    lr0 : float
+        The initial learning rate.
+    first_epoch, epochs : int
+        The epochs still to train are ``first_epoch, ..., epochs - 1``.
+
+    Raises
+    ------
+    ValueError
+        At the first epoch whose rate is not a finite number > 0 (what every
+        optimizer requires); the message names the schedule, the epoch and a fix.
+
+    Notes
+    -----
+    ``CosineDecay`` with ``min_lr = 0`` reaches :math:`\\eta = 0` at epoch
+    ``total_epochs``: it needs ``total_epochs >= epochs`` or ``min_lr > 0``.
+    """
+    for epoch in range(first_epoch, epochs):
+        lr = schedule(lr0, epoch)
+        usable = isinstance(lr, Real) and not isinstance(lr, bool) and math.isfinite(lr) and lr > 0
+        if usable:
+            continue
+        if isinstance(schedule, CosineDecay) and schedule.min_lr == 0:
+            fix = (f"make total_epochs >= {epochs} (the number of epochs) or give min_lr > 0, "
+                   f"e.g. min_lr={lr0 / 100:g}")
+        else:
+            fix = f"choose settings that keep the rate above 0 for all {epochs} epochs, or train fewer epochs"
+        raise ValueError(
+            f"the learning-rate schedule {schedule!r} gives lr = {lr!r} in epoch {epoch + 1} of {epochs} "
+            f"(schedule(lr0, {epoch}) with lr0 = {lr0!r}), but optimizers need a finite lr > 0; {fix}"
+        )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import math
+import weakref
 
 
 class Callback:
@@ -78,6 +79,12 @@ class EarlyStopping(Callback):
 
     Notes
     -----
+    One object can serve several runs in a row: a run that starts from
+    epoch 0 starts afresh (best, patience count, kept weights), while a run
+    resumed from a checkpoint continues with the state saved there. The
+    kept weights belong to the network they were copied from and are never
+    loaded into another one.
+
     With ``mode="min"`` an epoch improves when
     ``value < best - min_delta``; with ``mode="max"`` when
     ``value > best + min_delta``. A ``nan`` value never improves.
@@ -104,6 +111,13 @@ class EarlyStopping(Callback):
         self.stopped_epoch = None
         self.epochs_without_improvement = 0
         self.best_state = None
+        # A weak reference to the network best_state was copied from (None: not
+        # known yet, as after load_state_dict); weak, so it never keeps a network alive.
+        self._best_network = None
+
+    def _owns(self, network):
+        """Whether ``best_state`` may be loaded into ``network``."""
+        return self._best_network is None or self._best_network() is network
 
     def _improves(self, value):
         if self.larger_is_better:
@@ -117,6 +131,13 @@ class EarlyStopping(Callback):
                 f"EarlyStopping monitors {self.monitor!r}, a validation metric: "
                 "pass validation_data=(x_val, t_val) to fit"
             )
+        # Epoch 0 is a fresh run: what a previous run left here would stop
+        # it early and hand it another network's weights. A resumed run
+        # (epoch > 0) keeps the state its checkpoint restored.
+        if trainer.epoch == 0 or not self._owns(trainer.network):
+            self._reset()
+        if self.best_state is not None:
+            self._best_network = weakref.ref(trainer.network)
 
     def on_epoch_end(self, trainer, epoch, metrics):
         if self.monitor not in metrics:
@@ -134,6 +155,7 @@ class EarlyStopping(Callback):
                 # deepcopy: state_dict may hand out the live arrays, which the
                 # next optimisation steps overwrite in place.
                 self.best_state = copy.deepcopy(trainer.network.state_dict())
+                self._best_network = weakref.ref(trainer.network)
             return
         self.epochs_without_improvement += 1
         if self.epochs_without_improvement > self.patience:
@@ -141,7 +163,7 @@ class EarlyStopping(Callback):
             trainer.stop_training = True
 
     def on_train_end(self, trainer):
-        if self.restore_best_weights and self.best_state is not None:
+        if self.restore_best_weights and self.best_state is not None and self._owns(trainer.network):
             trainer.network.load_state_dict(self.best_state)
             if trainer.verbose:
                 trainer.log(f"EarlyStopping: restored the weights of epoch {self.best_epoch} "
@@ -162,6 +184,12 @@ class EarlyStopping(Callback):
         self.stopped_epoch = state["stopped_epoch"]
         self.epochs_without_improvement = int(state["epochs_without_improvement"])
         self.best_state = state["best_state"]
+        self._best_network = None  # adopted by the network of the run that resumes
+
+    def __getstate__(self):
+        # For pickle, which cannot store a weak reference: like after load_state_dict,
+        # the kept weights are adopted by the network of the next run.
+        return {**self.__dict__, "_best_network": None}
 
     def __repr__(self):
         return (f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience}, "

@@ -22,6 +22,11 @@ so there is never a half-finished epoch to resume.
 
 from __future__ import annotations
 
+import math
+from numbers import Real
+
+import numpy as np
+
 from minidl import optim
 from minidl.training.history import History
 
@@ -78,15 +83,16 @@ def build_trainer(trainer_class, state, path, **settings):
     try:
         network = MLP.from_config(state["network"]["config"])
         saved_optimizer, saved_epochs = state["optimizer"], state["trainer"]["epochs"]
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"checkpoint {path!r} is incomplete or not a trainer checkpoint ({exc})") from exc
-    if saved_optimizer["name"] is None:
-        raise ValueError(
-            f"checkpoint {path!r} was trained with {saved_optimizer['state'].get('optimizer')}, which is not "
-            "registered: decorate its class with @minidl.optim.register, or build the trainer yourself "
-            "and call trainer.load_checkpoint(path)"
-        )
-    optimizer = optim.get(saved_optimizer["name"], **saved_optimizer["hyperparameters"])
+        name, hyperparameters = saved_optimizer["name"], dict(saved_optimizer["hyperparameters"])
+        if name is None:
+            raise ValueError(
+                f"checkpoint {path!r} was trained with {saved_optimizer['state'].get('optimizer')}, which is not "
+                "registered: decorate its class with @minidl.optim.register, or build the trainer yourself "
+                "and call trainer.load_checkpoint(path)"
+            )
+        optimizer = optim.get(name, **hyperparameters)
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise _damaged(path, exc) from exc
     settings["epochs"] = settings.get("epochs") or saved_epochs
     trainer = trainer_class(network, optimizer, **settings)
     restore_trainer(trainer, state, path)
@@ -94,13 +100,38 @@ def build_trainer(trainer_class, state, path, **settings):
 
 
 def restore_trainer(trainer, state, path):
-    """Load ``state`` (from :func:`trainer_state`) into ``trainer``; ``path`` is for messages."""
+    """Load ``state`` (from :func:`trainer_state`) into ``trainer``; ``path`` is for messages.
+
+    A damaged or hand-edited file raises a ``ValueError`` naming ``path``,
+    never a ``KeyError`` from deep inside. The trainer's own settings, the
+    generators and the history are checked before anything changes; a state
+    that the network's, the optimizer's or a callback's ``load_state_dict``
+    refuses can leave the trainer partly restored, so build it anew then.
+    """
     try:
-        network_part, optimizer_part = state["network"], state["optimizer"]
-        settings, callbacks = state["trainer"], state["callbacks"]
-        history = History.from_dict(state["history"])
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"checkpoint {path!r} is incomplete or not a trainer checkpoint (missing {exc})") from exc
+        saved = _read(trainer, state, path)
+        trainer.network.load_state_dict(saved["network_state"])
+        trainer.optimizer.load_state_dict(saved["optimizer_state"])
+        for callback, saved_callback in zip(trainer.callbacks, saved["callbacks"]):
+            if type(callback).__name__ == saved_callback["type"]:
+                callback.load_state_dict(saved_callback["state"])
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise _damaged(path, exc) from exc
+    # Checked values only from here on: nothing below can fail half-way.
+    trainer.network.rng.bit_generator.state = saved["network_rng"]
+    if saved["schedule_spec"] is not None:
+        trainer.schedule_spec, trainer.schedule = saved["schedule_spec"], saved["schedule"]
+    elif not saved["has_schedule"]:
+        trainer.schedule_spec, trainer.schedule = None, None
+    for name in ("epoch", "batch_size", "seed", "evaluation_size", "initial_lr", "metadata", "history"):
+        setattr(trainer, name, saved[name])
+    trainer.rng.bit_generator.state = saved["rng"]
+
+
+def _read(trainer, state, path):
+    """Every part of ``state`` that :func:`restore_trainer` needs, checked and converted."""
+    network_part, optimizer_part = state["network"], state["optimizer"]
+    settings, callbacks = state["trainer"], list(state["callbacks"])
     _check_same_architecture(trainer.network.config, network_part["config"], path)
     saved_class = str(optimizer_part["state"].get("optimizer"))
     if saved_class != type(trainer.optimizer).__name__:
@@ -108,33 +139,77 @@ def restore_trainer(trainer, state, path):
             f"checkpoint {path!r} was trained with {saved_class}, but this trainer uses "
             f"{type(trainer.optimizer).__name__}; resume with the same optimizer"
         )
-    if settings["has_schedule"] and settings["schedule"] is None and trainer.schedule is None:
+    has_schedule, spec = bool(settings["has_schedule"]), settings["schedule"]
+    if has_schedule and spec is None and trainer.schedule is None:
         raise ValueError(
             f"checkpoint {path!r} was trained with a schedule function, which cannot be saved; "
             "pass the same function again as schedule=..."
         )
+    evaluation_size = settings["evaluation_size"]
+    return {
+        "network_state": network_part["state"],
+        "network_rng": _generator_state(network_part["rng"], "network.rng", path),
+        "optimizer_state": optimizer_part["state"],
+        "has_schedule": has_schedule,
+        "schedule_spec": spec,
+        "schedule": None if spec is None else optim.get_schedule(spec["name"], **spec["params"]),
+        "epoch": _whole_number(settings["epoch"], "trainer.epoch", path, minimum=0),
+        "batch_size": _whole_number(settings["batch_size"], "trainer.batch_size", path, minimum=1),
+        "seed": _whole_number(settings["seed"], "trainer.seed", path, minimum=0),
+        "evaluation_size": None if evaluation_size is None else _whole_number(
+            evaluation_size, "trainer.evaluation_size", path, minimum=1),
+        "initial_lr": _positive_number(settings["initial_lr"], "trainer.initial_lr", path),
+        "rng": _generator_state(settings["rng"], "trainer.rng", path),
+        "metadata": _dictionary(settings["metadata"], "trainer.metadata", path),
+        "history": _history(state["history"], path),
+        "callbacks": callbacks,
+    }
 
-    trainer.network.load_state_dict(network_part["state"])
-    trainer.network.rng.bit_generator.state = network_part["rng"]
-    trainer.optimizer.load_state_dict(optimizer_part["state"])
 
-    spec = settings["schedule"]
-    if spec is not None:
-        trainer.schedule_spec = spec
-        trainer.schedule = optim.get_schedule(spec["name"], **spec["params"])
-    elif not settings["has_schedule"]:
-        trainer.schedule_spec, trainer.schedule = None, None
-    trainer.epoch = int(settings["epoch"])
-    trainer.batch_size = int(settings["batch_size"])
-    trainer.seed = int(settings["seed"])
-    trainer.evaluation_size = settings["evaluation_size"]
-    trainer.initial_lr = float(settings["initial_lr"])
-    trainer.rng.bit_generator.state = settings["rng"]
-    trainer.metadata = dict(settings["metadata"])
-    trainer.history = history
-    for callback, saved in zip(trainer.callbacks, callbacks):
-        if type(callback).__name__ == saved["type"]:
-            callback.load_state_dict(saved["state"])
+def _whole_number(value, name, path, minimum):
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"checkpoint {path!r} is damaged: {name} must be a whole number >= {minimum}, got {value!r}")
+    return value
+
+
+def _positive_number(value, name, path):
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"checkpoint {path!r} is damaged: {name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _dictionary(value, name, path):
+    if not isinstance(value, dict):
+        raise ValueError(f"checkpoint {path!r} is damaged: {name} must be a dict, got {value!r}")
+    return dict(value)
+
+
+def _history(saved, path):
+    try:
+        return History.from_dict(saved)
+    except ValueError as exc:
+        raise ValueError(f"checkpoint {path!r} is damaged: {exc}") from exc
+
+
+def _generator_state(saved, name, path):
+    """``saved`` after trying it on a scratch generator, so a broken state fails before the trainer changes."""
+    try:
+        np.random.default_rng(0).bit_generator.state = saved
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"checkpoint {path!r} is damaged: {name} is not a random generator state "
+            f"({type(exc).__name__}: {exc}); write the checkpoint again"
+        ) from exc
+    return saved
+
+
+def _damaged(path, exc):
+    """The ValueError for a checkpoint missing a part, or holding one of the wrong type."""
+    what = f"missing {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+    return ValueError(
+        f"checkpoint {path!r} is incomplete or not a trainer checkpoint ({what}); "
+        "pass a file written by Trainer(checkpoint=...) or minidl train --checkpoint"
+    )
 
 
 def _check_same_architecture(current, saved, path):

@@ -9,6 +9,8 @@ silently saving garbage, and says where it happened and what to try.
 
 from __future__ import annotations
 
+import numpy as np
+
 
 class TrainingDivergedError(FloatingPointError):
     """The loss or the weights became NaN or infinite: training cannot go on.
@@ -39,3 +41,16 @@ def divergence_message(what, epoch, step, steps, learning_rate, checkpoint=None,
     if checkpoint is not None and checkpoint_epoch is not None:
         message += f"; the checkpoint {str(checkpoint)!r} still holds epoch {checkpoint_epoch}"
     return message
+
+
+def diverged(trainer, epoch, step, steps, what):
+    """The :class:`TrainingDivergedError` for ``trainer``: where, the rate, and the checkpoint still good."""
+    kept = trainer._checkpoint_epoch if trainer.checkpoint is not None else None
+    message = divergence_message(what, epoch, step, steps, trainer.optimizer.lr, trainer.checkpoint, kept)
+    return TrainingDivergedError(message, epoch, step, trainer.history)
+
+
+def check_finite_weights(trainer, epoch, steps):
+    """Raise :func:`diverged` if a weight of ``trainer.network`` is NaN or infinite."""
+    if not all(np.isfinite(value).all() for value in trainer.network.params.values()):
+        raise diverged(trainer, epoch, None, steps, "the weights became NaN or infinite")

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from minidl.files import atomic_write
+from minidl.training.strict_json import write_json
 
 FORMAT_NAME = "minidl-history"
 FORMAT_VERSION = 1
@@ -142,9 +143,11 @@ class History:
                 f"with format {data.get('format') if isinstance(data, dict) else None!r}"
             )
         history = cls()
-        history.epochs = [dict(row) for row in data["epochs"]]
+        # null is how to_json writes NaN and infinity; nan is the closest number to give back.
+        history.epochs = [{name: math.nan if value is None else value for name, value in dict(row).items()}
+                          for row in data["epochs"]]
         history.steps_per_epoch = [int(count) for count in data["steps_per_epoch"]]
-        history.step_loss = [float(loss) for loss in data["step_loss"]]
+        history.step_loss = [math.nan if loss is None else float(loss) for loss in data["step_loss"]]
         if sum(history.steps_per_epoch) > len(history.step_loss):
             raise ValueError(
                 f"history is inconsistent: steps_per_epoch sums to {sum(history.steps_per_epoch)} "
@@ -154,10 +157,13 @@ class History:
         return history
 
     def to_json(self, path):
-        """Write everything (steps and epochs) as JSON, atomically."""
-        with atomic_write(path, "w") as file:
-            json.dump(self.to_dict(), file, indent=1)
-            file.write("\n")
+        """Write everything (steps and epochs) as JSON, atomically.
+
+        The file is strict JSON, readable by any JSON reader: a NaN or
+        infinite value (a diverged loss) is written as ``null``, and
+        :meth:`load` reads ``null`` back as ``nan``.
+        """
+        write_json(path, self.to_dict(), indent=1)
 
     def to_csv(self, path):
         """Write the per-epoch table as CSV, one row per epoch, atomically.

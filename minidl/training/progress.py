@@ -46,7 +46,7 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.verbose = verbose
         self.total_epochs = total_epochs
-        self.use_bar = verbose == 1 and _is_terminal(self.stream)
+        self.use_bar = verbose == 1 and is_terminal(self.stream)
         self.last_accuracy = None
         self._bar = None
 
@@ -123,7 +123,7 @@ def _short_summary(metrics):
     return ", ".join(f"{short}={metrics[name]:.4f}" for name, short in names.items() if name in metrics)
 
 
-def _is_terminal(stream):
+def is_terminal(stream):
     """True for a terminal wide enough to draw a bar (some pseudo-terminals report 0 columns)."""
     if not getattr(stream, "isatty", lambda: False)():
         return False

@@ -21,8 +21,9 @@ import numpy as np
 
 from minidl import optim
 from minidl.files import check_output_folder
+from minidl.optim.schedules import check_schedule
 from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
-from minidl.training.divergence import TrainingDivergedError, divergence_message
+from minidl.training.divergence import check_finite_weights, diverged
 from minidl.training.evaluation import evaluate
 from minidl.training.history import History
 from minidl.training.progress import Progress
@@ -64,6 +65,8 @@ class Trainer:
     checkpoint : str or os.PathLike, optional
         If given, a checkpoint is written there (atomically) after every
         epoch, so an interrupted run can continue with :meth:`from_checkpoint`.
+        It holds the last epoch trained: ``EarlyStopping`` puts the best
+        epoch's weights back into the network only when training ends.
     evaluation_size : int or None, default 10000
         The training loss and accuracy of each epoch are measured, in
         evaluation mode, on at most this many training samples (every k-th
@@ -159,6 +162,9 @@ class Trainer:
 
         Raises
         ------
+        ValueError
+            For bad data, or a schedule that would set a learning rate of 0
+            (or NaN) in one of the epochs to run: checked before any step.
         TrainingDivergedError
             If a loss or a weight becomes NaN or infinite. The checkpoint on
             disk, if any, still holds the last good epoch.
@@ -172,6 +178,9 @@ class Trainer:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (x_val, t_val)")
             validation_data = self._check_data(*validation_data, "x_val", "t_val")
+        if self.schedule is not None:
+            # Every epoch's rate now, so a schedule reaching 0 fails before the work, not during it.
+            check_schedule(self.schedule, self.initial_lr, self.epoch, self.epochs)
         batches = MiniBatches(x, t, self.batch_size, rng=self.rng)
         stride = 1 if self.evaluation_size is None else math.ceil(len(x) / self.evaluation_size)
         training_subset = (x[::stride], t[::stride])
@@ -205,19 +214,19 @@ class Trainer:
             for step, (x_batch, t_batch) in enumerate(batches, start=1):
                 loss, grads = network.loss_and_gradient(x_batch, t_batch)
                 if not math.isfinite(loss):
-                    raise self._diverged(epoch, step, len(batches), f"the loss became {loss}")
+                    raise diverged(self, epoch, step, len(batches), f"the loss became {loss}")
                 optimizer.update(params, grads)
                 record_step(loss)
                 progress.step(loss)
             seconds = time.perf_counter() - start
-            self._check_finite_weights(epoch, len(batches))
+            check_finite_weights(self, epoch, len(batches))
             metrics = {"epoch": epoch}
             metrics["train_loss"], metrics["train_accuracy"] = evaluate(network, *training_subset)
             if validation_data is not None:
                 metrics["val_loss"], metrics["val_accuracy"] = evaluate(network, *validation_data)
         # Finite weights can still give float32 scores that overflow: as useless as NaN weights.
         if not math.isfinite(metrics["train_loss"]):
-            raise self._diverged(epoch, None, len(batches), f"the training loss became {metrics['train_loss']}")
+            raise diverged(self, epoch, None, len(batches), f"the training loss became {metrics['train_loss']}")
         metrics["learning_rate"] = optimizer.lr
         metrics["seconds"] = seconds
         self.history.record_epoch(**metrics)
@@ -227,18 +236,9 @@ class Trainer:
             callback.on_epoch_end(self, epoch, metrics)
         if self.checkpoint is not None:
             # Checked again: a callback may have changed the weights.
-            self._check_finite_weights(epoch, len(batches))
+            check_finite_weights(self, epoch, len(batches))
             self.save_checkpoint(self.checkpoint)
             self._checkpoint_epoch = epoch
-
-    def _check_finite_weights(self, epoch, steps):
-        if not all(np.isfinite(value).all() for value in self.network.params.values()):
-            raise self._diverged(epoch, None, steps, "the weights became NaN or infinite")
-
-    def _diverged(self, epoch, step, steps, what):
-        kept = self._checkpoint_epoch if self.checkpoint is not None else None
-        message = divergence_message(what, epoch, step, steps, self.optimizer.lr, self.checkpoint, kept)
-        return TrainingDivergedError(message, epoch, step, self.history)
 
     def log(self, message):
         """Print a message (unless ``verbose=0``) without breaking the progress bar."""

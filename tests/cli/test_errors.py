@@ -32,6 +32,12 @@ def test_unknown_dataset_in_a_fresh_process_has_no_traceback(run_minidl):
     (["evaluate", "missing.npz"], "missing.npz' does not exist"),
     (["train", "--dataset", "digits", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "2", "-q"],
      "training diverged: the loss became nan at epoch 1"),
+    (["train", "--dataset", "digits", "--schedule", "cosine", "--schedule-param", "total_epochs=3", "--epochs", "5"],
+     "CosineDecay(total_epochs=3, min_lr=0.0) gives lr = 0.0 in epoch 4 of 5"),
+    (["train", "--dataset", "digits", "--schedule", "step", "--schedule-param", "step_size=two"],
+     "--schedule-param step_size='two': step_size must be a number"),
+    (["evaluate", "."], "model '.' is a folder, not a file"),
+    (["train", "--resume", "."], "checkpoint '.' is a folder, not a file"),
 ])
 def test_user_errors_exit_1_with_one_line(arguments, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -84,3 +90,58 @@ def test_resume_of_a_finished_run_asks_for_more_epochs(tmp_path, capsys, monkeyp
     capsys.readouterr()
     assert main(["train", "--resume", "c.npz"]) == 1
     assert "already finished its 1 epochs; pass --epochs N with N > 1" in one_line_error(capsys)
+
+
+def test_an_unexpected_type_error_is_still_one_line(capsys, monkeypatch):
+    import minidl.cli.optimizers
+
+    def run(args):
+        raise TypeError("momentum must be a real number; got 'x' of type str")
+
+    monkeypatch.setattr(minidl.cli.optimizers, "run", run)  # the parser is built at each call of main
+    assert main(["optimizers"]) == 1
+    assert one_line_error(capsys) == "minidl: error: momentum must be a real number; got 'x' of type str (TypeError)"
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    from minidl import MLP, save_model
+
+    save_model(MLP(64, [4], 10), tmp_path / "model.npz", metadata={"dataset": "digits"})
+    process = subprocess.Popen([sys.executable, "-m", "minidl.cli", "evaluate", "model.npz"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # like "| head" that has read enough: every write now fails with EPIPE
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141  # 128 + SIGPIPE, as "yes | head" reports for yes
+    assert errors == ""
+
+
+def test_a_real_process_prints_one_line_and_no_traceback(tmp_path):
+    # Moved here from tests/test_errors.py, which keeps the in-process table.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "minidl.cli", "evaluate", "missing.npz"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (1, "minidl: error: model 'missing.npz' does not exist\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_hand_edited_checkpoint_is_one_line_for_resume_and_evaluate(tmp_path, capsys, monkeypatch):
+    from minidl.files import save_npz
+    from minidl.serialization import load_checkpoint, save_checkpoint
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--dataset", "digits", "--hidden", "8", "--epochs", "1", "-q", "--checkpoint", "c.npz"]) == 0
+    capsys.readouterr()
+    state = load_checkpoint("c.npz")
+    del state["trainer"]["has_schedule"]
+    save_checkpoint("edited.npz", state)
+    assert main(["train", "--resume", "edited.npz", "--epochs", "2"]) == 1
+    assert "checkpoint 'edited.npz' is incomplete or not a trainer checkpoint (missing 'has_schedule')" \
+        in one_line_error(capsys)
+    save_npz("version.npz", {}, meta={"format": "minidl-model", "version": "1", "tree": {}})
+    assert main(["evaluate", "version.npz"]) == 1
+    assert "model 'version.npz' is damaged: its format version is '1', not a whole number" in one_line_error(capsys)

@@ -84,3 +84,74 @@ def test_every_command_has_help_with_examples(capsys):
             main([command, "--help"])
         assert exit.value.code == 0
         assert "examples:" in capsys.readouterr().out, command
+
+
+def test_ctrl_c_then_resume_keeps_checkpointing_and_early_stopping(tmp_path, capsys, monkeypatch):
+    import minidl.training
+
+    monkeypatch.chdir(tmp_path)
+    # A high learning rate overfits soon: uninterrupted, early stopping ends epoch 14 and restores epoch 11.
+    command = ["train", "--dataset", "digits", "--hidden", "16", "--batch-size", "128", "--epochs", "30", "-q",
+               "--validation-fraction", "0.2", "--lr", "0.05", "--early-stopping", "2"]
+    assert main([*command, "--save", "straight.npz", "--history", "straight.json"]) == 0
+    straight = capsys.readouterr().out
+    assert "after 14 epochs (stopped early; best epoch 11 restored)" in straight
+
+    original_run_epoch = minidl.training.Trainer._run_epoch
+
+    def ctrl_c_in_epoch_13(trainer, *args):
+        if trainer.epoch == 12:  # epoch 11 is the best so far, epoch 12 used up one epoch of patience
+            raise KeyboardInterrupt
+        original_run_epoch(trainer, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(minidl.training.Trainer, "_run_epoch", ctrl_c_in_epoch_13)
+        assert main([*command, "--checkpoint", "run.npz"]) == 130
+    assert "continue with --resume run.npz" in capsys.readouterr().err
+    assert load_checkpoint(tmp_path / "run.npz")["trainer"]["epoch"] == 12
+
+    # Only --resume: the checkpoint and the early stopping (with its state) come back by themselves.
+    assert main(["train", "--resume", "run.npz", "-q", "--save", "resumed.npz", "--history", "resumed.json"]) == 0
+    resumed = capsys.readouterr().out
+    assert "after 14 epochs (stopped early; best epoch 11 restored)" in resumed
+    assert "checkpoint run.npz holds epoch 14, the last trained (to resume from); the best, epoch 11, is in " \
+           "resumed.npz" in resumed
+    assert load_checkpoint(tmp_path / "run.npz")["trainer"]["epoch"] == 14  # the checkpoint went on
+    accuracy = re.compile(r"test accuracy .* after")
+    assert accuracy.search(resumed).group() == accuracy.search(straight).group()
+    one, other = load_model("straight.npz"), load_model("resumed.npz")
+    assert all(np.array_equal(one.params[name], other.params[name]) for name in one.params)
+    histories = [json.loads((tmp_path / name).read_text()) for name in ("straight.json", "resumed.json")]
+    for history in histories:
+        for row in history["epochs"]:
+            del row["seconds"]
+    assert histories[0] == histories[1]
+
+    # The checkpoint can be evaluated like a model: it records its data set (the last epoch's weights).
+    assert main(["evaluate", "run.npz", "--split", "train"]) == 0
+    assert "on digits (train set, 1437 samples, including the 20 % held out for validation during training)" \
+           in capsys.readouterr().out
+
+
+def test_every_option_with_a_default_explains_itself_and_shows_the_default(capsys):
+    import argparse
+
+    from minidl.cli import build_parser
+
+    def parsers(parser, name):
+        yield name, parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for command, subparser in action.choices.items():
+                    yield from parsers(subparser, f"{name} {command}")
+
+    # argparse prints neither the help nor the default of an option without help text.
+    for name, parser in parsers(build_parser(), "minidl"):
+        for action in parser._actions:
+            has_default = action.default not in (None, False, [], argparse.SUPPRESS)
+            if action.option_strings and has_default:
+                assert action.help, f"{name} {action.option_strings[0]} has no help, so its default is hidden"
+    with pytest.raises(SystemExit):
+        main(["experiment", "compare", "--help"])
+    assert re.search(r"--batch-size BATCH_SIZE\s+samples per mini-batch update \(default: 128\)",
+                     capsys.readouterr().out)

@@ -60,6 +60,7 @@ def test_missing_matplotlib_is_one_clear_line(tmp_path, monkeypatch, capsys):
     (["compare", "--dataset", "nope"], "unknown dataset 'nope'"),
     (["overfit", "--samples", "100000"], "training samples"),
     (["compare", "--seed", "-1"], "--seed must be >= 0"),
+    (["search", "--samples", "5"], "5 samples are too few for a random search"),
 ])
 def test_user_errors_exit_1_with_a_message(options, message, tmp_path, capsys):
     assert main(["experiment", *options, "--out", str(tmp_path), "--quiet"]) == 1
@@ -79,3 +80,28 @@ def test_help_shows_examples(name, capsys):
     assert exit_info.value.code == 0
     output = capsys.readouterr().out
     assert "examples:" in output and EXAMPLES[name][0] in output
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["log", "terminal"])
+def test_progress_is_one_line_a_run_in_a_log_and_a_bar_in_a_terminal(terminal, tmp_path, capsys, monkeypatch):
+    import minidl.experiments.common
+
+    monkeypatch.setattr(minidl.experiments.common, "is_terminal", lambda stream: terminal)
+    assert main(["experiment", "compare", "--out", str(tmp_path), "--no-plot", *TINY["compare"]]) == 0
+    errors = capsys.readouterr().err
+    if terminal:
+        assert "\r" in errors  # tqdm redraws its bar in place
+    else:
+        # No carriage returns to fill a CI log with frames: one plain line per finished run, as the trainer does.
+        assert "\r" not in errors
+        assert errors.splitlines() == [f"compare optimizers: {done}/4 runs done" for done in range(1, 5)]
+
+
+def test_a_failed_experiment_creates_no_output_folder(tmp_path, capsys):
+    out = tmp_path / "new" / "results"
+    assert main(["experiment", "search", "--samples", "5", "--out", str(out)]) == 1
+    assert "use more samples, e.g. 100 or more" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # checked before the run, created only to write the results
+    (tmp_path / "afile").write_text("")
+    assert main(["experiment", "paths", "--out", str(tmp_path / "afile" / "sub"), "--no-plot"]) == 1
+    assert "afile' is a file, not a folder; choose another --out" in capsys.readouterr().err

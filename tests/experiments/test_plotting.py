@@ -35,13 +35,33 @@ def test_grid_shape():
 def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
     with pytest.raises(ModuleNotFoundError, match=r"pip install 'minidl\[plot\]'"):
-        plotting.pyplot()
+        plotting.new_figure()
 
 
 def test_save_figure_writes_a_png(tmp_path):
-    plt = plotting.pyplot()
-    figure, axes = plt.subplots()
-    axes.plot([0, 1], [1, 0])
+    import matplotlib.pyplot as plt
+
+    open_before = plt.get_fignums()
+    figure = plotting.new_figure()
+    figure.subplots().plot([0, 1], [1, 0])
     plotting.save_figure(figure, tmp_path / "figure.png")
     assert (tmp_path / "figure.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert not plt.fignum_exists(figure.number)  # closed, so long runs do not leak figures
+    # Never registered with pyplot, so long runs cannot leak open figures.
+    assert plt.get_fignums() == open_before
+
+
+def test_plotting_leaves_the_backend_and_pyplot_alone(tmp_path, monkeypatch):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from minidl.experiments import optimizer_paths
+
+    def refuse_use(*args, **kwargs):
+        raise AssertionError("a plot must not switch the caller's matplotlib backend (e.g. Jupyter's inline)")
+
+    backend, open_before = matplotlib.rcParams["backend"], plt.get_fignums()
+    monkeypatch.setattr(matplotlib, "use", refuse_use)
+    figure = optimizer_paths(("sgd", "adam"), steps=3).plot()
+    plotting.save_figure(figure, tmp_path / "paths.png")
+    assert matplotlib.rcParams["backend"] == backend and plt.get_fignums() == open_before
+    assert len([axes for axes in figure.axes if axes.get_visible()]) == 2

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from minidl.experiments.results import plain, prepare_folder, save_numbers, write_csv, write_json
+from minidl.experiments.results import prepare_folder, save_numbers, write_csv, write_json
 
 
 def test_csv_round_trips_floats_exactly(tmp_path):
@@ -30,10 +30,6 @@ def test_json_turns_numpy_and_non_finite_values_into_strict_json(tmp_path):
     text = (tmp_path / "record.json").read_text()
     assert json.loads(text) == {"array": [1.0, None], "count": 3, "pair": [0.5, None]}
     assert "NaN" not in text and "Infinity" not in text
-
-
-def test_plain_keeps_python_values():
-    assert plain({"a": [1, "x", None, True]}) == {"a": [1, "x", None, True]}
 
 
 def test_prepare_folder_creates_parents_and_refuses_a_file(tmp_path):

@@ -102,3 +102,34 @@ def test_schedule_reprs():
         "CosineDecay(total_epochs=10, min_lr=0.01)",
         "InverseTimeDecay(decay=0.5)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "settings", "words"),
+    [
+        ("cosine", {}, "the 'cosine' schedule needs total_epochs, which has no default; give it as a setting, "
+                       "e.g. total_epochs=40"),
+        ("step", {"gamma": 0.5}, "the 'step' schedule needs step_size"),
+        ("exponential", {}, "needs gamma"),
+        ("inverse_time", {}, "the 'inverse-time' schedule needs decay"),
+    ],
+)
+def test_a_missing_setting_is_a_value_error_naming_it(name, settings, words):
+    # It used to be a TypeError from deep inside: "__init__() missing 1 required positional argument".
+    with pytest.raises(ValueError) as caught:
+        get_schedule(name, **settings)
+    assert words in str(caught.value)
+
+
+def test_check_schedule_finds_the_first_unusable_epoch():
+    from minidl.optim.schedules import check_schedule
+
+    check_schedule(optim.CosineDecay(5), 0.1, 0, 5)  # reaches 0 only at epoch 5, never trained
+    with pytest.raises(ValueError, match=r"gives lr = 0.0 in epoch 4 of 6 .*total_epochs >= 6 .*min_lr=0.001"):
+        check_schedule(optim.CosineDecay(3), 0.1, 1, 6)
+    check_schedule(optim.CosineDecay(3, min_lr=1e-4), 0.1, 0, 10)  # min_lr > 0: fine for ever
+    check_schedule(optim.CosineDecay(3), 0.1, 3, 3)  # no epoch left to run
+    with pytest.raises(ValueError, match=r"StepDecay\(step_size=1, gamma=1e-200\) gives lr = 0.0 in epoch 3"):
+        check_schedule(optim.StepDecay(1, gamma=1e-200), 0.1, 0, 5)
+    with pytest.raises(ValueError, match="gives lr = nan in epoch 1"):
+        check_schedule(lambda lr0, epoch: float("nan"), 0.1, 0, 1)

@@ -97,3 +97,53 @@ def test_validation_metric_without_validation_data_fails_before_training(digits)
     with pytest.raises(ValueError, match="pass validation_data"):
         trainer.fit(x, t)
     assert trainer.epoch == 0
+
+
+def test_one_early_stopping_object_serves_two_fresh_runs_like_two_new_ones(digits):
+    (x, t), validation = digits
+
+    def run(stopping, seed):
+        trainer = Trainer(MLP(64, [32], 10, seed=seed), "adam", {"lr": 0.01}, epochs=12, batch_size=64,
+                          callbacks=[stopping], verbose=0)
+        trainer.fit(x[:400], t[:400], validation_data=validation)
+        return trainer
+
+    shared = EarlyStopping(patience=2)
+    run(shared, seed=0)
+    second, fresh = run(shared, seed=1), run(EarlyStopping(patience=2), seed=1)
+    # Before the fix the second run inherited the first one's best loss: it stopped at once
+    # and was handed the first network's weights.
+    assert second.epoch == fresh.epoch > 3 and shared.best_epoch == fresh.callbacks[0].best_epoch
+    for name, value in fresh.network.params.items():
+        assert np.array_equal(second.network.params[name], value), name
+
+
+def test_kept_weights_are_never_loaded_into_another_network():
+    stopping = EarlyStopping(patience=5)
+    run_sequence(stopping, [0.5, 0.4])  # keeps "weights" 2 of its own network
+    other = SimpleNamespace(network=CounterNetwork(), stop_training=False, verbose=0)
+    other.network.value[...] = 7
+    stopping.on_train_end(other)
+    assert other.network.value[0] == 7
+
+
+def test_a_resumed_run_keeps_the_restored_state_and_adopts_its_network():
+    saved = EarlyStopping(patience=5)
+    run_sequence(saved, [0.5, 0.4, 0.45])
+    resumed = EarlyStopping(patience=5)
+    resumed.load_state_dict(saved.state_dict())
+    trainer = SimpleNamespace(network=CounterNetwork(), stop_training=False, verbose=0, epoch=3)
+    resumed.on_train_begin(trainer)  # epoch 3: a resumed run, not a fresh one
+    assert (resumed.best, resumed.best_epoch, resumed.epochs_without_improvement) == (0.4, 2, 1)
+    resumed.on_train_end(trainer)
+    assert trainer.network.value[0] == 2  # the checkpoint's best weights, into the resumed network
+
+
+def test_early_stopping_still_pickles_and_copies():
+    import copy
+    import pickle
+
+    stopping = EarlyStopping(patience=5)
+    run_sequence(stopping, [0.5, 0.4])
+    for twin in (pickle.loads(pickle.dumps(stopping)), copy.deepcopy(stopping)):
+        assert (twin.best, twin.best_epoch) == (0.4, 2) and twin.best_state["value"][0] == 2

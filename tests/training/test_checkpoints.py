@@ -147,3 +147,41 @@ def test_unregistered_optimizer_resumes_only_into_a_trainer_built_by_hand(digits
         Trainer.from_checkpoint(path)
     resumed = Trainer(network(), HalfStep(lr=0.1), epochs=2, verbose=0).load_checkpoint(path)
     assert resumed.epoch == 1 and len(resumed.fit(x, t)) == 2
+
+
+@pytest.mark.parametrize("edit, words, checked_first", [
+    (lambda state: state["trainer"].pop("has_schedule"), "is incomplete or not a trainer checkpoint (missing "
+                                                         "'has_schedule')", True),
+    (lambda state: state["trainer"]["rng"].pop("state"), "is damaged: trainer.rng is not a random generator state",
+     True),
+    (lambda state: state["network"].update(rng=[1, 2]), "is damaged: network.rng is not a random generator state",
+     True),
+    (lambda state: state["trainer"].update(epoch="3"), "trainer.epoch must be a whole number >= 0, got '3'", True),
+    (lambda state: state["trainer"].update(initial_lr=None), "trainer.initial_lr must be a finite number > 0", True),
+    (lambda state: state["trainer"].update(metadata=[]), "trainer.metadata must be a dict, got []", True),
+    (lambda state: state["history"].update(format="csv"), "is damaged: not a minidl history", True),
+    # Refused by the callback's own load_state_dict, after the network was loaded.
+    (lambda state: state["callbacks"][0]["state"].pop("best"), "(missing 'best')", False),
+    (lambda state: state["optimizer"].update(hyperparameters=None), "(TypeError:", False),
+])
+def test_a_hand_edited_checkpoint_is_a_value_error_naming_it(digits, tmp_path, edit, words, checked_first):
+    from minidl.serialization import save_checkpoint
+
+    (x, t), validation = digits
+    path, edited = tmp_path / "run.npz", tmp_path / "edited.npz"
+    trainer(1, checkpoint=path).fit(x, t, validation_data=validation)
+    state = load_checkpoint(path)
+    edit(state)
+    save_checkpoint(edited, state)
+    with pytest.raises(ValueError, match="'.*edited.npz'") as caught:
+        Trainer.from_checkpoint(edited, callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+    assert words in str(caught.value)
+    if checked_first:
+        # Into an existing trainer: refused before anything of it changed.
+        target = trainer(3)
+        before = {name: value.copy() for name, value in target.network.params.items()}
+        generator = target.rng.bit_generator.state
+        with pytest.raises(ValueError, match="edited.npz"):
+            target.load_checkpoint(edited)
+        assert target.epoch == 0 and target.rng.bit_generator.state == generator
+        assert all(np.array_equal(before[name], target.network.params[name]) for name in before)

@@ -74,6 +74,33 @@ def test_history_contents_follow_the_schedule(digits):
     assert trainer.epoch == 4
 
 
+def test_a_schedule_reaching_zero_is_refused_before_the_first_step(digits, tmp_path):
+    (x, t), _ = digits
+    trainer = Trainer(small_network(), epochs=5, schedule="cosine", schedule_params={"total_epochs": 3},
+                      checkpoint=tmp_path / "run.npz", verbose=0)
+    with pytest.raises(ValueError) as caught:
+        trainer.fit(x, t)
+    message = str(caught.value)
+    for fragment in ("CosineDecay(total_epochs=3, min_lr=0.0)", "lr = 0.0 in epoch 4 of 5",
+                     "make total_epochs >= 5", "min_lr > 0"):
+        assert fragment in message
+    assert trainer.epoch == 0 and trainer.history.step_loss == [] and not list(tmp_path.iterdir())
+
+
+def test_only_the_epochs_still_to_run_are_checked(digits, tmp_path):
+    (x, t), _ = digits
+    Trainer(small_network(), epochs=3, batch_size=200, schedule="cosine", schedule_params={"total_epochs": 3},
+            checkpoint=tmp_path / "run.npz", verbose=0).fit(x, t)
+    finished = Trainer.from_checkpoint(tmp_path / "run.npz", verbose=0)
+    finished.fit(x, t)  # nothing left to run: epoch 3 and its zero rate are never reached
+    assert finished.epoch == 3
+    with pytest.raises(ValueError, match="in epoch 4 of 4"):
+        Trainer.from_checkpoint(tmp_path / "run.npz", epochs=4, verbose=0).fit(x, t)
+    # A schedule function is checked the same way.
+    with pytest.raises(ValueError, match=r"lr = -0.999 in epoch 2 of 2 .*train fewer epochs"):
+        Trainer(small_network(), epochs=2, schedule=lambda lr0, epoch: lr0 - epoch, verbose=0).fit(x, t)
+
+
 def test_same_seeds_same_run_other_seed_other_run(digits):
     (x, t), _ = digits
     runs = [Trainer(small_network(dropout=0.3), epochs=1, seed=seed, verbose=0).fit(x, t).step_loss
