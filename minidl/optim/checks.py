@@ -40,6 +40,8 @@ def check_number(name, value, *, low=None, high=None, low_inclusive=True, high_i
     value = float(value)
     left = "[" if low_inclusive else "("
     right = "]" if high_inclusive else ")"
+    # An unbounded side is open: infinity itself is refused (the value must be finite).
+    left, right = ("(" if low is None else left), (")" if high is None else right)
     interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
     too_low = low is not None and (value < low or (value == low and not low_inclusive))
     too_high = high is not None and (value > high or (value == high and not high_inclusive))

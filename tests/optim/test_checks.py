@@ -11,7 +11,7 @@ def test_check_number_bounds():
     assert type(check_number("lr", np.float32(0.5))) is float
     with pytest.raises(ValueError, match=r"momentum must be a finite number in \[0.0, 1.0\); got 1.0"):
         check_number("momentum", 1.0, low=0.0, high=1.0, high_inclusive=False)
-    with pytest.raises(ValueError, match=r"lr must be a finite number in \(0.0, inf\]; got 0.0"):
+    with pytest.raises(ValueError, match=r"lr must be a finite number in \(0.0, inf\); got 0.0"):
         check_number("lr", 0, low=0.0, low_inclusive=False)
     with pytest.raises(ValueError, match="nan"):
         check_number("eps", float("nan"), low=0.0)
