@@ -15,6 +15,7 @@ import weakref
 import numpy as np
 
 from minidl.optim.checks import check_number, check_params_and_grads
+from minidl.optim.subnormals import FLUSH_EVERY, flush_subnormals
 
 _TWO_NETWORKS = (
     "this optimizer already updates another network's parameters; "
@@ -158,6 +159,13 @@ class Optimizer:
         self.step_count += 1
         for name, param in params.items():
             self.update_one(param, grads[name], self.state[name], self._scratch[name])
+        if self.step_count % FLUSH_EVERY == 0:
+            # Decaying state slides into subnormal floats, which CPUs process up to
+            # 100 times slower: zero them now and then (see minidl.optim.subnormals).
+            for name, slots in self.state.items():
+                for array in slots.values():
+                    if self._scratch[name]:
+                        flush_subnormals(array, self._scratch[name][0])
 
     def update_one(self, param, grad, state, scratch):
         """Update one parameter array in place; subclasses implement their rule here.

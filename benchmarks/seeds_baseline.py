@@ -1,0 +1,189 @@
+"""The baseline: a multi-layer perceptron written the way the seeds write it.
+
+This is the code a student types after reading the study notes in
+``/work/shared/seeds`` (which follow the book "Deep Learning from Scratch"):
+layer classes with ``forward`` / ``backward``, parameters in a dict
+``W1, b1, ...``, weights drawn in float64, an Adam that loops over that dict,
+and shuffle-and-partition mini-batches. Nothing in it is deliberately slow:
+it runs one forward and one backward pass per step (no extra forward pass to
+record the loss) and shuffles once per epoch. It is simply *straightforward*:
+float64 weights, so every matrix product and every temporary is float64, and
+new arrays for every intermediate result.
+
+It exists only as a yardstick for ``benchmarks/epoch.py``: minidl's epoch
+should be at least 2.5 times faster than this one. It is not part of minidl.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Affine:
+    """``out = x @ W + b``; the float32 input meets float64 weights and is upcast."""
+
+    def __init__(self, W, b):
+        self.W = W
+        self.b = b
+        self.x = None
+        self.dW = None
+        self.db = None
+
+    def forward(self, x):
+        self.x = x
+        return np.dot(x, self.W) + self.b
+
+    def backward(self, dout):
+        self.dW = np.dot(self.x.T, dout)
+        self.db = np.sum(dout, axis=0)
+        return np.dot(dout, self.W.T)
+
+
+class Relu:
+    """``max(0, x)``, remembering where the input was not positive."""
+
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        self.mask = x <= 0
+        out = x.copy()
+        out[self.mask] = 0
+        return out
+
+    def backward(self, dout):
+        dout[self.mask] = 0
+        return dout
+
+
+class SoftmaxWithLoss:
+    """Softmax followed by the cross-entropy with integer labels."""
+
+    def __init__(self):
+        self.y = None
+        self.t = None
+
+    def forward(self, x, t):
+        self.t = t
+        shifted = x - np.max(x, axis=1, keepdims=True)
+        exponentials = np.exp(shifted)
+        self.y = exponentials / np.sum(exponentials, axis=1, keepdims=True)
+        rows = np.arange(len(t))
+        return -np.sum(np.log(self.y[rows, t] + 1e-7)) / len(t)
+
+    def backward(self):
+        rows = np.arange(len(self.t))
+        dx = self.y.copy()
+        dx[rows, self.t] -= 1
+        return dx / len(self.t)
+
+
+class SeedsNetwork:
+    """784-[100, ...]-10 ReLU network with He initialisation in float64.
+
+    Parameters
+    ----------
+    sizes : list of int
+        Layer widths from input to output, e.g. ``[784, 100, 100, 10]``.
+    rng : numpy.random.Generator
+        Draws the initial weights (the seeds use the global ``np.random``;
+        a Generator keeps the benchmark reproducible).
+    """
+
+    def __init__(self, sizes, rng):
+        self.params = {}
+        self.layers = []
+        for index in range(1, len(sizes)):
+            fan_in, fan_out = sizes[index - 1], sizes[index]
+            self.params[f"W{index}"] = rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)
+            self.params[f"b{index}"] = np.zeros(fan_out)
+            self.layers.append(Affine(self.params[f"W{index}"], self.params[f"b{index}"]))
+            if index < len(sizes) - 1:
+                self.layers.append(Relu())
+        self.last_layer = SoftmaxWithLoss()
+
+    def loss_and_gradient(self, x, t):
+        """One forward pass, one backward pass; return the loss and the grads dict."""
+        out = x
+        for layer in self.layers:
+            out = layer.forward(out)
+        loss = self.last_layer.forward(out, t)
+        dout = self.last_layer.backward()
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        grads = {}
+        affines = [layer for layer in self.layers if isinstance(layer, Affine)]
+        for index, layer in enumerate(affines, start=1):
+            grads[f"W{index}"] = layer.dW
+            grads[f"b{index}"] = layer.db
+        return loss, grads
+
+
+class SeedsAdam:
+    """The seeds' Adam: bias correction folded into the step size, eps outside the root.
+
+    Notes
+    -----
+    .. math::
+
+        m \\leftarrow m + (1 - \\beta_1)(g - m), \\quad
+        v \\leftarrow v + (1 - \\beta_2)(g^2 - v), \\quad
+        W \\leftarrow W - \\eta \\frac{\\sqrt{1 - \\beta_2^t}}{1 - \\beta_1^t}
+        \\frac{m}{\\sqrt{v} + 10^{-7}}
+    """
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.iteration = 0
+        self.m = None
+        self.v = None
+
+    def update(self, params, grads):
+        if self.m is None:
+            self.m = {key: np.zeros_like(value) for key, value in params.items()}
+            self.v = {key: np.zeros_like(value) for key, value in params.items()}
+        self.iteration += 1
+        lr_t = self.lr * np.sqrt(1.0 - self.beta2**self.iteration) / (1.0 - self.beta1**self.iteration)
+        for key in params:
+            self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])
+            self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])
+            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)
+
+
+class SeedsTraining:
+    """Network, optimizer and data together; :meth:`run_epoch` is what is timed.
+
+    Parameters
+    ----------
+    x : ndarray, shape (m, 784), float32
+        Inputs, kept as the data set gives them (float32, as the book's loader).
+    t : ndarray, shape (m,), int
+        Integer labels.
+    sizes : list of int
+        Layer widths.
+    batch_size : int
+        Samples per step.
+    seed : int
+        Seeds the weights and the shuffles.
+    """
+
+    def __init__(self, x, t, sizes, batch_size, seed):
+        self.x, self.t = x, t
+        self.batch_size = batch_size
+        self.rng = np.random.default_rng(seed)
+        self.network = SeedsNetwork(sizes, self.rng)
+        self.optimizer = SeedsAdam()
+
+    def run_epoch(self):
+        """Shuffle x and t with one permutation, then train on consecutive slices."""
+        permutation = self.rng.permutation(len(self.x))
+        x_shuffled, t_shuffled = self.x[permutation], self.t[permutation]
+        loss = float("nan")
+        for start in range(0, len(x_shuffled), self.batch_size):
+            x_batch = x_shuffled[start : start + self.batch_size]
+            t_batch = t_shuffled[start : start + self.batch_size]
+            loss, grads = self.network.loss_and_gradient(x_batch, t_batch)
+            self.optimizer.update(self.network.params, grads)
+        return loss
