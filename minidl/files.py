@@ -6,6 +6,11 @@ land in a temporary file in the same folder, which is then renamed over the
 target. A crash, a full disk or a Ctrl-C half-way through therefore leaves
 either the old file or the new one, never a half-written mix.
 
+JSON files (histories, experiment records) are written strictly: numpy
+values made plain, and NaN or infinity as ``null``, since the words ``NaN``
+and ``Infinity`` that Python writes by default are not JSON and most other
+readers refuse the whole file.
+
 Archives are numpy ``.npz`` files read with ``allow_pickle=False``. JSON
 metadata (an architecture, hyperparameters) travels inside the archive as a
 0-d unicode array under the key ``"__meta__"``, which numpy stores without
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -153,3 +159,30 @@ def load_npz(path, what="archive"):
             f"({type(exc).__name__}); delete it and create it again"
         ) from exc
     return arrays, meta
+
+
+def json_ready(value):
+    """``value`` with numpy scalars, arrays and tuples turned into plain Python values.
+
+    Non-finite floats (``nan``, ``inf``, ``-inf``) become ``None``, which
+    JSON writes as ``null``; a reader gets ``None`` back, not the number.
+    Dicts and lists are converted item by item; dict keys become strings.
+    """
+    if isinstance(value, dict):
+        return {str(key): json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return json_ready(value.tolist())
+    if isinstance(value, np.generic):
+        return json_ready(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path, record, indent=2):
+    """Atomically write ``record`` (numpy values allowed) to ``path`` as strict, indented JSON."""
+    with atomic_write(path, "w") as file:
+        json.dump(json_ready(record), file, indent=indent, allow_nan=False)
+        file.write("\n")

@@ -9,7 +9,7 @@ Every experiment saves two files beside its picture:
 - ``NAME.json``: the settings the experiment ran with (dataset, seed,
   hyperparameters, ...) and a short summary, so a figure can always be traced
   back to the exact run that made it. It is strict JSON: a diverged run's
-  NaN is written as ``null`` (:mod:`minidl.training.strict_json`).
+  NaN is written as ``null`` (:func:`minidl.files.write_json`).
 
 Both are written atomically (see :func:`minidl.files.atomic_write`): an
 interrupted run never leaves a half-written file that looks complete.
@@ -21,7 +21,7 @@ import csv
 from pathlib import Path
 
 from minidl.files import atomic_write
-from minidl.training.strict_json import json_ready, write_json
+from minidl.files import json_ready, write_json
 
 
 def check_folder(out):

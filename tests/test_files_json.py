@@ -6,8 +6,8 @@ import math
 import numpy as np
 
 from minidl.experiments import results
+from minidl.files import json_ready, write_json
 from minidl.training import History
-from minidl.training.strict_json import json_ready, write_json
 
 
 def refuse(word):
