@@ -7,6 +7,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from minidl.flat import FlatArrays
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS, Affine, BatchNorm, Dropout
 from minidl.losses import SoftmaxWithLoss, softmax
@@ -62,9 +63,11 @@ class MLP:
 
     Attributes
     ----------
-    params : dict of str -> numpy.ndarray
+    params : FlatArrays (a dict of str -> numpy.ndarray)
         ``W1, b1, [gamma1, beta1,] W2, b2, ...``. The layers hold references
         to these very arrays: update them *in place* (``W -= lr * dW``) to train.
+        They are views into one buffer, ``params.flat``, so an optimizer can
+        update them all at once (see :mod:`minidl.flat`).
     layers : OrderedDict of str -> layer
         ``Affine1, [BatchNorm1,] Activation1, [Dropout1,] Affine2, ...``.
     last_layer : SoftmaxWithLoss
@@ -95,27 +98,39 @@ class MLP:
         self.seed = check_seed(seed) or 0
         self.rng = np.random.default_rng(self.seed)
 
-        self.params = {}
-        self.layers = OrderedDict()
         sizes = [self.input_size, *self.hidden_sizes, self.output_size]
         self.n_affine = len(sizes) - 1
+        self.params = FlatArrays(self._layout(sizes), self.dtype)
+        self.layers = OrderedDict()
+        # Layer name -> {backward's keyword: parameter name}: where each layer writes its gradients.
+        self._gradient_outputs = {}
         for index in range(1, self.n_affine + 1):
             fan_in, fan_out = sizes[index - 1], sizes[index]
-            weights = initialize(self.weight_init, fan_in, fan_out, self.rng, self.dtype)
-            biases = np.zeros(fan_out, dtype=self.dtype)
-            self.params[f"W{index}"], self.params[f"b{index}"] = weights, biases
+            weights, biases = self.params[f"W{index}"], self.params[f"b{index}"]
+            weights[...] = initialize(self.weight_init, fan_in, fan_out, self.rng, self.dtype)
             # Nobody needs the gradient with respect to the data: skip it in layer 1.
             self.layers[f"Affine{index}"] = Affine(weights, biases, needs_input_gradient=index > 1)
+            self._gradient_outputs[f"Affine{index}"] = {"dW": f"W{index}", "db": f"b{index}"}
             if index == self.n_affine:
                 break
             if self.batchnorm:
-                gamma, beta = np.ones(fan_out, dtype=self.dtype), np.zeros(fan_out, dtype=self.dtype)
-                self.params[f"gamma{index}"], self.params[f"beta{index}"] = gamma, beta
+                gamma, beta = self.params[f"gamma{index}"], self.params[f"beta{index}"]
+                gamma[...] = 1.0
                 self.layers[f"BatchNorm{index}"] = BatchNorm(gamma, beta)
+                self._gradient_outputs[f"BatchNorm{index}"] = {"dgamma": f"gamma{index}", "dbeta": f"beta{index}"}
             self.layers[f"Activation{index}"] = ACTIVATIONS[self.activation]()
             if self.dropout > 0:
                 self.layers[f"Dropout{index}"] = Dropout(self.dropout, rng=self.rng)
         self.last_layer = SoftmaxWithLoss()
+
+    def _layout(self, sizes):
+        """Names and shapes of the parameters, in the order they lie in ``params.flat``."""
+        layout = []
+        for index in range(1, len(sizes)):
+            layout += [(f"W{index}", (sizes[index - 1], sizes[index])), (f"b{index}", (sizes[index],))]
+            if self.batchnorm and index < len(sizes) - 1:
+                layout += [(f"gamma{index}", (sizes[index],)), (f"beta{index}", (sizes[index],))]
+        return layout
 
     # ================================================================ forward
     def _forward(self, x, train):
@@ -163,25 +178,37 @@ class MLP:
         return float(np.mean(scores.argmax(axis=1) == labels))
 
     # =============================================================== backward
-    def loss_and_gradient(self, x, t):
+    def loss_and_gradient(self, x, t, check=True):
         """Return ``(loss, grads)`` from one training-mode forward pass and one backward pass.
 
         ``grads`` has exactly the keys of ``params``, each array the gradient
         of the loss (weight penalty included) with respect to that parameter.
+        Like ``params`` it is a :class:`~minidl.flat.FlatArrays`: the layers
+        write their gradients straight into views of one new buffer
+        (``grads.flat``), in the layout of ``params.flat``.
+
+        ``check=False`` skips checking ``x`` (its shape, dtype and finite
+        values: two passes over the batch), for a training loop that checked
+        the whole data set once and cuts its batches from it, as the
+        :class:`~minidl.training.Trainer` does. ``x`` must then be a 2-D
+        array of ``dtype`` with ``input_size`` columns. The labels are
+        always checked, by :class:`~minidl.losses.SoftmaxWithLoss`.
         """
-        loss = self.loss(x, t, train=True)
+        if check:
+            x = check_features(x, self.input_size, self.dtype)
+        loss = self.last_layer.forward(self._forward(x, train=True), t) + self._weight_penalty()
+        # A fresh buffer each call, so gradients kept from an earlier call stay as they were.
+        grads = self.params.empty_like()
         dout = self.last_layer.backward(1.0)
-        for layer in reversed(self.layers.values()):
-            dout = layer.backward(dout)
-        grads = {}
-        for index in range(1, self.n_affine + 1):
-            affine = self.layers[f"Affine{index}"]
-            if self.weight_decay:
-                affine.dW += self.weight_decay * affine.W
-            grads[f"W{index}"], grads[f"b{index}"] = affine.dW, affine.db
-            if self.batchnorm and index < self.n_affine:
-                batchnorm = self.layers[f"BatchNorm{index}"]
-                grads[f"gamma{index}"], grads[f"beta{index}"] = batchnorm.dgamma, batchnorm.dbeta
+        for name, layer in reversed(self.layers.items()):
+            outputs = self._gradient_outputs.get(name)
+            if outputs is None:
+                dout = layer.backward(dout)
+            else:
+                dout = layer.backward(dout, **{keyword: grads[param] for keyword, param in outputs.items()})
+        if self.weight_decay:
+            for index in range(1, self.n_affine + 1):
+                grads[f"W{index}"] += self.weight_decay * self.params[f"W{index}"]
         return loss, grads
 
     def gradient(self, x, t):

@@ -246,13 +246,13 @@ def ctrl_c_at_step(step, folder, snapshots):
     """A stand-in for ``MLP.loss_and_gradient``: Ctrl-C at call ``step`` only, after a snapshot at ``step - 1``."""
     original, calls = MLP.loss_and_gradient, []
 
-    def loss_and_gradient(self, x, t):
+    def loss_and_gradient(self, x, t, **options):
         calls.append(1)
         if len(calls) == step - 1:
             snapshots.append(snapshot(folder))
         if len(calls) == step:
             raise KeyboardInterrupt
-        return original(self, x, t)
+        return original(self, x, t, **options)
     return loss_and_gradient
 
 

@@ -102,7 +102,7 @@ def test_loss_and_gradient_runs_one_forward_and_one_backward():
     for layer in net.layers.values():
         forward, backward = layer.forward, layer.backward
         layer.forward = lambda x, train=True, forward=forward: calls.append("f") or forward(x, train)
-        layer.backward = lambda dout, backward=backward: calls.append("b") or backward(dout)
+        layer.backward = lambda dout, backward=backward, **outputs: calls.append("b") or backward(dout, **outputs)
     loss, grads = net.loss_and_gradient(x, t)
     assert calls == ["f"] * len(net.layers) + ["b"] * len(net.layers)
     assert loss == pytest.approx(net.loss(x, t), rel=1e-15)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 
 
 class Affine:
@@ -70,10 +71,16 @@ class Affine:
         out += self.b
         return out
 
-    def backward(self, dout):
-        """Store ``dW``, ``db`` and return ``dx`` (shape of the forward input), or None if not needed."""
-        self.dW = self.x.T @ dout
-        self.db = dout.sum(axis=0)
+    def backward(self, dout, dW=None, db=None):
+        """Store ``dW``, ``db`` and return ``dx`` (shape of the forward input), or None if not needed.
+
+        ``dW`` and ``db``, if given, are arrays of the shapes of ``W`` and
+        ``b`` to write the gradients into (the MLP passes views of one flat
+        gradient buffer, see :class:`minidl.flat.FlatArrays`); by default
+        they are new arrays.
+        """
+        self.dW = np.matmul(self.x.T, dout, out=dW)
+        self.db = dout.sum(axis=0, out=db)
         if not self.needs_input_gradient:
             return None
         return (dout @ self.W.T).reshape(self.input_shape)

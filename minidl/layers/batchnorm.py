@@ -110,9 +110,10 @@ class BatchNorm:
         out += self.beta
         return out
 
-    def backward(self, dout):
-        self.dbeta = dout.sum(axis=0)
-        self.dgamma = (dout * self.normalized).sum(axis=0)
+    def backward(self, dout, dgamma=None, dbeta=None):
+        """Store ``dgamma``, ``dbeta`` and return ``dx``; ``dgamma``, ``dbeta`` may be arrays to write into."""
+        self.dbeta = dout.sum(axis=0, out=dbeta)
+        self.dgamma = (dout * self.normalized).sum(axis=0, out=dgamma)
         gradient_normalized = dout * self.gamma
         if not self.train:
             # Fixed running statistics: normalisation is a plain affine map.

@@ -58,6 +58,7 @@ class Adam(Optimizer):
     """
 
     slots = ("first_moment", "second_moment")
+    elementwise = True
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(lr)

@@ -41,6 +41,7 @@ class AdaGrad(Optimizer):
     """
 
     slots = ("squared_gradient_sum",)
+    elementwise = True
 
     def __init__(self, lr=0.01, eps=1e-7):
         super().__init__(lr)
@@ -86,6 +87,7 @@ class RMSprop(Optimizer):
     """
 
     slots = ("squared_gradient_average",)
+    elementwise = True
 
     def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
         super().__init__(lr)
@@ -141,6 +143,7 @@ class AdaDelta(Optimizer):
     """
 
     slots = ("squared_gradient_average", "squared_update_average")
+    elementwise = True
     scratch_buffers = 2
 
     def __init__(self, lr=1.0, rho=0.95, eps=1e-6):

@@ -15,7 +15,8 @@ import weakref
 import numpy as np
 
 from minidl.optim.checks import check_number, check_params_and_grads
-from minidl.optim.subnormals import FLUSH_EVERY, flush_subnormals
+from minidl.optim.subnormals import FLUSH_EVERY
+from minidl.optim.workspace import Workspace
 
 _TWO_NETWORKS = (
     "this optimizer already updates another network's parameters; "
@@ -55,6 +56,13 @@ class Optimizer:
        parameter's shape the rule needs (never saved);
     3. ``update_one(param, grad, state, scratch)``, changing ``param`` in place.
 
+    Optionally, 4: ``elementwise = True`` when the rule treats every number on
+    its own, with no sum or norm over an array (true of all the built-in
+    optimizers). The loop may then call ``update_one`` once with all the
+    parameters laid end to end in one flat array, when the network keeps
+    them so (``MLP.params`` does; see :mod:`minidl.optim.workspace`): the
+    same numbers, in far fewer numpy calls.
+
     Updates are always in place (``param -= ...``): the network's layers hold
     references to the same arrays, so rebinding ``params[name]`` would leave
     them training stale copies. The rules use numpy's in-place operations
@@ -72,6 +80,10 @@ class Optimizer:
     slots: tuple[str, ...] = ()
     #: How many work arrays of the parameter's shape ``update_one`` receives (not saved).
     scratch_buffers: int = 1
+    #: Whether ``update_one`` may run on all parameters at once, flattened
+    #: into one array. False by default: a rule with a per-array norm (LARS,
+    #: LAMB) would change meaning.
+    elementwise: bool = False
 
     def __init__(self, lr):
         self.lr = lr
@@ -130,7 +142,7 @@ class Optimizer:
         """Forget the state, the step count and the bound network (keeps hyperparameters and hooks)."""
         self.step_count = 0
         self.state = {}
-        self._scratch = {}
+        self._workspace = None
         self._bound = None
 
     def update(self, params, grads):
@@ -157,15 +169,13 @@ class Optimizer:
         for hook in self.hooks:
             hook(params, grads)
         self.step_count += 1
-        for name, param in params.items():
-            self.update_one(param, grads[name], self.state[name], self._scratch[name])
+        # Once over all parameters laid flat, or once a parameter (see minidl.optim.workspace).
+        for param, grad, state, scratch in self._workspace.work(params, grads):
+            self.update_one(param, grad, state, scratch)
         if self.step_count % FLUSH_EVERY == 0:
             # Decaying state slides into subnormal floats, which CPUs process up to
             # 100 times slower: zero them now and then (see minidl.optim.subnormals).
-            for name, slots in self.state.items():
-                for array in slots.values():
-                    if self._scratch[name]:
-                        flush_subnormals(array, self._scratch[name][0])
+            self._workspace.flush_subnormals()
 
     def update_one(self, param, grad, state, scratch):
         """Update one parameter array in place; subclasses implement their rule here.
@@ -194,12 +204,8 @@ class Optimizer:
                 raise ValueError(f"{_TWO_NETWORKS}; bound to parameters {list(self._bound)}, got {list(params)}")
             return
         self._check_loaded_state(params)
-        for name, param in params.items():
-            slots = self.state.setdefault(name, {})
-            for slot in self.slots:
-                # Lazily created, with the parameter's dtype: float32 stays float32.
-                slots[slot] = np.zeros_like(param) if slot not in slots else slots[slot].astype(param.dtype, copy=False)
-            self._scratch[name] = [np.empty_like(param) for _ in range(self.scratch_buffers)]
+        self._workspace = Workspace(params, self.slots, self.scratch_buffers, self.state, self.elementwise)
+        self.state = self._workspace.state
         self._bound = {name: weakref.ref(param) for name, param in params.items()}
 
     def _check_loaded_state(self, params):

@@ -14,6 +14,8 @@ from numbers import Real
 
 import numpy as np
 
+from minidl.flat import FlatArrays
+
 
 def check_number(name, value, *, low=None, high=None, low_inclusive=True, high_inclusive=True):
     """Return ``value`` as a Python float after checking it is a finite real in range.
@@ -104,14 +106,15 @@ def check_params_and_grads(params, grads, grads_must_be_writeable):
     if not params:
         raise ValueError("params is empty: there is nothing to update; pass the network's params dict")
     # Array-likes (a numpy scalar for a 0-d parameter, a list) become arrays;
-    # numpy arrays pass through as the very same objects.
-    converted = {}
-    for name, grad in grads.items():
-        try:
-            converted[name] = np.asarray(grad)
-        except (TypeError, ValueError) as error:
-            raise TypeError(f"grads[{name!r}] is not an array: {error}") from error
-    grads = converted
+    # a dict of numpy arrays is returned as the very same object.
+    if not all(isinstance(grad, np.ndarray) for grad in grads.values()):
+        converted = {}
+        for name, grad in grads.items():
+            try:
+                converted[name] = np.asarray(grad)
+            except (TypeError, ValueError) as error:
+                raise TypeError(f"grads[{name!r}] is not an array: {error}") from error
+        grads = converted
     for name, param in params.items():
         grad = grads[name]
         if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
@@ -136,7 +139,9 @@ def check_params_and_grads(params, grads, grads_must_be_writeable):
                 f"grads[{name!r}] is read-only, but this optimizer's hooks change gradients in "
                 "place; pass a writeable copy (grad.copy())"
             )
-    not_finite = [name for name, grad in grads.items() if not is_finite(grad)]
+    # Gradients in one buffer are checked in one pass (see minidl.flat).
+    all_in_one = isinstance(grads, FlatArrays) and grads.is_intact() and is_finite(grads.flat)
+    not_finite = [] if all_in_one else [name for name, grad in grads.items() if not is_finite(grad)]
     if not_finite:
         raise ValueError(
             f"grads {not_finite} contain NaN or infinity; no parameter was changed. The loss has "

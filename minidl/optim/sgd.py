@@ -31,6 +31,8 @@ class SGD(Optimizer):
     with learning rate :math:`\\eta`. Same as ``torch.optim.SGD(lr)``.
     """
 
+    elementwise = True
+
     def __init__(self, lr=0.01):
         super().__init__(lr)
 
@@ -70,6 +72,7 @@ class Momentum(Optimizer):
     """
 
     slots = ("velocity",)
+    elementwise = True
 
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__(lr)
@@ -109,6 +112,7 @@ class Nesterov(Optimizer):
     """
 
     slots = ("velocity",)
+    elementwise = True
 
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__(lr)

@@ -212,7 +212,7 @@ class Trainer:
         # Overflow warnings would only repeat, less clearly, what the checks below report.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for step, (x_batch, t_batch) in enumerate(batches, start=1):
-                loss, grads = network.loss_and_gradient(x_batch, t_batch)
+                loss, grads = network.loss_and_gradient(x_batch, t_batch, check=False)  # checked in fit
                 if not math.isfinite(loss):
                     raise diverged(self, epoch, step, len(batches), f"the loss became {loss}")
                 optimizer.update(params, grads)

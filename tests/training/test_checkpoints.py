@@ -68,11 +68,11 @@ def test_ctrl_c_mid_epoch_keeps_the_last_checkpoint(digits, uninterrupted, tmp_p
     interrupted = trainer(5, checkpoint=path)
     original, calls = interrupted.network.loss_and_gradient, []
 
-    def interrupt_in_epoch_3(*args):
+    def interrupt_in_epoch_3(*args, **options):
         calls.append(1)
         if len(calls) == 2 * 10 + 4:  # 600 samples / 64 = 10 steps an epoch
             raise KeyboardInterrupt
-        return original(*args)
+        return original(*args, **options)
 
     interrupted.network.loss_and_gradient = interrupt_in_epoch_3
     with pytest.raises(KeyboardInterrupt):
