@@ -1,4 +1,4 @@
-"""MLP: gradients against finite differences, reproducibility, dtypes, state and bad input."""
+"""MLP: gradients against finite differences, reproducibility, dtypes, state, bad input, flat gradients."""
 
 import json
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from minidl import MLP, softmax
+from minidl.flat import FlatArrays
 from minidl.gradcheck import check_gradients
 from minidl.layers import Affine, BatchNorm, Dropout, ReLU, SoftmaxWithLoss
 
@@ -298,3 +299,51 @@ def test_float32_network_is_checked_through_a_float64_copy():
     assert all(value.dtype == np.float32 for value in net.params.values())
     for name, value in before.items():
         np.testing.assert_array_equal(net.state_dict()[name], value)
+
+
+# ================================================================ gradients in one flat buffer
+def test_gradients_of_two_calls_are_independent():
+    net = float64_net()
+    _, first = net.loss_and_gradient(*small_batch(0))
+    kept = {name: value.copy() for name, value in first.items()}
+    _, second = net.loss_and_gradient(*small_batch(1))
+    assert not np.shares_memory(first.flat, second.flat)
+    for name, value in first.items():
+        np.testing.assert_array_equal(value, kept[name])
+    assert not np.array_equal(second["W1"], first["W1"])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gradients_lie_in_a_new_buffer_in_the_layout_of_the_params(dtype):
+    net = MLP(5, [6, 4], 3, batchnorm=True, weight_decay=0.1, dtype=dtype, seed=0)
+    _, grads = net.loss_and_gradient(*small_batch())
+    assert isinstance(grads, FlatArrays) and grads.is_intact() and grads.matches(net.params)
+    assert grads.layout == net.params.layout and list(grads) == list(net.params)
+    assert grads.flat is not net.params.flat and not np.shares_memory(grads.flat, net.params.flat)
+    assert grads.flat.dtype == dtype
+    # The layers wrote their gradients straight into the buffer.
+    assert np.shares_memory(net.layers["Affine2"].dW, grads.flat)
+    assert np.shares_memory(net.layers["BatchNorm1"].dgamma, grads.flat)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_check_false_gives_the_same_loss_and_gradients_for_valid_input(dtype):
+    options = {"batchnorm": True, "dropout": 0.3, "weight_decay": 0.01, "dtype": dtype, "seed": 3}
+    checked, unchecked = MLP(5, [6, 4], 3, **options), MLP(5, [6, 4], 3, **options)
+    x, t = small_batch()
+    x = x.astype(dtype)
+    for _ in range(2):  # the second call with moved running statistics and new dropout masks
+        loss, grads = checked.loss_and_gradient(x, t, check=True)
+        unchecked_loss, unchecked_grads = unchecked.loss_and_gradient(x, t, check=False)
+        assert unchecked_loss == loss
+        assert unchecked_grads.flat.tobytes() == grads.flat.tobytes()
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_check_true_still_rejects_non_finite_input(bad):
+    net, (x, t) = MLP(5, [4], 3, seed=0), small_batch()
+    x[3, 2] = bad
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        net.loss_and_gradient(x, t, check=True)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        net.loss_and_gradient(x, t)

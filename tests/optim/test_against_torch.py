@@ -4,7 +4,9 @@ The fixtures were made by ``make_torch_fixtures.py`` (beside this file; it
 documents each run). Here every run is replayed with minidl, gradients
 computed in numpy, and every step's parameters must match PyTorch's to a
 relative error <= 1e-10, measured as max |minidl - torch| / max |torch|
-over all parameters at that step.
+over all parameters at that step. Each run is replayed twice: with plain
+dicts (one update per parameter) and with FlatArrays (params and gradients
+in one buffer each, one update over all of them).
 """
 
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 
 from minidl import optim
 from minidl.files import load_npz
+from minidl.flat import FlatArrays
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TOLERANCE = 1e-10
@@ -71,8 +74,23 @@ def unflatten(vector, parameters):
     return params
 
 
+def flat_params(vector, parameters):
+    params = FlatArrays(parameters, np.float64)
+    params.flat[...] = vector
+    return params
+
+
+def flat_grads(params, grads):
+    """``grads`` copied into a FlatArrays of the layout of ``params``."""
+    flat = params.empty_like()
+    for name, value in flat.items():
+        value[...] = grads[name]
+    return flat
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["dicts", "flat"])
 @pytest.mark.parametrize(("problem", "run_name"), list(all_runs()))
-def test_minidl_replays_the_torch_trajectory(problem, run_name):
+def test_minidl_replays_the_torch_trajectory(problem, run_name, flat):
     arrays, meta = load_fixture(problem)
     run = next(run for run in meta["runs"] if run["name"] == run_name)
     expected = arrays[f"{run_name}/trajectory"]
@@ -82,12 +100,17 @@ def test_minidl_replays_the_torch_trajectory(problem, run_name):
     optimizer = optim.get(run["optimizer"], **run["hyperparameters"])
     for hook_name, settings in run["hooks"]:
         optimizer.add_hook(getattr(optim, hook_name)(**settings))
-    params = unflatten(expected[0], meta["parameters"])
+    params = (flat_params if flat else unflatten)(expected[0], meta["parameters"])
     gradient = GRADIENTS[problem]
     for step in range(meta["steps"]):
         if learning_rates is not None:
             optimizer.lr = float(learning_rates[step])
-        optimizer.update(params, gradient(params, arrays, meta["constants"]))
+        grads = gradient(params, arrays, meta["constants"])
+        if flat:
+            grads = flat_grads(params, grads)
+        optimizer.update(params, grads)
+        # The flat path really ran: laid flat, and no hook broke the gradients' buffer.
+        assert optimizer._workspace.flat is flat and (not flat or grads.is_intact())
         ours = np.concatenate([params[name].ravel() for name, _ in meta["parameters"]])
         reference = expected[step + 1]
         error = np.max(np.abs(ours - reference)) / np.max(np.abs(reference))

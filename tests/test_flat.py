@@ -1,0 +1,214 @@
+"""FlatArrays: named views of one flat buffer, their checks, and how they copy.
+
+Pinned here: the values are views of ``flat`` in layout order; bad layouts
+and buffers are refused with a message naming the problem; ``empty_like`` and
+``zeros_like`` give the same layout over a new buffer; ``is_intact`` and
+``matches`` tell when ``flat`` still stands for the whole dict; deep copies
+get their own buffer (and an MLP's layers follow its parameters into the
+copy), shallow copies share it, and a dict whose entries were rebound copies
+as the plain dict it has become.
+"""
+
+import copy
+
+import numpy as np
+import pytest
+
+from minidl import MLP
+from minidl.flat import FlatArrays
+
+LAYOUT = [("W", (2, 3)), ("b", (3,)), ("s", (1, 1))]
+SIZE = 2 * 3 + 3 + 1
+
+
+def numbered(dtype=np.float64):
+    """A FlatArrays whose buffer holds 0, 1, 2, ...: every number tells where it sits."""
+    arrays = FlatArrays(LAYOUT, dtype)
+    arrays.flat[...] = np.arange(SIZE)
+    return arrays
+
+
+# ================================================================ layout and views
+def test_values_are_views_of_flat_in_layout_order_with_their_shapes():
+    arrays = numbered()
+    assert list(arrays) == ["W", "b", "s"]
+    assert arrays.layout == (("W", (2, 3)), ("b", (3,)), ("s", (1, 1)))
+    assert arrays.flat.shape == (SIZE,) and arrays.flat.dtype == np.float64 and arrays.flat.flags.c_contiguous
+    np.testing.assert_array_equal(arrays["W"], np.arange(6).reshape(2, 3))
+    np.testing.assert_array_equal(arrays["b"], [6, 7, 8])
+    np.testing.assert_array_equal(arrays["s"], [[9]])
+    for value in arrays.values():
+        assert np.shares_memory(value, arrays.flat)
+
+
+def test_a_new_buffer_is_zeros_of_the_dtype():
+    arrays = FlatArrays(LAYOUT, np.float32)
+    assert arrays.flat.dtype == np.float32 and all(value.dtype == np.float32 for value in arrays.values())
+    assert not arrays.flat.any()
+
+
+def test_writing_through_a_view_shows_in_flat_and_back():
+    arrays = FlatArrays(LAYOUT)
+    arrays["b"][1] = 5.0
+    arrays["W"] += 1.0  # in place, as optimizers update
+    assert arrays.flat.tolist() == [1.0] * 6 + [0.0, 5.0, 0.0, 0.0]
+    arrays.flat[-1] = -2.0
+    assert arrays["s"][0, 0] == -2.0
+    assert arrays.is_intact()
+
+
+def test_a_given_buffer_is_used_not_copied():
+    buffer = np.arange(SIZE, dtype=np.float32)
+    arrays = FlatArrays(LAYOUT, np.float32, flat=buffer)
+    assert arrays.flat is buffer
+    buffer[6] = 100.0
+    assert arrays["b"][0] == 100.0
+
+
+def test_names_must_be_distinct():
+    with pytest.raises(ValueError, match=r"distinct names; got \['W', 'b', 'W'\]"):
+        FlatArrays([("W", (2,)), ("b", (1,)), ("W", (3,))])
+
+
+@pytest.mark.parametrize(
+    ("flat", "words"),
+    [
+        (np.zeros(SIZE + 1), r"of 10 numbers .*shape \(11,\)"),
+        (np.zeros((2, SIZE // 2)), r"1-D .*shape \(2, 5\)"),
+        (np.zeros(SIZE, dtype=np.float32), r"float64 array .*got float32"),
+        (np.zeros(2 * SIZE)[::2], "contiguous"),
+        ([0.0] * SIZE, "got list"),
+    ],
+    ids=["size", "2-D", "dtype", "non-contiguous", "not an array"],
+)
+def test_a_bad_buffer_is_refused_naming_the_problem(flat, words):
+    with pytest.raises(ValueError, match=words):
+        FlatArrays(LAYOUT, np.float64, flat=flat)
+
+
+@pytest.mark.parametrize("method", ["empty_like", "zeros_like"])
+def test_empty_like_and_zeros_like_give_the_layout_over_a_new_buffer(method):
+    arrays = numbered(np.float32)
+    twin = getattr(arrays, method)()
+    assert isinstance(twin, FlatArrays) and twin.is_intact()
+    assert twin.layout == arrays.layout and list(twin) == list(arrays)
+    assert twin.flat.dtype == np.float32 and twin.flat.shape == arrays.flat.shape
+    assert not np.shares_memory(twin.flat, arrays.flat)
+    assert all(twin[name].shape == arrays[name].shape and np.shares_memory(twin[name], twin.flat) for name in arrays)
+    assert twin.matches(arrays) and arrays.matches(twin)
+    twin.flat[...] = 7.0
+    np.testing.assert_array_equal(arrays.flat, np.arange(SIZE))
+    if method == "zeros_like":
+        assert not arrays.zeros_like().flat.any()
+
+
+# ================================================================ is_intact and matches
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda arrays: arrays.__setitem__("W", arrays["W"] * 1.0),
+        lambda arrays: arrays.__setitem__("b", arrays["b"].copy()),
+        lambda arrays: arrays.pop("s"),
+        lambda arrays: arrays.__setitem__("extra", np.zeros(2)),
+        lambda arrays: arrays.update(W=np.zeros((2, 3))),
+    ],
+    ids=["rebound", "rebound-to-copy", "deleted", "key-added", "updated"],
+)
+def test_is_intact_turns_false_when_an_entry_is_rebound_deleted_or_added(change):
+    arrays = numbered()
+    assert arrays.is_intact()
+    change(arrays)
+    assert not arrays.is_intact()
+
+
+def test_in_place_updates_and_rebinding_the_same_view_keep_it_intact():
+    arrays = numbered()
+    view = arrays["W"]
+    arrays["W"] -= 0.5  # __isub__ returns the view itself, stored back under the same name
+    arrays["b"] = arrays["b"]
+    assert arrays["W"] is view and arrays.is_intact()
+
+
+def test_matches_only_an_intact_flat_arrays_of_the_same_layout_and_dtype():
+    arrays = numbered()
+    assert arrays.matches(arrays.empty_like())
+    assert arrays.matches(FlatArrays(LAYOUT))  # an equal layout built separately
+    assert not arrays.matches(FlatArrays(LAYOUT, np.float32))
+    assert not arrays.matches(FlatArrays([("W", (3, 2)), ("b", (3,)), ("s", (1, 1))]))
+    assert not arrays.matches(FlatArrays([("b", (3,)), ("W", (2, 3)), ("s", (1, 1))]))
+    assert not arrays.matches(dict(arrays))
+    rebound = arrays.empty_like()
+    rebound["W"] = rebound["W"].copy()
+    assert not arrays.matches(rebound)
+    assert not rebound.matches(arrays)
+
+
+# ================================================================ copies
+def test_deepcopy_has_its_own_buffer_and_the_same_numbers():
+    arrays = numbered(np.float32)
+    twin = copy.deepcopy(arrays)
+    assert isinstance(twin, FlatArrays) and twin.is_intact() and twin.matches(arrays)
+    assert not np.shares_memory(twin.flat, arrays.flat)
+    assert all(np.shares_memory(value, twin.flat) for value in twin.values())
+    np.testing.assert_array_equal(twin.flat, arrays.flat)
+    twin["W"][...] = -1.0
+    np.testing.assert_array_equal(arrays.flat, np.arange(SIZE))
+
+
+def test_deepcopy_maps_views_held_elsewhere_to_the_copys_views():
+    arrays = numbered()
+    holder = {"params": arrays, "weights": arrays["W"]}  # a layer holding a view
+    twin = copy.deepcopy(holder)
+    assert twin["weights"] is twin["params"]["W"]
+    assert np.shares_memory(twin["weights"], twin["params"].flat)
+
+
+@pytest.mark.parametrize("batchnorm", [False, True])
+def test_deepcopy_of_an_mlp_keeps_its_layers_linked_to_its_own_params(batchnorm):
+    net = MLP(6, [5, 4], 3, batchnorm=batchnorm, seed=0, dtype=np.float64)
+    before = {name: value.copy() for name, value in net.params.items()}
+    twin = copy.deepcopy(net)
+    assert isinstance(twin.params, FlatArrays) and twin.params.is_intact()
+    assert not np.shares_memory(twin.params.flat, net.params.flat)
+    assert twin.layers["Affine1"].W is twin.params["W1"]
+    assert twin.layers["Affine3"].b is twin.params["b3"]
+    assert np.shares_memory(twin.layers["Affine1"].W, twin.params.flat)
+    if batchnorm:
+        assert twin.layers["BatchNorm2"].gamma is twin.params["gamma2"]
+        assert twin.layers["BatchNorm1"].beta is twin.params["beta1"]
+    x = np.random.default_rng(1).standard_normal((4, 6))
+    scores = twin.predict(x)
+    twin.params.flat *= 2.0  # through the buffer: the twin's layers must see it
+    assert not np.allclose(twin.predict(x), scores)
+    np.testing.assert_array_equal(net.predict(x), scores)
+    for name, value in net.params.items():
+        np.testing.assert_array_equal(value, before[name])
+    assert net.layers["Affine1"].W is net.params["W1"] and np.shares_memory(net.params["W1"], net.params.flat)
+
+
+def test_copy_copy_shares_the_buffer():
+    arrays = numbered()
+    twin = copy.copy(arrays)
+    assert isinstance(twin, FlatArrays) and twin.is_intact() and twin.matches(arrays)
+    assert twin.flat is arrays.flat
+    twin["b"][0] = 100.0
+    assert arrays["b"][0] == 100.0
+    twin["W"] = np.zeros((2, 3))  # rebinding the copy's entry leaves the original whole
+    assert arrays.is_intact() and arrays["W"][0, 1] == 1.0
+
+
+@pytest.mark.parametrize("change", [
+    lambda arrays: arrays.__setitem__("W", arrays["W"] * 1.0),
+    lambda arrays: arrays.__setitem__("extra", np.ones(2)),
+], ids=["rebound", "key-added"])
+def test_a_broken_flat_arrays_copies_as_the_plain_dict_it_has_become(change):
+    arrays = numbered()
+    change(arrays)
+    expected = dict(arrays)
+    for twin in (copy.deepcopy(arrays), copy.copy(arrays)):
+        assert type(twin) is dict
+        assert list(twin) == list(expected)
+        for name, value in expected.items():
+            np.testing.assert_array_equal(twin[name], value)
+    deep = copy.deepcopy(arrays)
+    assert not any(np.shares_memory(deep[name], value) for name, value in expected.items())
