@@ -46,11 +46,13 @@ class FusedAdam:
         root_correction2 = math.sqrt(1.0 - self.beta2**self.step_count)
         for name, param in params.items():
             grad, first, second, scratch = grads[name], self.first[name], self.second[name], self.scratch[name]
-            np.subtract(grad, first, out=scratch)
-            scratch *= 1.0 - self.beta1
+            # In-place forms where possible: numpy runs `a *= c` and `a += b` about
+            # twice as fast as a three-array `np.subtract(a, b, out=c)`.
+            first *= self.beta1
+            np.multiply(grad, 1.0 - self.beta1, out=scratch)
             first += scratch
             second *= self.beta2
-            np.multiply(grad, grad, out=scratch)
+            np.square(grad, out=scratch)
             scratch *= 1.0 - self.beta2
             second += scratch
             np.sqrt(second, out=scratch)

@@ -24,6 +24,7 @@ class Signum(Optimizer):
     """Signum: step by the sign of the momentum."""
 
     slots = ("momentum",)  # per-parameter state, saved in checkpoints
+    elementwise = True  # each number on its own: may run on all parameters at once
 
     def __init__(self, lr=1e-3, beta=0.9):
         super().__init__(lr)
