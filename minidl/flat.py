@@ -73,13 +73,18 @@ class FlatArrays(dict):
             raise ValueError(f"FlatArrays needs distinct names; got {[name for name, _ in self.layout]}")
         total = sum(math.prod(shape) for _, shape in self.layout)
         dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise ValueError(f"FlatArrays holds floating-point numbers; got dtype {dtype} (use np.float32 or np.float64)")
         if flat is None:
             flat = np.zeros(total, dtype=dtype)
-        elif not (isinstance(flat, np.ndarray) and flat.shape == (total,) and flat.dtype == dtype
-                  and flat.flags.c_contiguous):
+        elif not isinstance(flat, np.ndarray) or flat.shape != (total,) or flat.dtype != dtype:
             raise ValueError(
-                f"flat must be a contiguous 1-D {dtype} array of {total} numbers (the sum of the layout's "
-                f"sizes); got {getattr(flat, 'dtype', type(flat).__name__)} of shape {getattr(flat, 'shape', None)}"
+                f"flat must be a 1-D {dtype} array of {total} numbers (the sum of the layout's sizes); got "
+                f"{getattr(flat, 'dtype', type(flat).__name__)} of shape {getattr(flat, 'shape', None)}"
+            )
+        elif not flat.flags.c_contiguous:
+            raise ValueError(
+                "flat must be contiguous (a strided view such as a[::2] is not); pass np.ascontiguousarray(flat)"
             )
         offsets = [0]
         for _, shape in self.layout:
@@ -128,10 +133,23 @@ class FlatArrays(dict):
             and other.is_intact()
         )
 
+    def __copy__(self):
+        # A new dict holding the very same arrays, as copy.copy of a plain dict
+        # does, so an optimizer bound to these arrays accepts the copy.
+        if not self.is_intact():
+            return dict(self)
+        twin = FlatArrays.__new__(FlatArrays)
+        twin.layout, twin.flat, twin._spans, twin._views = self.layout, self.flat, self._spans, self._views
+        twin.update(self)
+        return twin
+
     def __deepcopy__(self, memo):
         # The copy gets its own buffer, and each old view maps to the new view
         # in ``memo``: deep-copying a network whose layers hold these views
         # (``copy.deepcopy(net)``) gives layers that hold the copy's views.
+        # That needs the FlatArrays copied before the views it holds, as in an
+        # MLP (``params`` is set before ``layers``); a view deep-copied first
+        # becomes an independent array, as any numpy view does.
         if not self.is_intact():
             return copy.deepcopy(dict(self), memo)
         twin = self._like(copy.deepcopy(self.flat, memo))
@@ -139,8 +157,9 @@ class FlatArrays(dict):
         return twin
 
     def __reduce__(self):
-        # For copy.copy: the copy's arrays are views of the same buffer. A dict
-        # whose entries were rebound is copied as the plain dict it has become.
+        # For pickle: rebuilt from the buffer, so the arrays are views again (a
+        # pickled view would come back as an independent array). A dict whose
+        # entries were rebound is saved as the plain dict it has become.
         if self.is_intact():
             return (FlatArrays, (self.layout, self.flat.dtype, self.flat))
         return (dict, (dict(self),))

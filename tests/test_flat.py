@@ -10,11 +10,12 @@ as the plain dict it has become.
 """
 
 import copy
+import pickle
 
 import numpy as np
 import pytest
 
-from minidl import MLP
+from minidl import MLP, optim
 from minidl.flat import FlatArrays
 
 LAYOUT = [("W", (2, 3)), ("b", (3,)), ("s", (1, 1))]
@@ -195,6 +196,35 @@ def test_copy_copy_shares_the_buffer():
     assert arrays["b"][0] == 100.0
     twin["W"] = np.zeros((2, 3))  # rebinding the copy's entry leaves the original whole
     assert arrays.is_intact() and arrays["W"][0, 1] == 1.0
+
+
+def test_copy_copy_holds_the_very_same_arrays_as_a_plain_dict_copy_does():
+    arrays = numbered()
+    twin = copy.copy(arrays)
+    assert all(twin[name] is arrays[name] for name in arrays)
+
+
+def test_a_bound_optimizer_accepts_a_shallow_copy_of_its_networks_params():
+    net = MLP(6, [5], 3, seed=0, dtype=np.float64)
+    x, t = np.random.default_rng(0).standard_normal((8, 6)), np.arange(8) % 3
+    optimizer = optim.Momentum()
+    optimizer.update(net.params, net.loss_and_gradient(x, t)[1])
+    before = net.params.flat.copy()
+    optimizer.update(copy.copy(net.params), net.loss_and_gradient(x, t)[1])
+    assert not np.array_equal(net.params.flat, before)
+
+
+def test_pickle_brings_the_views_back_as_views_of_the_buffer():
+    arrays = numbered()
+    twin = pickle.loads(pickle.dumps(arrays))
+    assert isinstance(twin, FlatArrays) and twin.is_intact()
+    twin["W"][0, 0] = -5.0
+    assert twin.flat[0] == -5.0 and arrays.flat[0] != -5.0
+
+
+def test_only_floating_point_dtypes_are_accepted():
+    with pytest.raises(ValueError, match="floating-point numbers; got dtype int64"):
+        FlatArrays(LAYOUT, np.int64)
 
 
 @pytest.mark.parametrize("change", [

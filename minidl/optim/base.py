@@ -9,6 +9,7 @@ restoring the state as plain numpy arrays.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import weakref
 
@@ -141,9 +142,14 @@ class Optimizer:
     def reset(self):
         """Forget the state, the step count and the bound network (keeps hyperparameters and hooks)."""
         self.step_count = 0
-        self.state = {}
+        self._loaded_state = {}
         self._workspace = None
         self._bound = None
+
+    @property
+    def state(self):
+        """Parameter name -> slot name -> array; empty until the first ``update`` (or ``load_state_dict``)."""
+        return self._loaded_state if self._workspace is None else self._workspace.state
 
     def update(self, params, grads):
         """Apply one step to every array in ``params``, in place.
@@ -166,6 +172,10 @@ class Optimizer:
         """
         grads = check_params_and_grads(params, grads, grads_must_be_writeable=bool(self.hooks))
         self._bind(params)
+        if self.hooks:
+            # A hook may rebind an entry: in our own dict, not the caller's.
+            # (copy.copy keeps a FlatArrays one, holding the same arrays.)
+            grads = copy.copy(grads)
         for hook in self.hooks:
             hook(params, grads)
         self.step_count += 1
@@ -203,27 +213,10 @@ class Optimizer:
             if not same:
                 raise ValueError(f"{_TWO_NETWORKS}; bound to parameters {list(self._bound)}, got {list(params)}")
             return
-        self._check_loaded_state(params)
-        self._workspace = Workspace(params, self.slots, self.scratch_buffers, self.state, self.elementwise)
-        self.state = self._workspace.state
+        # The workspace checks that a loaded state fits these parameters.
+        self._workspace = Workspace(params, self.slots, self.scratch_buffers, self._loaded_state, self.elementwise)
+        self._loaded_state = {}
         self._bound = {name: weakref.ref(param) for name, param in params.items()}
-
-    def _check_loaded_state(self, params):
-        """After ``load_state_dict``, make sure the saved state fits these parameters."""
-        if not self.state:
-            return
-        if self.state.keys() != params.keys():
-            raise ValueError(
-                f"the loaded optimizer state is for parameters {sorted(self.state)} but update got "
-                f"{sorted(params)}; load the state saved with this same network"
-            )
-        for name, slots in self.state.items():
-            for slot, array in slots.items():
-                if array.shape != params[name].shape:
-                    raise ValueError(
-                        f"the loaded state {name}/{slot} has shape {array.shape} but params[{name!r}] "
-                        f"has shape {params[name].shape}; load the state saved with this same network"
-                    )
 
     # ================================================================ saving and restoring
     def state_dict(self):
@@ -290,5 +283,5 @@ class Optimizer:
         self.reset()
         for key in hyperparameters:
             setattr(self, key, getattr(checked, key))
-        self.state = slots
+        self._loaded_state = slots
         self.step_count = int(step)

@@ -19,7 +19,7 @@ both ways see the same numbers.
 
 from __future__ import annotations
 
-import weakref
+import copy
 
 import numpy as np
 
@@ -39,8 +39,8 @@ class Workspace:
     scratch_buffers : int
         Number of work arrays a parameter gets (contents unspecified).
     loaded_state : dict
-        Parameter name -> slot -> array from ``load_state_dict`` (checked to
-        fit ``params``), copied into the new state; empty for a fresh start.
+        Parameter name -> slot -> array from ``load_state_dict``, copied into
+        the new state after :func:`check_loaded_state`; empty for a fresh start.
     elementwise : bool
         Whether the rule may run over all parameters at once (see
         ``Optimizer.elementwise``). The arrays are laid flat only if it is
@@ -55,17 +55,15 @@ class Workspace:
     """
 
     def __init__(self, params, slots, scratch_buffers, loaded_state, elementwise):
+        check_loaded_state(loaded_state, params)
         self.flat = elementwise and isinstance(params, FlatArrays) and params.is_intact()
         if self.flat:
-            state_buffers = {slot: params.zeros_like() for slot in slots}
-            scratch = [params.empty_like() for _ in range(scratch_buffers)]
-            self.state = {name: {slot: state_buffers[slot][name] for slot in slots} for name in params}
-            self.scratch = {name: [buffer[name] for buffer in scratch] for name in params}
             self.layout, self.dtype = params.layout, params.flat.dtype
-            # Weakly held, like the binding: the optimizer must not keep a network alive.
-            self.flat_params = weakref.ref(params.flat)
-            self.flat_state = {slot: buffer.flat for slot, buffer in state_buffers.items()}
-            self.flat_scratch = [buffer.flat for buffer in scratch]
+            # The network's buffer, which the parameters the binding checked are views of.
+            self.flat_params = params.flat
+            self._state_buffers = {slot: params.zeros_like() for slot in slots}
+            self._scratch_buffers = [params.empty_like() for _ in range(scratch_buffers)]
+            self._link()
         else:
             # Lazily created, with the parameter's dtype: float32 stays float32.
             self.state = {name: {slot: np.zeros_like(param) for slot in slots} for name, param in params.items()}
@@ -74,6 +72,32 @@ class Workspace:
         for name, saved in loaded_state.items():
             for slot, array in saved.items():
                 self.state[name][slot][...] = array
+
+    def _link(self):
+        """Derive the per-parameter views and the flat arrays from the flat buffers."""
+        names = [name for name, _ in self.layout]
+        self.state = {name: {slot: buffer[name] for slot, buffer in self._state_buffers.items()} for name in names}
+        self.scratch = {name: [buffer[name] for buffer in self._scratch_buffers] for name in names}
+        self.flat_state = {slot: buffer.flat for slot, buffer in self._state_buffers.items()}
+        self.flat_scratch = [buffer.flat for buffer in self._scratch_buffers]
+
+    def __deepcopy__(self, memo):
+        # A copied optimizer must keep its views linked to its own flat
+        # buffers, whatever order copy.deepcopy meets them in: copy the
+        # buffers, then derive the views again. The network's buffer is not
+        # copied, as the binding's weak references are not (the copy still
+        # updates the same network), unless the network itself was copied first.
+        twin = Workspace.__new__(Workspace)
+        memo[id(self)] = twin
+        if not self.flat:
+            twin.__dict__.update(copy.deepcopy(self.__dict__, memo))
+            return twin
+        twin.flat, twin.layout, twin.dtype = True, self.layout, self.dtype
+        twin.flat_params = memo.get(id(self.flat_params), self.flat_params)
+        twin._state_buffers = copy.deepcopy(self._state_buffers, memo)
+        twin._scratch_buffers = [buffer.empty_like() for buffer in self._scratch_buffers]
+        twin._link()
+        return twin
 
     def work(self, params, grads):
         """The ``(param, grad, state, scratch)`` sets a step applies the rule to.
@@ -85,7 +109,7 @@ class Workspace:
         """
         if (self.flat and isinstance(grads, FlatArrays) and grads.layout == self.layout
                 and grads.flat.dtype == self.dtype and grads.is_intact()):
-            return [(self.flat_params(), grads.flat, self.flat_state, self.flat_scratch)]
+            return [(self.flat_params, grads.flat, self.flat_state, self.flat_scratch)]
         return [(param, grads[name], self.state[name], self.scratch[name]) for name, param in params.items()]
 
     def flush_subnormals(self):
@@ -97,3 +121,21 @@ class Workspace:
         for array, scratch in pairs:
             if scratch:
                 flush_subnormals(array, scratch[0])
+
+
+def check_loaded_state(loaded_state, params):
+    """After ``load_state_dict``, make sure the saved state fits these parameters."""
+    if not loaded_state:
+        return
+    if loaded_state.keys() != params.keys():
+        raise ValueError(
+            f"the loaded optimizer state is for parameters {sorted(loaded_state)} but update got "
+            f"{sorted(params)}; load the state saved with this same network"
+        )
+    for name, slots in loaded_state.items():
+        for slot, array in slots.items():
+            if array.shape != params[name].shape:
+                raise ValueError(
+                    f"the loaded state {name}/{slot} has shape {array.shape} but params[{name!r}] "
+                    f"has shape {params[name].shape}; load the state saved with this same network"
+                )

@@ -12,6 +12,8 @@ flat state; subnormal state is flushed on the flat path; a NaN gradient is
 named and changes nothing.
 """
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -193,6 +195,31 @@ def test_a_hook_that_rebinds_a_gradient_sends_that_step_per_parameter(name):
     assert calls == one_step * 2 + per_parameter * 2 + one_step * 4 + per_parameter + one_step
     assert_same_bits(flat_net.state_dict(), plain_net.state_dict())
     assert_same_bits(flat_optimizer.state_dict(), plain_optimizer.state_dict())
+
+
+def test_a_hook_rebinds_gradients_in_the_optimizers_copy_not_in_the_callers_dict():
+    net = network(dtype=np.float64)
+    optimizer = optim.get("adam").add_hook(rebind_at({1}))
+    _, grads = net.loss_and_gradient(*batch(0))
+    original = grads["W1"]
+    optimizer.update(net.params, grads)
+    assert grads["W1"] is original and grads.is_intact()
+
+
+@pytest.mark.parametrize("name", ["adam", "adadelta"])
+def test_a_deep_copy_of_a_bound_optimizer_keeps_its_state_linked_to_its_own_buffers(name):
+    net, reference_net = network(), network()
+    optimizer, reference = optim.get(name), optim.get(name)
+    train(net, optimizer, flat=True, steps=range(3))
+    train(reference_net, reference, flat=True, steps=range(3))
+    twin = copy.deepcopy(optimizer)
+    train(net, twin, flat=True, steps=range(3, 6))  # the copy still updates the same network
+    train(reference_net, reference, flat=True, steps=range(3, 6))
+    assert_same_bits(twin.state_dict(), reference.state_dict())
+    for slots, twin_slots in zip(optimizer.state.values(), twin.state.values()):
+        for slot, array in twin_slots.items():
+            assert np.shares_memory(array, twin._workspace.flat_state[slot])
+            assert not np.shares_memory(array, slots[slot])
 
 
 def test_gradients_of_another_dtype_go_per_parameter_with_the_same_result():
