@@ -10,8 +10,6 @@ for trying an idea before spending minutes on MNIST.
 from __future__ import annotations
 
 import numpy as np
-import sklearn.datasets
-from sklearn.model_selection import train_test_split
 
 from .convert import prepare_images, prepare_labels
 
@@ -51,6 +49,11 @@ def load_digits(normalize=True, flatten=True, one_hot=False, test_size=0.2, seed
     training and test sets (about 10 % each), so test accuracy is not skewed
     by a set that happens to be short of some digit.
     """
+    # Imported here, not at the top: scikit-learn takes about a second and
+    # 85 MB to import, which `minidl.fit` on a user's own data need not pay.
+    import sklearn.datasets
+    from sklearn.model_selection import train_test_split
+
     bunch = sklearn.datasets.load_digits()
     # The stored values are whole numbers 0..16 held as float64; uint8 is exact.
     pixels = bunch.data.astype(np.uint8)

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import sklearn.datasets
 
 from .cache import CorruptCacheError, load_cache, save_cache
 from .convert import prepare_images, prepare_labels
@@ -120,6 +119,8 @@ def _unavailable(dataset, home, reason, cache_is_corrupt=False):
 
 def _fetch(dataset, home, cache_is_corrupt=False):
     """Download (or read scikit-learn's download cache) and return uint8 arrays."""
+    import sklearn.datasets  # on first use: see load_digits
+
     try:
         with warnings.catch_warnings():
             # scikit-learn announces each retry; our own error says it better.
@@ -206,6 +207,8 @@ def load_openml(dataset, normalize=True, flatten=True, one_hot=False, data_home=
     DatasetUnavailableError
         If there is no usable cache and the download fails.
     """
+    import sklearn.datasets  # on first use: see load_digits
+
     home = Path(sklearn.datasets.get_data_home(data_home))
     path = dataset.cache_path(home)
     arrays, cache_is_corrupt = None, False

@@ -12,7 +12,6 @@ import math
 import numbers
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from .checks import check_samples
 
@@ -66,6 +65,8 @@ def train_val_split(x, t, val_size=0.1, seed=0, stratify=True):
                 f"and {len(x) - n_val} training samples, but each side needs one of each of the "
                 f"{len(counts)} classes; choose a val_size that leaves at least {len(counts)} on each side"
             )
+    from sklearn.model_selection import train_test_split  # on first use: see load_digits
+
     x_train, x_val, t_train, t_val = train_test_split(
         x, t, test_size=val_size, random_state=seed, stratify=labels if stratify else None
     )

@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from minidl import optim
+from minidl.datasets import MiniBatches
 from minidl.files import check_output_folder
 from minidl.optim.schedules import check_schedule
 from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
@@ -169,10 +170,6 @@ class Trainer:
             If a loss or a weight becomes NaN or infinite. The checkpoint on
             disk, if any, still holds the last good epoch.
         """
-        # Imported here: the data sets package loads scikit-learn, which
-        # `import minidl` should not pay for.
-        from minidl.datasets import MiniBatches
-
         x, t = self._check_data(x, t, "x", "t")
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
