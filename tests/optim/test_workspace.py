@@ -140,32 +140,20 @@ def normalized_step(before, grads, arrays):
     return expected
 
 
-def test_a_rule_that_is_not_elementwise_runs_per_parameter_even_on_flat_arrays():
-    assert NormalizedSGD.elementwise is False
+@pytest.mark.parametrize("rule", [NormalizedSGD, FlatNormalizedSGD])
+def test_the_elementwise_flag_alone_decides_per_parameter_or_once_over_the_flat_buffers(rule):
     net = network(dtype=np.float64)
     before = net.state_dict()
     _, grads = net.loss_and_gradient(*batch(0))
-    optimizer = NormalizedSGD()
+    optimizer = rule()
     optimizer.update(net.params, grads)
-    assert optimizer._workspace.flat is False
+    assert optimizer._workspace.flat is rule.elementwise
     per_array = normalized_step(before, grads, [[name] for name in grads])
     all_at_once = normalized_step(before, grads, [list(grads)])
+    expected, other = (all_at_once, per_array) if rule.elementwise else (per_array, all_at_once)
     for name, value in net.params.items():
-        np.testing.assert_allclose(value, per_array[name], rtol=1e-14, atol=1e-15)
-    assert not np.allclose(net.params["b3"], all_at_once["b3"], rtol=1e-6)
-
-
-def test_declaring_a_rule_elementwise_runs_it_once_over_the_flat_buffers():
-    # The counterpart of the test above: the flag alone decides, and the flat run is one array.
-    net = network(dtype=np.float64)
-    before = net.state_dict()
-    _, grads = net.loss_and_gradient(*batch(0))
-    optimizer = FlatNormalizedSGD()
-    optimizer.update(net.params, grads)
-    assert optimizer._workspace.flat is True
-    all_at_once = normalized_step(before, grads, [list(grads)])
-    for name, value in net.params.items():
-        np.testing.assert_allclose(value, all_at_once[name], rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(value, expected[name], rtol=1e-14, atol=1e-15)
+    assert not np.allclose(net.params["b3"], other["b3"], rtol=1e-6)
 
 
 # ================================================================ falling back, step by step
