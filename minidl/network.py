@@ -11,17 +11,8 @@ from minidl.flat import FlatArrays
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS, Affine, BatchNorm, Dropout
 from minidl.losses import SoftmaxWithLoss, softmax
-from minidl.validation import (
-    check_choice,
-    check_dtype,
-    check_features,
-    check_hidden_sizes,
-    check_labels,
-    check_non_negative,
-    check_positive_int,
-    check_ratio,
-    check_seed,
-)
+from minidl.validation import (check_choice, check_dtype, check_features, check_hidden_sizes, check_labels,
+                               check_non_negative, check_positive_int, check_ratio, check_seed)
 
 
 class MLP:
@@ -201,11 +192,9 @@ class MLP:
         grads = self.params.empty_like()
         dout = self.last_layer.backward(1.0)
         for name, layer in reversed(self.layers.items()):
-            outputs = self._gradient_outputs.get(name)
-            if outputs is None:
-                dout = layer.backward(dout)
-            else:
-                dout = layer.backward(dout, **{keyword: grads[param] for keyword, param in outputs.items()})
+            # Affine and BatchNorm write dW, db, dgamma, dbeta into the views of grads.
+            outputs = {keyword: grads[param] for keyword, param in self._gradient_outputs.get(name, {}).items()}
+            dout = layer.backward(dout, **outputs)
         if self.weight_decay:
             for index in range(1, self.n_affine + 1):
                 grads[f"W{index}"] += self.weight_decay * self.params[f"W{index}"]
