@@ -23,7 +23,7 @@ path (see :class:`minidl.optim.Optimizer`).
 
 from __future__ import annotations
 
-import copy
+import itertools
 import math
 
 import numpy as np
@@ -71,7 +71,8 @@ class FlatArrays(dict):
         self.layout = tuple((str(name), tuple(int(size) for size in shape)) for name, shape in layout)
         if len({name for name, _ in self.layout}) != len(self.layout):
             raise ValueError(f"FlatArrays needs distinct names; got {[name for name, _ in self.layout]}")
-        total = sum(math.prod(shape) for _, shape in self.layout)
+        sizes = [math.prod(shape) for _, shape in self.layout]
+        total = sum(sizes)
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise ValueError(f"FlatArrays holds floating-point numbers; got dtype {dtype} (use np.float32 or np.float64)")
@@ -86,10 +87,8 @@ class FlatArrays(dict):
             raise ValueError(
                 "flat must be contiguous (a strided view such as a[::2] is not); pass np.ascontiguousarray(flat)"
             )
-        offsets = [0]
-        for _, shape in self.layout:
-            offsets.append(offsets[-1] + math.prod(shape))
-        self._place(flat, tuple(zip(offsets[:-1], offsets[1:])))
+        offsets = [0, *itertools.accumulate(sizes)]
+        self._place(flat, tuple(itertools.pairwise(offsets)))
 
     def _place(self, flat, spans):
         """Make each name a view of its span ``(start, stop)`` of ``flat``."""
@@ -143,23 +142,13 @@ class FlatArrays(dict):
         twin.update(self)
         return twin
 
-    def __deepcopy__(self, memo):
-        # The copy gets its own buffer, and each old view maps to the new view
-        # in ``memo``: deep-copying a network whose layers hold these views
-        # (``copy.deepcopy(net)``) gives layers that hold the copy's views.
-        # That needs the FlatArrays copied before the views it holds, as in an
-        # MLP (``params`` is set before ``layers``); a view deep-copied first
-        # becomes an independent array, as any numpy view does.
-        if not self.is_intact():
-            return copy.deepcopy(dict(self), memo)
-        twin = self._like(copy.deepcopy(self.flat, memo))
-        memo.update({id(view): twin_view for view, twin_view in zip(self._views, twin._views)})
-        return twin
-
     def __reduce__(self):
-        # For pickle: rebuilt from the buffer, so the arrays are views again (a
-        # pickled view would come back as an independent array). A dict whose
-        # entries were rebound is saved as the plain dict it has become.
+        # For pickle and copy.deepcopy: rebuilt over (a copy of) the buffer, so
+        # the arrays are views again (a copied view would come back as an
+        # independent array). Other holders of the old views, such as a
+        # network's layers, must be pointed at the new ones (MLP.__setstate__
+        # does). A dict whose entries were rebound is copied as the plain dict
+        # it has become.
         if self.is_intact():
             return (FlatArrays, (self.layout, self.flat.dtype, self.flat))
         return (dict, (dict(self),))

@@ -11,8 +11,18 @@ from minidl.flat import FlatArrays
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS, Affine, BatchNorm, Dropout
 from minidl.losses import SoftmaxWithLoss, softmax
-from minidl.validation import (check_choice, check_dtype, check_features, check_hidden_sizes, check_labels,
-                               check_non_negative, check_positive_int, check_ratio, check_seed)
+from minidl.validation import (
+    check_choice,
+    check_dtype,
+    check_features,
+    check_hidden_sizes,
+    check_labels,
+    check_non_negative,
+    check_positive_int,
+    check_ratio,
+    check_seed,
+    check_state,
+)
 
 
 class MLP:
@@ -93,22 +103,22 @@ class MLP:
         self.n_affine = len(sizes) - 1
         self.params = FlatArrays(self._layout(sizes), self.dtype)
         self.layers = OrderedDict()
-        # Layer name -> {backward's keyword: parameter name}: where each layer writes its gradients.
-        self._gradient_outputs = {}
+        # Layer name -> {layer attribute: parameter name}, e.g. "Affine1": {"W": "W1", "b": "b1"}.
+        self._layer_params = {}
         for index in range(1, self.n_affine + 1):
             fan_in, fan_out = sizes[index - 1], sizes[index]
             weights, biases = self.params[f"W{index}"], self.params[f"b{index}"]
             weights[...] = initialize(self.weight_init, fan_in, fan_out, self.rng, self.dtype)
             # Nobody needs the gradient with respect to the data: skip it in layer 1.
             self.layers[f"Affine{index}"] = Affine(weights, biases, needs_input_gradient=index > 1)
-            self._gradient_outputs[f"Affine{index}"] = {"dW": f"W{index}", "db": f"b{index}"}
+            self._layer_params[f"Affine{index}"] = {"W": f"W{index}", "b": f"b{index}"}
             if index == self.n_affine:
                 break
             if self.batchnorm:
                 gamma, beta = self.params[f"gamma{index}"], self.params[f"beta{index}"]
                 gamma[...] = 1.0
                 self.layers[f"BatchNorm{index}"] = BatchNorm(gamma, beta)
-                self._gradient_outputs[f"BatchNorm{index}"] = {"dgamma": f"gamma{index}", "dbeta": f"beta{index}"}
+                self._layer_params[f"BatchNorm{index}"] = {"gamma": f"gamma{index}", "beta": f"beta{index}"}
             self.layers[f"Activation{index}"] = ACTIVATIONS[self.activation]()
             if self.dropout > 0:
                 self.layers[f"Dropout{index}"] = Dropout(self.dropout, rng=self.rng)
@@ -159,8 +169,11 @@ class MLP:
         masks from ``rng`` and moves the batch-norm running statistics; pass
         ``train=False`` to measure a validation loss without side effects.
         """
-        scores = self.predict(x, train=train)
-        return self.last_layer.forward(scores, t) + self._weight_penalty()
+        return self._loss(check_features(x, self.input_size, self.dtype), t, train)
+
+    def _loss(self, x, t, train):
+        # The loss of an x already checked (by loss, or by the caller of loss_and_gradient).
+        return self.last_layer.forward(self._forward(x, train), t) + self._weight_penalty()
 
     def accuracy(self, x, t):
         """Return the fraction of samples whose highest score is the true class (labels or one-hot)."""
@@ -185,15 +198,13 @@ class MLP:
         array of ``dtype`` with ``input_size`` columns. The labels are
         always checked, by :class:`~minidl.losses.SoftmaxWithLoss`.
         """
-        if check:
-            x = check_features(x, self.input_size, self.dtype)
-        loss = self.last_layer.forward(self._forward(x, train=True), t) + self._weight_penalty()
+        loss = self._loss(check_features(x, self.input_size, self.dtype) if check else x, t, train=True)
         # A fresh buffer each call, so gradients kept from an earlier call stay as they were.
         grads = self.params.empty_like()
         dout = self.last_layer.backward(1.0)
         for name, layer in reversed(self.layers.items()):
             # Affine and BatchNorm write dW, db, dgamma, dbeta into the views of grads.
-            outputs = {keyword: grads[param] for keyword, param in self._gradient_outputs.get(name, {}).items()}
+            outputs = {"d" + attribute: grads[param] for attribute, param in self._layer_params.get(name, {}).items()}
             dout = layer.backward(dout, **outputs)
         if self.weight_decay:
             for index in range(1, self.n_affine + 1):
@@ -258,26 +269,17 @@ class MLP:
         Nothing is changed if any check fails.
         """
         targets = self._state_arrays()
-        missing, unexpected = sorted(set(targets) - set(state)), sorted(set(state) - set(targets))
-        if missing or unexpected:
-            raise ValueError(
-                f"state does not match this network ({self.describe()}): missing keys {missing}, "
-                f"unexpected keys {unexpected}; was it saved from another architecture?"
-            )
-        values = {}
-        for name, target in targets.items():
-            value = np.asarray(state[name])
-            if value.shape != target.shape or value.dtype.kind not in "biuf":
-                raise ValueError(
-                    f"state[{name!r}] has shape {value.shape} and dtype {value.dtype}, but this network's "
-                    f"{name!r} has shape {target.shape} ({self.describe()}); "
-                    "was it saved from another architecture?"
-                )
-            if not np.isfinite(value).all():
-                raise ValueError(f"state[{name!r}] contains NaN or infinite values; refusing to load a broken model")
-            values[name] = value
-        for name, value in values.items():
+        for name, value in check_state(state, targets, self.describe()).items():
             np.copyto(targets[name], value)
+
+    def __setstate__(self, state):
+        # After pickle or copy.deepcopy, which rebuild params over a new buffer
+        # (see minidl.flat) and copy the layers' arrays apart from it: point
+        # the layers at the arrays of params again, so that training reaches them.
+        self.__dict__.update(state)
+        for name, attributes in self._layer_params.items():
+            for attribute, param in attributes.items():
+                setattr(self.layers[name], attribute, self.params[param])
 
     # ========================================================= description
     def describe(self):

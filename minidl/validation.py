@@ -241,3 +241,42 @@ def check_labels(t, n_samples, n_classes, name="t"):
             f"the model has {n_classes} classes, numbered 0 to {n_classes - 1}"
         )
     return labels.astype(np.int64, copy=False)
+
+
+def check_state(state, targets, description):
+    """Check a saved state against the arrays it will be copied into; return ``state`` as arrays.
+
+    Parameters
+    ----------
+    state : dict of str -> array_like
+        What to load, e.g. from ``MLP.state_dict()``.
+    targets : dict of str -> numpy.ndarray
+        The arrays the values go into, by name.
+    description : str
+        The model, for error messages (``MLP.describe()``).
+
+    Raises
+    ------
+    ValueError
+        On missing or unexpected names, a shape that differs from the
+        target's, a non-numeric value, or NaN or infinity. All of it is
+        checked before the caller changes anything.
+    """
+    missing, unexpected = sorted(set(targets) - set(state)), sorted(set(state) - set(targets))
+    if missing or unexpected:
+        raise ValueError(
+            f"state does not match this network ({description}): missing keys {missing}, "
+            f"unexpected keys {unexpected}; was it saved from another architecture?"
+        )
+    values = {}
+    for name, target in targets.items():
+        value = np.asarray(state[name])
+        if value.shape != target.shape or value.dtype.kind not in "biuf":
+            raise ValueError(
+                f"state[{name!r}] has shape {value.shape} and dtype {value.dtype}, but this network's "
+                f"{name!r} has shape {target.shape} ({description}); was it saved from another architecture?"
+            )
+        if not np.isfinite(value).all():
+            raise ValueError(f"state[{name!r}] contains NaN or infinite values; refusing to load a broken model")
+        values[name] = value
+    return values

@@ -4,8 +4,8 @@ Pinned here: the values are views of ``flat`` in layout order; bad layouts
 and buffers are refused with a message naming the problem; ``empty_like`` and
 ``zeros_like`` give the same layout over a new buffer; ``is_intact`` and
 ``matches`` tell when ``flat`` still stands for the whole dict; deep copies
-get their own buffer (and an MLP's layers follow its parameters into the
-copy), shallow copies share it, and a dict whose entries were rebound copies
+get their own buffer (and an MLP's layers follow its parameters into a deep
+copy or a pickle round trip), shallow copies share it, and a dict whose entries were rebound copies
 as the plain dict it has become.
 """
 
@@ -156,19 +156,20 @@ def test_deepcopy_has_its_own_buffer_and_the_same_numbers():
     np.testing.assert_array_equal(arrays.flat, np.arange(SIZE))
 
 
-def test_deepcopy_maps_views_held_elsewhere_to_the_copys_views():
-    arrays = numbered()
-    holder = {"params": arrays, "weights": arrays["W"]}  # a layer holding a view
-    twin = copy.deepcopy(holder)
-    assert twin["weights"] is twin["params"]["W"]
-    assert np.shares_memory(twin["weights"], twin["params"].flat)
+COPIERS = {
+    "deepcopy": copy.deepcopy,
+    "pickle": lambda net: pickle.loads(pickle.dumps(net)),
+    # The layers met first, before the network and its params: the order must not matter.
+    "deepcopy-layers-first": lambda net: copy.deepcopy((net.layers, net))[1],
+}
 
 
+@pytest.mark.parametrize("copier", list(COPIERS))
 @pytest.mark.parametrize("batchnorm", [False, True])
-def test_deepcopy_of_an_mlp_keeps_its_layers_linked_to_its_own_params(batchnorm):
+def test_a_copied_mlp_keeps_its_layers_linked_to_its_own_params(batchnorm, copier):
     net = MLP(6, [5, 4], 3, batchnorm=batchnorm, seed=0, dtype=np.float64)
     before = {name: value.copy() for name, value in net.params.items()}
-    twin = copy.deepcopy(net)
+    twin = COPIERS[copier](net)
     assert isinstance(twin.params, FlatArrays) and twin.params.is_intact()
     assert not np.shares_memory(twin.params.flat, net.params.flat)
     assert twin.layers["Affine1"].W is twin.params["W1"]

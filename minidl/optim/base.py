@@ -15,6 +15,7 @@ import weakref
 
 import numpy as np
 
+from minidl.flat import FlatArrays
 from minidl.optim.checks import check_number, check_params_and_grads
 from minidl.optim.subnormals import FLUSH_EVERY
 from minidl.optim.workspace import Workspace
@@ -173,9 +174,9 @@ class Optimizer:
         grads = check_params_and_grads(params, grads, grads_must_be_writeable=bool(self.hooks))
         self._bind(params)
         if self.hooks:
-            # A hook may rebind an entry: in our own dict, not the caller's.
-            # (copy.copy keeps a FlatArrays one, holding the same arrays.)
-            grads = copy.copy(grads)
+            # A hook may rebind an entry: in our own dict, not the caller's
+            # (a FlatArrays copy holds the same arrays, so the flat path stays open).
+            grads = copy.copy(grads) if isinstance(grads, FlatArrays) else dict(grads)
         for hook in self.hooks:
             hook(params, grads)
         self.step_count += 1

@@ -1,5 +1,7 @@
 """WeightDecay and ClipGradNorm, by hand (their equality with torch is in test_against_torch.py)."""
 
+from types import MappingProxyType
+
 import numpy as np
 import pytest
 
@@ -75,3 +77,13 @@ def test_global_norm_of_views_and_several_arrays():
     grid = np.arange(12.0).reshape(3, 4)
     expected = np.sqrt(np.sum(grid[:, ::2] ** 2) + np.sum(grid.T**2) + 4.0)
     assert global_norm([grid[:, ::2], grid.T, np.array([2.0])]) == pytest.approx(expected, rel=1e-15)
+
+
+def test_hooks_accept_any_mapping_of_gradients_and_leave_it_unchanged():
+    params = {"w": np.ones(3)}
+    gradient = np.full(3, 2.0)
+    grads = MappingProxyType({"w": gradient})  # read-only: the hook's rebinding must go elsewhere
+    optimizer = optim.SGD(lr=0.1).add_hook(lambda params, grads: grads.update(w=grads["w"] * 0.5))
+    optimizer.update(params, grads)
+    np.testing.assert_allclose(params["w"], 1.0 - 0.1 * 1.0)
+    assert grads["w"] is gradient

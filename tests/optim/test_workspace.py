@@ -94,7 +94,7 @@ def test_flat_path_gives_bit_identical_parameters_and_state(name, options):
     train(flat_net, flat_optimizer, flat=True)
     train(plain_net, plain_optimizer, flat=False)
 
-    assert flat_optimizer._workspace.flat is True and plain_optimizer._workspace.flat is False
+    assert flat_optimizer._workspace.laid_flat is True and plain_optimizer._workspace.laid_flat is False
     assert flat_calls == [flat_net.params.flat.shape] * STEPS
     assert plain_calls == per_parameter_calls(plain_net) * STEPS
     assert flat_net.params.flat.dtype == options["dtype"]
@@ -111,7 +111,7 @@ def test_plain_dict_params_take_the_per_parameter_path_even_with_flat_grads():
     calls = record_calls(optimizer)
     _, grads = net.loss_and_gradient(*batch(0))
     optimizer.update(dict(net.params), grads)
-    assert optimizer._workspace.flat is False
+    assert optimizer._workspace.laid_flat is False
     assert calls == per_parameter_calls(net)
 
 
@@ -147,7 +147,7 @@ def test_the_elementwise_flag_alone_decides_per_parameter_or_once_over_the_flat_
     _, grads = net.loss_and_gradient(*batch(0))
     optimizer = rule()
     optimizer.update(net.params, grads)
-    assert optimizer._workspace.flat is rule.elementwise
+    assert optimizer._workspace.laid_flat is rule.elementwise
     per_array = normalized_step(before, grads, [[name] for name in grads])
     all_at_once = normalized_step(before, grads, [list(grads)])
     expected, other = (all_at_once, per_array) if rule.elementwise else (per_array, all_at_once)
@@ -177,7 +177,7 @@ def test_a_hook_that_rebinds_a_gradient_sends_that_step_per_parameter(name):
     calls = record_calls(flat_optimizer)
     train(flat_net, flat_optimizer, flat=True, steps=range(10))
     train(plain_net, plain_optimizer, flat=False, steps=range(10))
-    assert flat_optimizer._workspace.flat is True  # still laid flat: only those steps went per parameter
+    assert flat_optimizer._workspace.laid_flat is True  # still laid flat: only those steps went per parameter
     one_step = [flat_net.params.flat.shape]
     per_parameter = per_parameter_calls(flat_net)
     assert calls == one_step * 2 + per_parameter * 2 + one_step * 4 + per_parameter + one_step
@@ -210,6 +210,18 @@ def test_a_deep_copy_of_a_bound_optimizer_keeps_its_state_linked_to_its_own_buff
             assert not np.shares_memory(array, slots[slot])
 
 
+def test_an_optimizer_deep_copied_with_its_network_still_updates_the_network_it_is_bound_to():
+    net, optimizer = network(), optim.Adam()
+    train(net, optimizer, flat=True, steps=range(2))
+    net_copy, optimizer_copy = copy.deepcopy((net, optimizer))
+    before, copy_before = net.params.flat.copy(), net_copy.params.flat.copy()
+    train(net, optimizer_copy, flat=True, steps=range(2, 3))  # bound, like the original, to net's arrays
+    assert not np.array_equal(net.params.flat, before)
+    np.testing.assert_array_equal(net_copy.params.flat, copy_before)
+    with pytest.raises(ValueError, match="another network"):
+        train(net_copy, optimizer_copy, flat=True, steps=range(3, 4))
+
+
 def test_gradients_of_another_dtype_go_per_parameter_with_the_same_result():
     flat_net, plain_net = network(dtype=np.float64), network(dtype=np.float64)
     flat_optimizer, plain_optimizer = optim.RMSprop(), optim.RMSprop()
@@ -219,7 +231,7 @@ def test_gradients_of_another_dtype_go_per_parameter_with_the_same_result():
         grads.flat[...] = np.sin(np.arange(grads.flat.size) + step)
         flat_optimizer.update(flat_net.params, grads)
         plain_optimizer.update(dict(plain_net.params), dict(grads))
-    assert flat_optimizer._workspace.flat is True
+    assert flat_optimizer._workspace.laid_flat is True
     assert calls == per_parameter_calls(flat_net) * 5
     assert_same_bits(flat_net.state_dict(), plain_net.state_dict())
     assert_same_bits(flat_optimizer.state_dict(), plain_optimizer.state_dict())
@@ -243,7 +255,7 @@ def test_state_dict_resumes_bit_identically_across_the_two_paths(name, first_fla
     resumed.load_state_dict(saved)
     train(net, resumed, flat=then_flat, steps=range(STEPS // 2, STEPS))
 
-    assert resumed._workspace.flat is then_flat
+    assert resumed._workspace.laid_flat is then_flat
     assert resumed.step_count == STEPS
     assert_same_bits(net.state_dict(), uninterrupted.state_dict())
 
@@ -256,7 +268,7 @@ def test_resuming_continues_the_uninterrupted_state_too():
     resumed = optim.Adam()
     resumed.load_state_dict(first.state_dict())
     train(net, resumed, flat=True, steps=range(STEPS // 2, STEPS))
-    assert resumed._workspace.flat is True
+    assert resumed._workspace.laid_flat is True
     assert_same_bits(resumed.state_dict(), uninterrupted.state_dict())
 
 
@@ -306,7 +318,7 @@ def test_a_subnormal_in_the_flat_state_is_zeroed_at_the_next_multiple_of_flush_e
     optimizer.update(params, ones)
     while optimizer.step_count < 16:
         optimizer.update(params, zeros)
-    assert optimizer._workspace.flat is True
+    assert optimizer._workspace.laid_flat is True
     moment = optimizer.state["W"]["first_moment"]
     moment[0, 1] = tiny * 2.0**-3
     optimizer.state["b"]["first_moment"][2] = -tiny / 2

@@ -197,3 +197,16 @@ def test_progress_bar_on_a_terminal():
     assert "epoch 1/2" in text and "3/3" in text
     assert "loss=0.5000, acc=0.7500]" in text
     assert reporter.last_accuracy == 0.75
+
+
+def test_a_subclass_whose_loss_and_gradient_takes_no_check_still_trains(digits):
+    # The Trainer skips the per-batch input check only where the method offers it.
+    class Mine(MLP):
+        def loss_and_gradient(self, x, t):
+            return super().loss_and_gradient(x, t)
+
+    (x, t), _ = digits
+    reference = Trainer(small_network(), epochs=2, verbose=0).fit(x, t)
+    network = Mine(**small_network().config)
+    history = Trainer(network, epochs=2, verbose=0).fit(x, t)
+    assert history.step_loss == reference.step_loss
