@@ -138,7 +138,7 @@ class FlatArrays(dict):
         if not self.is_intact():
             return dict(self)
         twin = FlatArrays.__new__(FlatArrays)
-        twin.layout, twin.flat, twin._spans, twin._views = self.layout, self.flat, self._spans, self._views
+        twin.__dict__.update(self.__dict__)  # the same buffer, layout and views
         twin.update(self)
         return twin
 
