@@ -11,18 +11,15 @@ from minidl.flat import FlatArrays
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS, Affine, BatchNorm, Dropout
 from minidl.losses import SoftmaxWithLoss, softmax
-from minidl.validation import (
+from minidl.settings import (
     check_choice,
     check_dtype,
-    check_features,
     check_hidden_sizes,
-    check_labels,
-    check_non_negative,
+    check_number,
     check_positive_int,
-    check_ratio,
     check_seed,
-    check_state,
 )
+from minidl.validation import check_features, check_labels, check_state
 
 
 class MLP:
@@ -90,8 +87,8 @@ class MLP:
             raise ValueError(f"output_size is the number of classes and must be >= 2; got {output_size!r}")
         self.activation = check_choice(activation, tuple(ACTIVATIONS), "activation")
         self.weight_init = check_weight_init(weight_init)
-        self.weight_decay = check_non_negative(weight_decay, "weight_decay")
-        self.dropout = check_ratio(dropout, "dropout ratio")
+        self.weight_decay = check_number(weight_decay, "weight_decay", low=0.0)
+        self.dropout = check_number(dropout, "dropout ratio", low=0.0, high=1.0, high_inclusive=False)
         if not isinstance(batchnorm, (bool, np.bool_)):
             raise ValueError(f"batchnorm must be True or False; got {batchnorm!r}")
         self.batchnorm = bool(batchnorm)

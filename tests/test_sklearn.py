@@ -148,7 +148,7 @@ def test_hyperparameters_reach_the_optimizer(digits):
     ({"optimizer": "rmsprob"}, "unknown optimizer 'rmsprob'"),
     ({"activation": "softplus"}, "unknown activation 'softplus'"),
     ({"epochs": 0}, "epochs must be a positive integer"),
-    ({"dropout": 1.0}, "dropout ratio must be a number in \\[0, 1\\)"),
+    ({"dropout": 1.0}, "dropout ratio must be a finite number in \\[0.0, 1.0\\)"),
 ])
 def test_bad_hyperparameters_fail_in_fit_with_a_clear_message(digits, settings, message):
     x_train, _, y_train, _ = digits

@@ -7,8 +7,8 @@ import math
 import numpy as np
 
 from minidl.optim.base import Optimizer
-from minidl.optim.checks import check_number
 from minidl.optim.registry import register
+from minidl.settings import check_number
 
 
 @register
@@ -62,9 +62,9 @@ class Adam(Optimizer):
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(lr)
-        self.beta1 = check_number("beta1", beta1, low=0.0, high=1.0, high_inclusive=False)
-        self.beta2 = check_number("beta2", beta2, low=0.0, high=1.0, high_inclusive=False)
-        self.eps = check_number("eps", eps, low=0.0, low_inclusive=False)
+        self.beta1 = check_number(beta1, "beta1", low=0.0, high=1.0, high_inclusive=False)
+        self.beta2 = check_number(beta2, "beta2", low=0.0, high=1.0, high_inclusive=False)
+        self.eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
         first, second, step = state["first_moment"], state["second_moment"], scratch[0]
@@ -115,7 +115,7 @@ class AdamW(Adam):
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
         super().__init__(lr, beta1, beta2, eps)
-        self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
+        self.weight_decay = check_number(weight_decay, "weight_decay", low=0.0)
 
     def update_one(self, param, grad, state, scratch):
         param *= 1.0 - self.lr * self.weight_decay  # W <- W (1 - eta lambda)

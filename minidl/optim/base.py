@@ -16,9 +16,10 @@ import weakref
 import numpy as np
 
 from minidl.flat import FlatArrays
-from minidl.optim.checks import check_number, check_params_and_grads
 from minidl.optim.subnormals import FLUSH_EVERY
 from minidl.optim.workspace import Workspace
+from minidl.settings import check_number
+from minidl.validation import check_params_and_grads
 
 _TWO_NETWORKS = (
     "this optimizer already updates another network's parameters; "
@@ -100,7 +101,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value):
-        self._lr = check_number("lr", value, low=0.0, low_inclusive=False)
+        self._lr = check_number(value, "lr", low=0.0, low_inclusive=False)
 
     @property
     def hyperparameters(self):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.optim.base import Optimizer
-from minidl.optim.checks import check_number
 from minidl.optim.registry import register
+from minidl.settings import check_number
 
 
 @register
@@ -76,7 +76,7 @@ class Momentum(Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__(lr)
-        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+        self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
         velocity, step = state["velocity"], scratch[0]
@@ -116,7 +116,7 @@ class Nesterov(Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__(lr)
-        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+        self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
         velocity, step = state["velocity"], scratch[0]
