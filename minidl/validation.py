@@ -336,7 +336,7 @@ def check_params_and_grads(params, grads, grads_must_be_writeable):
                 "place; pass a writeable copy (grad.copy())"
             )
     # Gradients in one buffer are checked in one pass (see minidl.flat).
-    all_in_one = isinstance(grads, FlatArrays) and grads.is_intact() and is_finite(grads.flat)
+    all_in_one = isinstance(grads, FlatArrays) and is_finite(grads.flat)
     not_finite = [] if all_in_one else [name for name, grad in grads.items() if not is_finite(grad)]
     if not_finite:
         raise ValueError(

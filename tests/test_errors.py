@@ -142,6 +142,8 @@ CASES = [
          ValueError, "grads['W'] has shape (3, 2)", "(2, 3)"),
     case("gradient-nan", lambda: optim.Adam().update({"W": np.zeros(3)}, {"W": np.array([0, np.nan, 0])}),
          ValueError, "['W'] contain NaN", "no parameter was changed"),
+    case("params-replaced", lambda: network().params.update(W1=np.zeros((64, 16))), TypeError,
+         "cannot replace params['W1']", "never be trained", "params['W1'] -= step"),
     case("sklearn-one-class", lambda: MinidlClassifier().fit(X, np.zeros(40)), ValueError, "at least 2 classes"),
     case("sklearn-partial-fit", lambda: MinidlClassifier().partial_fit(X, T), ValueError, "classes must be passed"),
     case("experiment-twice", lambda: compare_optimizers(optimizers=("sgd", "sgd")), ValueError, "listed twice"),

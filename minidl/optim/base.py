@@ -9,13 +9,11 @@ restoring the state as plain numpy arrays.
 
 from __future__ import annotations
 
-import copy
 import inspect
 import weakref
 
 import numpy as np
 
-from minidl.flat import FlatArrays
 from minidl.optim.subnormals import FLUSH_EVERY
 from minidl.optim.workspace import Workspace
 from minidl.settings import check_number
@@ -174,15 +172,11 @@ class Optimizer:
         """
         grads = check_params_and_grads(params, grads, grads_must_be_writeable=bool(self.hooks))
         self._bind(params)
-        if self.hooks:
-            # A hook may rebind an entry: in our own dict, not the caller's
-            # (a FlatArrays copy holds the same arrays, so the flat path stays open).
-            grads = copy.copy(grads) if isinstance(grads, FlatArrays) else dict(grads)
         for hook in self.hooks:
             hook(params, grads)
         self.step_count += 1
         # Once over all parameters laid flat, or once a parameter (see minidl.optim.workspace).
-        for param, grad, state, scratch in self._workspace.work(params, grads):
+        for param, grad, state, scratch in self._workspace.arrays(params, grads):
             self.update_one(param, grad, state, scratch)
         if self.step_count % FLUSH_EVERY == 0:
             # Decaying state slides into subnormal floats, which CPUs process up to

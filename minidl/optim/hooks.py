@@ -56,7 +56,8 @@ class WeightDecay:
             if product is None or product.shape != param.shape or product.dtype != grads[name].dtype:
                 product = self._scratch[name] = np.empty_like(grads[name])
             np.multiply(param, self.rate, out=product)  # lambda * W
-            grads[name] += product  # g <- g + lambda * W
+            gradient = grads[name]
+            gradient += product  # g <- g + lambda * W
 
 
 class ClipGradNorm:

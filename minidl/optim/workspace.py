@@ -3,21 +3,22 @@
 Momentum keeps a velocity for every weight, Adam two moving averages; the
 rules also need a work array or two to compute into without allocating. The
 :class:`Workspace` holds these arrays for the network an optimizer is bound
-to, and tells the update loop what to apply the rule to.
+to, and gives the update loop the ``(param, grad, state, scratch)`` sets to
+apply the rule to.
 
 When the network's parameters lie in one buffer (a
 :class:`~minidl.flat.FlatArrays`, as ``MLP.params`` does) and the rule is
 element-wise, the state and scratch arrays are laid out the same way, and a
 step applies the rule *once*, to the whole buffers, instead of once for each
-parameter. Each numpy call costs about a microsecond before it touches any
-number, so for a small network this is several times fewer calls: for the
-784-100-100-100-100-10 network, Adam's rule makes 120 numpy calls a step
-parameter by parameter, 12 laid flat. The per-parameter arrays
+parameter: the same numbers, in far fewer numpy calls (see
+``docs/performance.md``). The per-parameter arrays
 (``optimizer.state["W1"]["first_moment"]``) are views of the flat ones, so
 both ways see the same numbers.
 """
 
 from __future__ import annotations
+
+import weakref
 
 import numpy as np
 
@@ -41,8 +42,8 @@ class Workspace:
         the new state after :func:`check_loaded_state`; empty for a fresh start.
     elementwise : bool
         Whether the rule may run over all parameters at once (see
-        ``Optimizer.elementwise``). The arrays are laid flat only if it is
-        and ``params`` is an intact :class:`~minidl.flat.FlatArrays`.
+        ``Optimizer.elementwise``). The arrays are laid flat if it is and
+        ``params`` is a :class:`~minidl.flat.FlatArrays`.
 
     Attributes
     ----------
@@ -59,11 +60,14 @@ class Workspace:
 
     def __init__(self, params, slots, scratch_buffers, loaded_state, elementwise):
         check_loaded_state(loaded_state, params)
-        self.laid_flat = elementwise and isinstance(params, FlatArrays) and params.is_intact()
+        self.laid_flat = elementwise and isinstance(params, FlatArrays)
         if self.laid_flat:
+            # The optimizer checks at every step that it gets these very arrays, views of this buffer.
+            self._parameters = weakref.ref(params.flat)
+            self._layout, self._dtype = params.layout, params.flat.dtype
             self._state_buffers = {slot: params.zeros_like() for slot in slots}
             self._scratch_buffers = [params.empty_like() for _ in range(scratch_buffers)]
-            self._names = list(params)
+            self._gradients = None  # a buffer for gradients given in another form, made when needed
             self._link()
         else:
             # Lazily created, with the parameter's dtype: float32 stays float32.
@@ -76,38 +80,47 @@ class Workspace:
 
     def _link(self):
         """Derive the per-parameter views and the flat arrays from the flat buffers."""
-        self.state = {name: {slot: buffer[name] for slot, buffer in self._state_buffers.items()}
-                      for name in self._names}
-        self.scratch = {name: [buffer[name] for buffer in self._scratch_buffers] for name in self._names}
+        names = [name for name, _ in self._layout]
+        self.state = {name: {slot: buffer[name] for slot, buffer in self._state_buffers.items()} for name in names}
+        self.scratch = {name: [buffer[name] for buffer in self._scratch_buffers] for name in names}
         self.flat_state = {slot: buffer.flat for slot, buffer in self._state_buffers.items()}
         self.flat_scratch = [buffer.flat for buffer in self._scratch_buffers]
 
     def __getstate__(self):
-        # For copy.deepcopy (and pickle): laid flat, only the buffers are copied
-        # and the views derived from them again, so that they stay views of
-        # the copy's own buffers whatever order the copy meets them in.
+        # For copy.deepcopy: laid flat, only the buffers are copied and the
+        # views derived from them again, so that they stay views of the copy's
+        # own buffers whatever order the copy meets them in.
         if not self.laid_flat:
             return self.__dict__
-        return {key: self.__dict__[key] for key in ("laid_flat", "_state_buffers", "_scratch_buffers", "_names")}
+        derived = ("state", "scratch", "flat_state", "flat_scratch")
+        return {key: value for key, value in self.__dict__.items() if key not in derived}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         if self.laid_flat:
             self._link()
 
-    def work(self, params, grads):
+    def arrays(self, params, grads):
         """The ``(param, grad, state, scratch)`` sets a step applies the rule to.
 
-        One set, the flat buffers, when the state is laid flat and ``params``
-        and ``grads`` are intact FlatArrays of one layout (a hook that
-        rebinds a gradient breaks that, and the step quietly goes parameter
-        by parameter); otherwise one set a parameter. ``params`` must already
-        be checked to be the bound ones, so ``params.flat`` is the buffer
-        behind them.
+        Laid flat, one set: the buffers of the parameters, the gradients, the
+        state and the scratch arrays. Otherwise one set a parameter.
+        ``params`` must already be checked to be the bound ones.
         """
-        if self.laid_flat and isinstance(params, FlatArrays) and params.matches(grads):
-            return [(params.flat, grads.flat, self.flat_state, self.flat_scratch)]
-        return [(param, grads[name], self.state[name], self.scratch[name]) for name, param in params.items()]
+        if self.laid_flat:
+            return [(self._parameters(), self._flat_gradients(grads), self.flat_state, self.flat_scratch)]
+        return [(params[name], grads[name], self.state[name], self.scratch[name]) for name in self.state]
+
+    def _flat_gradients(self, grads):
+        """``grads`` as one buffer in the parameters' layout: their own, or a copy into ours."""
+        if isinstance(grads, FlatArrays) and grads.layout == self._layout and grads.flat.dtype == self._dtype:
+            return grads.flat
+        # A plain dict, or another dtype: copy them into a buffer of the parameters' layout.
+        if self._gradients is None:
+            self._gradients = FlatArrays(self._layout, self._dtype)
+        for name, array in self._gradients.items():
+            array[...] = grads[name]
+        return self._gradients.flat
 
     def flush_subnormals(self):
         """Set the subnormal values of every state array to zero (see :mod:`minidl.optim.subnormals`)."""
