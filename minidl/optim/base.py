@@ -1,10 +1,11 @@
 """The ``Optimizer`` base class: the loop, the state and the checks, once for all.
 
 A concrete optimizer (SGD, Adam, ...) only writes :meth:`Optimizer.update_one`,
-the update rule for a single parameter array. Everything around it lives here:
-checking the gradients, running the hooks, counting steps, creating the
-per-parameter state lazily, refusing to mix two networks, and saving and
-restoring the state as plain numpy arrays.
+the update rule for a single parameter array. Everything around it lives here.
+First the update loop: check the gradients, bind to the network, run the
+hooks, then apply the rule to each parameter. Below it: the learning rate and
+the hooks, saving and restoring the state as plain numpy arrays, and the
+hyperparameters and ``repr`` read back from the constructor.
 """
 
 from __future__ import annotations
@@ -65,10 +66,11 @@ class Optimizer:
     same numbers, in far fewer numpy calls.
 
     Updates are always in place (``param -= ...``): the network's layers hold
-    references to the same arrays, so rebinding ``params[name]`` would leave
-    them training stale copies. The rules use numpy's in-place operations
-    (``out=``, ``*=``) on the scratch arrays, so a step allocates no memory
-    proportional to the number of parameters.
+    references to the same arrays (a network's ``params`` refuses new ones).
+    The built-in rules use numpy's in-place operations (``out=``, ``*=``) on
+    the scratch arrays, so a step allocates no memory proportional to the
+    number of parameters; :mod:`minidl.optim.reference` gives each rule
+    plainly, as its equation.
 
     **One optimizer, one network.** The first ``update`` binds the optimizer
     to those exact arrays (compared by identity, held by weak reference). A
@@ -91,66 +93,7 @@ class Optimizer:
         self.hooks = []
         self.reset()
 
-    # ================================================================ hyperparameters
-    @property
-    def lr(self):
-        """The learning rate used by the next update (a positive float)."""
-        return self._lr
-
-    @lr.setter
-    def lr(self, value):
-        self._lr = check_number(value, "lr", low=0.0, low_inclusive=False)
-
-    @property
-    def hyperparameters(self):
-        """Dict of the constructor's arguments and their current values (JSON-able).
-
-        ``type(optimizer)(**optimizer.hyperparameters)`` builds an optimizer
-        with the same settings (without the state or the hooks).
-        """
-        names = [
-            parameter.name
-            for parameter in list(inspect.signature(type(self).__init__).parameters.values())[1:]
-            if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
-        ]
-        missing = [name for name in names if not hasattr(self, name)]
-        if missing:
-            raise TypeError(
-                f"{type(self).__name__} does not store its constructor arguments {missing} as "
-                "attributes of the same name; optimizers must, so they can be listed and saved"
-            )
-        return {name: getattr(self, name) for name in names}
-
-    def __repr__(self):
-        arguments = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters.items())
-        text = f"{type(self).__name__}({arguments})"
-        if self.hooks:
-            text += f" with hooks {self.hooks!r}"
-        return text
-
-    def add_hook(self, hook):
-        """Run ``hook(params, grads)`` before every update, after the hooks already added.
-
-        Returns the optimizer, so ``Adam().add_hook(WeightDecay(1e-4))`` is one expression.
-        """
-        if not callable(hook):
-            raise TypeError(f"a hook must be callable as hook(params, grads); got {hook!r}")
-        self.hooks.append(hook)
-        return self
-
     # ================================================================ the update loop
-    def reset(self):
-        """Forget the state, the step count and the bound network (keeps hyperparameters and hooks)."""
-        self.step_count = 0
-        self._loaded_state = {}
-        self._workspace = None
-        self._bound = None
-
-    @property
-    def state(self):
-        """Parameter name -> slot name -> array; empty until the first ``update`` (or ``load_state_dict``)."""
-        return self._loaded_state if self._workspace is None else self._workspace.state
-
     def update(self, params, grads):
         """Apply one step to every array in ``params``, in place.
 
@@ -175,12 +118,11 @@ class Optimizer:
         for hook in self.hooks:
             hook(params, grads)
         self.step_count += 1
-        # Once over all parameters laid flat, or once a parameter (see minidl.optim.workspace).
+        # Once a parameter, or once over all of them laid flat (see minidl.optim.workspace).
         for param, grad, state, scratch in self._workspace.arrays(params, grads):
             self.update_one(param, grad, state, scratch)
         if self.step_count % FLUSH_EVERY == 0:
-            # Decaying state slides into subnormal floats, which CPUs process up to
-            # 100 times slower: zero them now and then (see minidl.optim.subnormals).
+            # Tiny state values slow CPUs down: zero them now and then (see minidl.optim.subnormals).
             self._workspace.flush_subnormals()
 
     def update_one(self, param, grad, state, scratch):
@@ -213,6 +155,38 @@ class Optimizer:
         self._workspace = Workspace(params, self.slots, self.scratch_buffers, self._loaded_state, self.elementwise)
         self._loaded_state = {}
         self._bound = {name: weakref.ref(param) for name, param in params.items()}
+
+    # ================================================================ hyperparameters and hooks
+    @property
+    def lr(self):
+        """The learning rate used by the next update (a positive float)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = check_number(value, "lr", low=0.0, low_inclusive=False)
+
+    def add_hook(self, hook):
+        """Run ``hook(params, grads)`` before every update, after the hooks already added.
+
+        Returns the optimizer, so ``Adam().add_hook(WeightDecay(1e-4))`` is one expression.
+        """
+        if not callable(hook):
+            raise TypeError(f"a hook must be callable as hook(params, grads); got {hook!r}")
+        self.hooks.append(hook)
+        return self
+
+    def reset(self):
+        """Forget the state, the step count and the bound network (keeps hyperparameters and hooks)."""
+        self.step_count = 0
+        self._loaded_state = {}
+        self._workspace = None
+        self._bound = None
+
+    @property
+    def state(self):
+        """Parameter name -> slot name -> array; empty until the first ``update`` (or ``load_state_dict``)."""
+        return self._loaded_state if self._workspace is None else self._workspace.state
 
     # ================================================================ saving and restoring
     def state_dict(self):
@@ -281,3 +255,31 @@ class Optimizer:
             setattr(self, key, getattr(checked, key))
         self._loaded_state = slots
         self.step_count = int(step)
+
+    # ================================================================ introspection
+    @property
+    def hyperparameters(self):
+        """Dict of the constructor's arguments and their current values (JSON-able).
+
+        ``type(optimizer)(**optimizer.hyperparameters)`` builds an optimizer
+        with the same settings (without the state or the hooks).
+        """
+        names = [
+            parameter.name
+            for parameter in list(inspect.signature(type(self).__init__).parameters.values())[1:]
+            if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+        ]
+        missing = [name for name in names if not hasattr(self, name)]
+        if missing:
+            raise TypeError(
+                f"{type(self).__name__} does not store its constructor arguments {missing} as "
+                "attributes of the same name; optimizers must, so they can be listed and saved"
+            )
+        return {name: getattr(self, name) for name in names}
+
+    def __repr__(self):
+        arguments = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters.items())
+        text = f"{type(self).__name__}({arguments})"
+        if self.hooks:
+            text += f" with hooks {self.hooks!r}"
+        return text
