@@ -34,6 +34,13 @@ T = np.arange(40) % 10
 CACHE = {name: np.zeros((2, 3), np.uint8) for name in ("x_train", "t_train", "x_test", "t_test")}
 
 
+class UndeclaredState(optim.Optimizer):
+    """A custom optimizer that creates state without declaring it in ``slots``."""
+
+    def update_one(self, param, grad, state, scratch):
+        state["velocity"] = grad.copy()
+
+
 def network(hidden=(16,)):
     return MLP(64, list(hidden), 10, seed=0)
 
@@ -144,6 +151,8 @@ CASES = [
          ValueError, "['W'] contain NaN", "no parameter was changed"),
     case("params-replaced", lambda: network().params.update(W1=np.zeros((64, 16))), TypeError,
          "cannot replace params['W1']", "never be trained", "params['W1'] -= step"),
+    case("state-not-declared", lambda: UndeclaredState().update({"W": np.zeros(3)}, {"W": np.ones(3)}), TypeError,
+         "stored state 'velocity', which UndeclaredState does not declare", "slots = ('velocity',)"),
     case("sklearn-one-class", lambda: MinidlClassifier().fit(X, np.zeros(40)), ValueError, "at least 2 classes"),
     case("sklearn-partial-fit", lambda: MinidlClassifier().partial_fit(X, T), ValueError, "classes must be passed"),
     case("experiment-twice", lambda: compare_optimizers(optimizers=("sgd", "sgd")), ValueError, "listed twice"),

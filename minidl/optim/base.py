@@ -31,10 +31,11 @@ class Optimizer:
 
     Parameters
     ----------
-    lr : float
+    lr : float, default 0.01
         Learning rate, > 0. It is a plain attribute the training loop may
         reassign between steps (learning-rate schedules); every optimizer
-        uses the current value at each step.
+        uses the current value at each step. The default is the book's SGD
+        default; it is what a subclass that writes only ``update_one`` gets.
 
     Attributes
     ----------
@@ -48,17 +49,20 @@ class Optimizer:
 
     Notes
     -----
-    Writing a new optimizer takes three things:
+    Writing a new optimizer takes ``update_one(param, grad, state, scratch)``,
+    changing ``param`` in place; that alone makes an optimizer with one
+    hyperparameter, ``lr``. Then, as the rule needs:
 
     1. a constructor that calls ``super().__init__(lr)`` and stores each other
        argument under an attribute of the same name (``hyperparameters``,
        ``repr`` and ``load_state_dict`` read them back that way);
-    2. ``slots``: the names of the per-parameter state arrays (saved by
-       ``state_dict``), and ``scratch_buffers``: how many work arrays of the
-       parameter's shape the rule needs (never saved);
-    3. ``update_one(param, grad, state, scratch)``, changing ``param`` in place.
+    2. ``slots``: the names of the per-parameter state arrays (created as
+       zeros before the first update, saved by ``state_dict``; a name not
+       declared there is refused when ``update_one`` stores it), and
+       ``scratch_buffers``: how many work arrays of the parameter's shape the
+       rule needs (never saved).
 
-    Optionally, 4: ``elementwise = True`` when the rule treats every number on
+    Optionally, 3: ``elementwise = True`` when the rule treats every number on
     its own, with no sum or norm over an array (true of all the built-in
     optimizers). The loop may then call ``update_one`` once with all the
     parameters laid end to end in one flat array, when the network keeps
@@ -88,7 +92,7 @@ class Optimizer:
     #: LAMB) would change meaning.
     elementwise: bool = False
 
-    def __init__(self, lr):
+    def __init__(self, lr=0.01):
         self.lr = lr
         self.hooks = []
         self.reset()
@@ -152,7 +156,8 @@ class Optimizer:
                 raise ValueError(f"{_TWO_NETWORKS}; bound to parameters {list(self._bound)}, got {list(params)}")
             return
         # The workspace checks that a loaded state fits these parameters.
-        self._workspace = Workspace(params, self.slots, self.scratch_buffers, self._loaded_state, self.elementwise)
+        self._workspace = Workspace(params, self.slots, self.scratch_buffers, self._loaded_state, self.elementwise,
+                                    owner=type(self).__name__)
         self._loaded_state = {}
         self._bound = {name: weakref.ref(param) for name, param in params.items()}
 

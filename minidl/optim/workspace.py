@@ -22,7 +22,7 @@ import weakref
 
 import numpy as np
 
-from minidl.flat import FlatArrays
+from minidl.flat import FlatArrays, InPlaceArrays
 from minidl.optim.subnormals import flush_subnormals
 
 
@@ -44,6 +44,8 @@ class Workspace:
         Whether the rule may run over all parameters at once (see
         ``Optimizer.elementwise``). The arrays are laid flat if it is and
         ``params`` is a :class:`~minidl.flat.FlatArrays`.
+    owner : str
+        The optimizer's class name, for the messages of :class:`Slots`.
 
     Attributes
     ----------
@@ -51,15 +53,17 @@ class Workspace:
         Whether the state and scratch arrays are views of flat buffers in
         the layout of ``params.flat``.
     state : dict
-        Parameter name -> slot name -> array of the parameter's shape and dtype.
+        Parameter name -> :class:`Slots` (slot name -> array of the
+        parameter's shape and dtype).
     scratch : dict
         Parameter name -> list of work arrays of the parameter's shape and dtype.
     flat_state, flat_scratch : dict of str -> ndarray, list of ndarray
         When laid flat: the buffers behind ``state`` and ``scratch``.
     """
 
-    def __init__(self, params, slots, scratch_buffers, loaded_state, elementwise):
+    def __init__(self, params, slots, scratch_buffers, loaded_state, elementwise, owner="Optimizer"):
         check_loaded_state(loaded_state, params)
+        self.owner = owner
         self.laid_flat = elementwise and isinstance(params, FlatArrays)
         if self.laid_flat:
             # The optimizer checks at every step that it gets these very arrays, views of this buffer.
@@ -71,7 +75,8 @@ class Workspace:
             self._link()
         else:
             # Lazily created, with the parameter's dtype: float32 stays float32.
-            self.state = {name: {slot: np.zeros_like(param) for slot in slots} for name, param in params.items()}
+            self.state = {name: Slots({slot: np.zeros_like(param) for slot in slots}, owner)
+                          for name, param in params.items()}
             self.scratch = {name: [np.empty_like(param) for _ in range(scratch_buffers)]
                             for name, param in params.items()}
         for name, saved in loaded_state.items():
@@ -81,9 +86,10 @@ class Workspace:
     def _link(self):
         """Derive the per-parameter views and the flat arrays from the flat buffers."""
         names = [name for name, _ in self._layout]
-        self.state = {name: {slot: buffer[name] for slot, buffer in self._state_buffers.items()} for name in names}
+        self.state = {name: Slots({slot: buffer[name] for slot, buffer in self._state_buffers.items()}, self.owner)
+                      for name in names}
         self.scratch = {name: [buffer[name] for buffer in self._scratch_buffers] for name in names}
-        self.flat_state = {slot: buffer.flat for slot, buffer in self._state_buffers.items()}
+        self.flat_state = Slots({slot: buffer.flat for slot, buffer in self._state_buffers.items()}, self.owner)
         self.flat_scratch = [buffer.flat for buffer in self._scratch_buffers]
 
     def __getstate__(self):
@@ -132,6 +138,37 @@ class Workspace:
             for array in state.values():
                 if scratch:
                     flush_subnormals(array, scratch[0])
+
+
+class Slots(InPlaceArrays):
+    """One parameter's state, as ``update_one`` receives it: the arrays named in ``slots``.
+
+    They are created before the first update (zeros of the parameter's
+    shape and dtype) and saved by ``state_dict``, so ``update_one`` changes
+    them in place (``state["velocity"] *= momentum``). Storing a name the
+    optimizer does not declare, or a new array under a declared name, raises
+    a ``TypeError`` at once that says what to write instead; otherwise it
+    would be lost on the next step or on resume.
+    """
+
+    def __init__(self, arrays, owner):
+        super().__init__(arrays)
+        self.owner = owner
+
+    def _refusal(self, name, change):
+        declared = tuple(self)
+        if change == "add":
+            return (
+                f"{self.owner}.update_one stored state {name!r}, which {self.owner} does not declare: add "
+                f"slots = {(*declared, name)!r} to the class. minidl then creates it (zeros of the parameter's "
+                "shape) before the first update, saves it with state_dict(), and update_one changes it in place"
+            )
+        if change == "replace":
+            return (
+                f"cannot replace state[{name!r}]: {self.owner} keeps the state arrays it created (state_dict saves "
+                f"them); update it in place instead: state[{name!r}] *= decay, or state[{name!r}][...] = values"
+            )
+        return f"cannot remove state[{name!r}]: {self.owner} keeps the slots it declares, {declared!r}"
 
 
 def check_loaded_state(loaded_state, params):

@@ -335,6 +335,54 @@ def test_a_subnormal_in_the_flat_state_is_zeroed_at_the_next_multiple_of_flush_e
     assert np.all(second[1:] >= tiny)  # 0.001 * 0.999**31: normal, and kept
 
 
+# ================================================================ state: declared, in place
+class LazyMomentum(optim.Optimizer):
+    """Momentum with its velocity made on first use, DeZero's way, but no ``slots`` declared."""
+
+    def __init__(self, lr=0.1, store="setitem"):
+        super().__init__(lr)
+        self.store = store
+
+    def update_one(self, param, grad, state, scratch):
+        if self.store == "setdefault":
+            velocity = state.setdefault("velocity", np.zeros_like(param))
+        else:
+            if "velocity" not in state:
+                state["velocity"] = np.zeros_like(param)
+            velocity = state["velocity"]
+        velocity *= 0.9
+        velocity += grad
+        param -= self.lr * velocity
+
+
+@pytest.mark.parametrize("elementwise", [False, True], ids=["per-parameter", "flat"])
+@pytest.mark.parametrize("store", ["setitem", "setdefault"])
+def test_state_not_declared_in_slots_fails_when_stored_saying_to_declare_it(store, elementwise):
+    rule = type("LazyMomentum", (LazyMomentum,), {"elementwise": elementwise})
+    net, optimizer = network(), rule(store=store)
+    with pytest.raises(TypeError, match=r"LazyMomentum.update_one stored state 'velocity', which LazyMomentum does "
+                                        r"not declare: add slots = \('velocity',\) to the class"):
+        train(net, optimizer, flat=True, steps=range(1))
+    declared = type("Momentum2", (rule,), {"slots": ("velocity",)})()
+    train(net, declared, flat=True, steps=range(2))  # declared, the same code works and is saved
+    assert set(declared.state_dict()) >= {"state/W1/velocity", "state/b3/velocity"}
+
+
+@pytest.mark.parametrize("elementwise", [False, True], ids=["per-parameter", "flat"])
+def test_replacing_a_declared_state_array_is_refused_with_the_in_place_way(elementwise):
+    class RebindingMomentum(optim.Optimizer):
+        slots = ("velocity",)
+
+        def update_one(self, param, grad, state, scratch):
+            state["velocity"] = 0.9 * state["velocity"] + grad
+            param -= self.lr * state["velocity"]
+
+    RebindingMomentum.elementwise = elementwise
+    with pytest.raises(TypeError, match=r"cannot replace state\['velocity'\]: RebindingMomentum keeps the state "
+                                        r"arrays it created .* state\['velocity'\] \*= decay"):
+        train(network(), RebindingMomentum(), flat=True, steps=range(1))
+
+
 # ================================================================ bad gradients
 @pytest.mark.parametrize("name", NAMES)
 def test_a_nan_in_one_flat_gradient_is_named_and_changes_nothing(name):
