@@ -67,6 +67,7 @@ class Adam(Optimizer):
         self.eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.adam`."""
         first, second, step = state["first_moment"], state["second_moment"], scratch[0]
         t = self.step_count
         # In-place forms (a *= c, a += b) where possible: in our measurements
@@ -118,5 +119,6 @@ class AdamW(Adam):
         self.weight_decay = check_number(weight_decay, "weight_decay", low=0.0)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.adamw`."""
         param *= 1.0 - self.lr * self.weight_decay  # W <- W (1 - eta lambda)
         super().update_one(param, grad, state, scratch)

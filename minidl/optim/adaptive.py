@@ -48,6 +48,7 @@ class AdaGrad(Optimizer):
         self.eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.adagrad`."""
         squared_sum, step = state["squared_gradient_sum"], scratch[0]
         np.multiply(grad, grad, out=step)  # g * g
         squared_sum += step  # h <- h + g * g
@@ -95,6 +96,7 @@ class RMSprop(Optimizer):
         self.eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.rmsprop`."""
         average, step = state["squared_gradient_average"], scratch[0]
         average *= self.decay_rate  # h <- rho * h ...
         np.multiply(grad, grad, out=step)
@@ -152,6 +154,7 @@ class AdaDelta(Optimizer):
         self.eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.adadelta`."""
         gradient_average = state["squared_gradient_average"]
         update_average = state["squared_update_average"]
         work, delta = scratch

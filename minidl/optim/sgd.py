@@ -37,6 +37,7 @@ class SGD(Optimizer):
         super().__init__(lr)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.sgd`."""
         step = scratch[0]
         np.multiply(grad, self.lr, out=step)  # eta * g
         param -= step  # W <- W - eta * g
@@ -79,6 +80,7 @@ class Momentum(Optimizer):
         self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.momentum`."""
         velocity, step = state["velocity"], scratch[0]
         velocity *= self.momentum  # b <- mu * b ...
         velocity += grad  # ... + g
@@ -119,6 +121,7 @@ class Nesterov(Optimizer):
         self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.nesterov`."""
         velocity, step = state["velocity"], scratch[0]
         velocity *= self.momentum  # b <- mu * b ...
         velocity += grad  # ... + g
