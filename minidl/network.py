@@ -169,7 +169,7 @@ class MLP:
         return self._loss(check_features(x, self.input_size, self.dtype), t, train)
 
     def _loss(self, x, t, train):
-        # The loss of an x already checked (by loss, or by the caller of loss_and_gradient).
+        # The loss of an x already checked (by loss or loss_and_gradient, or by the Trainer's fit).
         return self.last_layer.forward(self._forward(x, train), t) + self._weight_penalty()
 
     def accuracy(self, x, t):
@@ -179,7 +179,7 @@ class MLP:
         return float(np.mean(scores.argmax(axis=1) == labels))
 
     # =============================================================== backward
-    def loss_and_gradient(self, x, t, check=True):
+    def loss_and_gradient(self, x, t):
         """Return ``(loss, grads)`` from one training-mode forward pass and one backward pass.
 
         ``grads`` has exactly the keys of ``params``, each array the gradient
@@ -188,14 +188,15 @@ class MLP:
         write their gradients straight into views of one new buffer
         (``grads.flat``), in the layout of ``params.flat``.
 
-        ``check=False`` skips checking ``x`` (its shape, dtype and finite
-        values: two passes over the batch), for a training loop that checked
-        the whole data set once and cuts its batches from it, as the
-        :class:`~minidl.training.Trainer` does. ``x`` must then be a 2-D
-        array of ``dtype`` with ``input_size`` columns. The labels are
-        always checked, by :class:`~minidl.losses.SoftmaxWithLoss`.
+        The :class:`~minidl.training.Trainer` calls ``_loss_and_gradient``,
+        the same without the check of ``x``, since ``fit`` checks the whole
+        data set once: a subclass that changes the computation overrides that.
         """
-        loss = self._loss(check_features(x, self.input_size, self.dtype) if check else x, t, train=True)
+        return self._loss_and_gradient(check_features(x, self.input_size, self.dtype), t)
+
+    def _loss_and_gradient(self, x, t):
+        # x is a checked 2-D array of dtype with input_size columns; the labels are checked by the loss layer.
+        loss = self._loss(x, t, train=True)
         # A fresh buffer each call, so gradients kept from an earlier call stay as they were.
         grads = self.params.empty_like()
         dout = self.last_layer.backward(1.0)

@@ -254,23 +254,24 @@ def test_command_line_mistakes_end_in_one_line(argv, exit_code, fragment, folder
 
 # ============================================================== interrupts
 def ctrl_c_at_step(step, folder, snapshots):
-    """A stand-in for ``MLP.loss_and_gradient``: Ctrl-C at call ``step`` only, after a snapshot at ``step - 1``."""
-    original, calls = MLP.loss_and_gradient, []
+    """A stand-in for ``MLP._loss_and_gradient`` (the Trainer's step): Ctrl-C at call ``step`` only,
+    after a snapshot at ``step - 1``."""
+    original, calls = MLP._loss_and_gradient, []
 
-    def loss_and_gradient(self, x, t, **options):
+    def loss_and_gradient(self, x, t):
         calls.append(1)
         if len(calls) == step - 1:
             snapshots.append(snapshot(folder))
         if len(calls) == step:
             raise KeyboardInterrupt
-        return original(self, x, t, **options)
+        return original(self, x, t)
     return loss_and_gradient
 
 
 def test_ctrl_c_in_epoch_3_keeps_the_checkpoint_of_epoch_2(tmp_path, monkeypatch):
     path, snapshots = tmp_path / "run.npz", []
     # 4 steps an epoch: step 9 is the first of epoch 3, when the file holds epoch 2.
-    monkeypatch.setattr(MLP, "loss_and_gradient", ctrl_c_at_step(10, tmp_path, snapshots))
+    monkeypatch.setattr(MLP, "_loss_and_gradient", ctrl_c_at_step(10, tmp_path, snapshots))
     with pytest.raises(KeyboardInterrupt):
         trainer(epochs=4, checkpoint=path).fit(X, T)
     assert_unchanged(tmp_path, snapshots[0])
@@ -285,7 +286,7 @@ def test_ctrl_c_in_the_train_command_keeps_the_checkpoint(tmp_path, monkeypatch,
     monkeypatch.chdir(tmp_path)
     snapshots = []
     # 1437 training digits in batches of 500 make 3 steps an epoch: interrupt the second step of epoch 2.
-    monkeypatch.setattr(MLP, "loss_and_gradient", ctrl_c_at_step(5, tmp_path, snapshots))
+    monkeypatch.setattr(MLP, "_loss_and_gradient", ctrl_c_at_step(5, tmp_path, snapshots))
     command = ["train", "--dataset", "digits", "--hidden", "8", "--batch-size", "500", "-q", "--checkpoint", "run.npz"]
     assert run_command([*command, "--epochs", "3"]) == 130
     assert capsys.readouterr().err == (

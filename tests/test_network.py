@@ -1,5 +1,6 @@
 """MLP: gradients against finite differences, reproducibility, dtypes, state, bad input, flat gradients."""
 
+import inspect
 import json
 
 import numpy as np
@@ -327,23 +328,24 @@ def test_gradients_lie_in_a_new_buffer_in_the_layout_of_the_params(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_check_false_gives_the_same_loss_and_gradients_for_valid_input(dtype):
+def test_the_unchecked_form_gives_the_same_loss_and_gradients_for_valid_input(dtype):
     options = {"batchnorm": True, "dropout": 0.3, "weight_decay": 0.01, "dtype": dtype, "seed": 3}
     checked, unchecked = MLP(5, [6, 4], 3, **options), MLP(5, [6, 4], 3, **options)
     x, t = small_batch()
     x = x.astype(dtype)
     for _ in range(2):  # the second call with moved running statistics and new dropout masks
-        loss, grads = checked.loss_and_gradient(x, t, check=True)
-        unchecked_loss, unchecked_grads = unchecked.loss_and_gradient(x, t, check=False)
+        loss, grads = checked.loss_and_gradient(x, t)
+        unchecked_loss, unchecked_grads = unchecked._loss_and_gradient(x, t)
         assert unchecked_loss == loss
         assert unchecked_grads.flat.tobytes() == grads.flat.tobytes()
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
-def test_check_true_still_rejects_non_finite_input(bad):
+def test_loss_and_gradient_checks_its_input(bad):
     net, (x, t) = MLP(5, [4], 3, seed=0), small_batch()
+    assert list(inspect.signature(net.loss_and_gradient).parameters) == ["x", "t"]
     x[3, 2] = bad
     with pytest.raises(ValueError, match="NaN or infinite"):
-        net.loss_and_gradient(x, t, check=True)
-    with pytest.raises(ValueError, match="NaN or infinite"):
         net.loss_and_gradient(x, t)
+
+

@@ -14,7 +14,6 @@ the callbacks and, if asked, writes a checkpoint. :func:`fit` does it in one cal
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 
@@ -204,13 +203,11 @@ class Trainer:
             optimizer.lr = self.schedule(self.initial_lr, epoch - 1)
         progress = self._progress
         progress.start_epoch(epoch, len(batches))
-        # fit checked the data once, so batches skip the check; a subclass's own method may not take `check`.
-        options = {"check": False} if "check" in inspect.signature(network.loss_and_gradient).parameters else {}
         start = time.perf_counter()
         # Overflow warnings would only repeat, less clearly, what the checks below report.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for step, (x_batch, t_batch) in enumerate(batches, start=1):
-                loss, grads = network.loss_and_gradient(x_batch, t_batch, **options)
+                loss, grads = network._loss_and_gradient(x_batch, t_batch)  # fit checked the data once
                 if not math.isfinite(loss):
                     raise diverged(self, epoch, step, len(batches), f"the loss became {loss}")
                 optimizer.update(network.params, grads)
