@@ -193,6 +193,7 @@ class Trainer:
         except BaseException:
             self._progress.abort()
             raise
+        self._progress.close()
         for callback in self.callbacks:
             callback.on_train_end(self)
         return self.history
@@ -215,7 +216,7 @@ class Trainer:
                     raise diverged(self, epoch, step, len(batches), f"the loss became {loss}")
                 optimizer.update(network.params, grads)
                 self.history.record_step(loss)
-                progress.step(loss)
+                progress.step(loss, getattr(network, "last_layer", None))
             seconds = time.perf_counter() - start
             check_finite_weights(self, epoch, len(batches))
             metrics = {"epoch": epoch}
