@@ -73,6 +73,12 @@ def test_jupyter_and_ipython_show_a_summary_table():
     assert html.startswith("<table>") and "<td style='text-align: right'>330</td>" in html
 
 
+def test_activation_and_initialiser_names_are_case_insensitive():
+    network = MLP(64, [8], 10, activation="ReLU", weight_init="Kaiming", seed=0)
+    assert network.activation == "relu" and network.weight_init == "kaiming"
+    np.testing.assert_array_equal(network.params["W1"], MLP(64, [8], 10, weight_init="he", seed=0).params["W1"])
+
+
 # ================================================================ gradients
 @pytest.mark.parametrize(
     "options",

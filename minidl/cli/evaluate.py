@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minidl.cli.arguments import DATASET_HELP, add_command
+from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
 
 
 def add_parser(subparsers):
@@ -30,7 +30,8 @@ def add_parser(subparsers):
     parser.add_argument("model", metavar="MODEL", help="a .npz model or checkpoint written by minidl")
     parser.add_argument("--dataset", default=None,
                         help=DATASET_HELP + " (default: the data set the model was trained on)")
-    parser.add_argument("--split", default="test", choices=("test", "train"),
+    parser.add_argument("--data-home", default=None, metavar="DIR", help=DATA_HOME_HELP)
+    parser.add_argument("--split", default="test", type=lowercase, choices=("test", "train"),
                         help="which part of the data set; train includes the samples held out for validation")
     return parser
 
@@ -47,7 +48,8 @@ def run(args):
     dataset = args.dataset or metadata.get("dataset")
     if dataset is None:
         raise ValueError(f"model {args.model!r} does not record its data set; pass --dataset NAME")
-    train, test = load_dataset(dataset)
+    with data_home(args.data_home):
+        train, test = load_dataset(dataset)
     x, labels = test if args.split == "test" else train
     if x.shape[1] != network.input_size or labels.max() >= network.output_size:
         raise ValueError(

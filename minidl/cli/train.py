@@ -25,7 +25,7 @@ import argparse
 import time
 
 from minidl.cli import arguments
-from minidl.cli.arguments import DATASET_HELP, add_command
+from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
 from minidl.files import check_output_folder
 
 #: Settings chosen when the option is not given, by data set ("large" covers
@@ -40,23 +40,24 @@ def add_parser(subparsers):
     parser = add_command(subparsers, "train", __doc__, "train a network on a data set")
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", default="mnist", help=DATASET_HELP)
+    data.add_argument("--data-home", default=None, metavar="DIR", help=DATA_HOME_HELP)
     data.add_argument("--validation-fraction", type=arguments.fraction, default=0.0, metavar="F",
                       help="hold out this fraction of the training data to measure val_loss and "
                            "val_accuracy after every epoch (0: none)")
     network = parser.add_argument_group("network")
     network.add_argument("--hidden", type=arguments.sizes, default=None, metavar="SIZES",
                          help="hidden layer widths, comma-separated, e.g. 100,100 (default: by data set)")
-    network.add_argument("--activation", default="relu", choices=("relu", "sigmoid", "tanh"),
+    network.add_argument("--activation", default="relu", type=lowercase, choices=("relu", "sigmoid", "tanh"),
                          help="activation function of the hidden layers")
     network.add_argument("--init", default=None, metavar="NAME",
-                         help="weight initialisation: he, xavier, he_uniform, xavier_uniform or a standard "
-                              "deviation such as 0.01 (default: he for relu, xavier otherwise)")
+                         help="weight initialisation: he (alias kaiming), xavier, he_uniform, xavier_uniform or a "
+                              "standard deviation such as 0.01 (default: he for relu, xavier otherwise)")
     network.add_argument("--dropout", type=arguments.fraction, default=None, metavar="RATIO",
                          help="dropout ratio after each hidden layer (default: by data set)")
     network.add_argument("--batchnorm", action="store_true", help="add batch normalisation to the hidden layers")
     network.add_argument("--weight-decay", type=arguments.non_negative_float, default=0.0, metavar="LAMBDA",
                          help="L2 penalty lambda/2 * sum(W**2) added to the loss")
-    network.add_argument("--dtype", default="float32", choices=("float32", "float64"),
+    network.add_argument("--dtype", default="float32", type=lowercase, choices=("float32", "float64"),
                          help="float type of the weights and computations (float32 is about twice as fast)")
     training = parser.add_argument_group("training")
     training.add_argument("--optimizer", default="adam", metavar="NAME", help="see: minidl optimizers")
@@ -103,12 +104,14 @@ def run(args):
     if args.resume:
         trainer = _resumed_trainer(args)
         settings = trainer.metadata
-        train, validation_data, test = _load_data(settings)
+        with data_home(args.data_home):
+            train, validation_data, test = _load_data(settings)
     else:
         hyperparameters = _hyperparameters(args)  # checked before loading the data, which can take a while
         settings = {"dataset": args.dataset, "validation_fraction": args.validation_fraction, "split_seed": args.seed,
                     "early_stopping": args.early_stopping}
-        train, validation_data, test = _load_data(settings)
+        with data_home(args.data_home):
+            train, validation_data, test = _load_data(settings)
         trainer = _new_trainer(args, hyperparameters, _callbacks(args.early_stopping), train, test)
         trainer.metadata = settings
     (x_train, t_train), (x_test, t_test) = train, test
