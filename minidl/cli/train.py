@@ -17,6 +17,13 @@ examples:
   minidl train --dataset digits --validation-fraction 0.1 --early-stopping 5
   minidl train --dataset mnist --checkpoint run.npz          # Ctrl-C, then:
   minidl train --resume run.npz
+  minidl train --resume run.npz --epochs 30                  # train a finished run longer
+
+A resumed run takes its data set, network, optimizer, schedule, batch size
+and seed from the checkpoint: an option that asks for another value than
+the saved one is refused (repeating the saved value is fine). --epochs (the
+new total), --early-stopping, --checkpoint, --save, --history, --data-home
+and --verbose apply.
 """
 
 from __future__ import annotations
@@ -88,7 +95,8 @@ def add_parser(subparsers):
                             "best epoch's weights are in the model saved with --save")
     files.add_argument("--resume", default=None, metavar="FILE.npz",
                        help="continue the run saved in this checkpoint; its network, optimizer, data set, "
-                            "early stopping and settings are used, and --epochs is the new total")
+                            "early stopping and settings are used (the options that set them are refused), "
+                            "and --epochs is the new total")
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                         help="0: quiet, 1: progress bar (one line per epoch when not a terminal), "
                              "2: one line per epoch")
@@ -103,7 +111,9 @@ def run(args):
     _check_output_paths(args)
     if args.resume:
         trainer = _resumed_trainer(args)
+        _refuse_options_a_resume_ignores(args, trainer)
         settings = trainer.metadata
+        print(f"resumed from {args.resume} after epoch {trainer.epoch}", flush=True)
         with data_home(args.data_home):
             train, validation_data, test = _load_data(settings)
     else:
@@ -120,6 +130,7 @@ def run(args):
 
     print(f"{settings['dataset']}: {len(x_train)} training, {len(x_test)} test samples; "
           f"network {trainer.network.describe()}; {trainer.optimizer!r}", flush=True)
+    epochs_before = trainer.epoch
     start = time.perf_counter()
     trainer.fit(x_train, t_train, validation_data=validation_data)
     seconds = time.perf_counter() - start
@@ -130,8 +141,8 @@ def run(args):
     _, accuracy = evaluate(trainer.network, x_test, t_test)
     correct = round(accuracy * len(x_test))
     restored = _restored_epoch(trainer)
-    print(f"test accuracy {100 * accuracy:.2f} % ({correct}/{len(x_test)}) after {_epochs_done(trainer, restored)}, "
-          f"trained in {seconds:.1f} s")
+    print(f"test accuracy {100 * accuracy:.2f} % ({correct}/{len(x_test)}) after "
+          f"{_epochs_done(trainer, restored, epochs_before)}, trained in {seconds:.1f} s")
     if restored is not None and args.checkpoint:
         best = f"is in {args.save}" if args.save else "is kept only in a model saved with --save MODEL.npz"
         print(f"checkpoint {args.checkpoint} holds epoch {trainer.epoch}, the last trained (to resume from); "
@@ -167,9 +178,11 @@ def _restored_epoch(trainer):
     return None
 
 
-def _epochs_done(trainer, restored):
-    """E.g. "31 epochs (stopped early; best epoch 25 restored)"."""
+def _epochs_done(trainer, restored, epochs_before=0):
+    """E.g. "31 epochs (stopped early; best epoch 25 restored)" or "40 epochs (10 in this run)"."""
     notes = []
+    if epochs_before:
+        notes.append(f"{trainer.epoch - epochs_before} in this run")
     if trainer.epoch < trainer.epochs:
         notes.append("stopped early")
     if restored is not None:
@@ -252,11 +265,68 @@ def _resumed_trainer(args):
         raise ValueError(f"checkpoint {args.resume!r} was not written by 'minidl train'; resume it from Python")
     trainer.metadata["early_stopping"] = patience
     if trainer.epoch >= trainer.epochs:
-        raise ValueError(
-            f"checkpoint {args.resume!r} already finished its {trainer.epochs} epochs; "
-            f"pass --epochs N with N > {trainer.epoch} to train longer"
-        )
+        asked = (f"has trained {trainer.epoch} epochs, and --epochs {args.epochs} asks for no more" if args.epochs
+                 else f"already finished its {trainer.epochs} epochs")
+        raise ValueError(f"checkpoint {args.resume!r} {asked}; pass --epochs N with N > {trainer.epoch} "
+                         "(the new total) to train longer")
     return trainer
+
+
+def _refuse_options_a_resume_ignores(args, trainer):
+    """Refuse options that ask for other settings than the checkpoint's, which a resumed run would ignore.
+
+    Only options set away from their defaults can be told apart from options
+    left out; those that repeat the checkpoint's own settings (the same
+    command again, with --resume added) are fine.
+    """
+    from minidl import optim
+
+    defaults = vars(add_parser(argparse.ArgumentParser().add_subparsers()).parse_args([]))
+    config, metadata, spec = trainer.network.config, trainer.metadata, trainer.schedule_spec or {}
+    optimizer_name = next((name for name, cls in optim.available().items() if cls is type(trainer.optimizer)), None)
+    saved = {  # option -> (its value on this command line, the checkpoint's)
+        "--dataset": (args.dataset.strip().lower(), str(metadata.get("dataset")).lower()),
+        "--validation-fraction": (args.validation_fraction, metadata.get("validation_fraction")),
+        "--seed": (args.seed, trainer.seed),
+        "--hidden": (args.hidden, tuple(config["hidden_sizes"])),
+        "--activation": (args.activation, config["activation"]),
+        "--init": (args.init and _number_or_name(args.init.lower()), config["weight_init"]),
+        "--dropout": (args.dropout, config["dropout"]),
+        "--batchnorm": (args.batchnorm, config["batchnorm"]),
+        "--weight-decay": (args.weight_decay, config["weight_decay"]),
+        "--dtype": (args.dtype, config["dtype"]),
+        "--optimizer": (args.optimizer.lower(), optimizer_name),
+        "--lr": (args.lr, trainer.initial_lr),
+        "--schedule": (args.schedule and args.schedule.lower(), spec.get("name") and spec["name"].lower()),
+        "--schedule-param": (arguments.pairs_to_dict(args.schedule_param, "schedule parameter"),
+                             spec.get("params", {})),
+        "--batch-size": (args.batch_size, trainer.batch_size),
+    }
+    ignored = []
+    for option, (mine, theirs) in saved.items():
+        name = option[2:].replace("-", "_")
+        if getattr(args, name) != defaults[name] and mine != theirs:
+            ignored.append(f"{option} {_shown(mine)} (saved: {_shown(theirs)})")
+    hyperparameters = trainer.optimizer.hyperparameters
+    for name, value in arguments.pairs_to_dict(args.optimizer_param, "optimizer parameter").items():
+        if hyperparameters.get(name) != value:
+            ignored.append(f"--optimizer-param {name}={value!r} (saved: {hyperparameters.get(name)!r})")
+    if ignored:
+        them = "it" if len(ignored) == 1 else "them"
+        raise ValueError(
+            f"--resume {args.resume} continues the saved run with its own settings, so {', '.join(ignored)} "
+            f"would be ignored: drop {them}, or start a new run to change {them} (with --resume, --epochs, "
+            "--early-stopping, --checkpoint, --save, --history, --data-home and --verbose apply)"
+        )
+
+
+def _shown(value):
+    """A setting as typed on the command line: 100,100 for hidden sizes, k=v for settings."""
+    if isinstance(value, tuple):
+        return ",".join(map(str, value)) or "none"
+    if isinstance(value, dict):
+        return ",".join(f"{key}={item!r}" for key, item in value.items()) or "none"
+    return str(value)
 
 
 def _load_data(settings):

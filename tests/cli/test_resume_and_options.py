@@ -15,6 +15,52 @@ def one_line_error(capsys):
     return lines[0]
 
 
+@pytest.fixture
+def checkpoint(tmp_path, capsys, monkeypatch):
+    """A two-epoch digits run saved as run.npz in the current folder (tmp_path)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--dataset", "digits", "--hidden", "8", "--batch-size", "256", "--epochs", "2", "-q",
+                 "--checkpoint", "run.npz"]) == 0
+    capsys.readouterr()
+    return "run.npz"
+
+
+@pytest.mark.parametrize("options, named", [
+    (["--lr", "0.5"], "--lr 0.5 (saved: 0.001)"),
+    (["--optimizer", "SGD", "--hidden", "100,100"], "--hidden 100,100 (saved: 8), --optimizer sgd (saved: adam)"),
+    (["--dataset", "fashion-mnist"], "--dataset fashion-mnist (saved: digits)"),
+    (["--activation", "Tanh", "--seed", "3", "--batchnorm", "--optimizer-param", "beta1=0.5"],
+     "--seed 3 (saved: 0), --activation tanh (saved: relu), --batchnorm True (saved: False), "
+     "--optimizer-param beta1=0.5 (saved: 0.9)"),
+])
+def test_resume_refuses_options_that_ask_for_other_settings_naming_them(checkpoint, capsys, options, named):
+    assert main(["train", "--resume", checkpoint, "--epochs", "3", *options]) == 1
+    message = one_line_error(capsys)
+    assert f"settings, so {named} would be ignored: drop " in message, message
+    assert "--epochs, --early-stopping, --checkpoint, --save, --history, --data-home and --verbose apply" in message
+
+
+def test_resume_accepts_the_same_command_again_with_resume_added(checkpoint, capsys):
+    assert main(["train", "--dataset", "Digits", "--hidden", "8", "--batch-size", "256", "--epochs", "3", "-q",
+                 "--optimizer", "adam", "--lr", "0.001", "--resume", checkpoint]) == 0
+    assert "after 3 epochs (1 in this run)" in capsys.readouterr().out
+
+
+def test_a_resumed_run_says_where_it_resumed_and_counts_its_epochs(checkpoint, capsys):
+    assert main(["train", "--resume", checkpoint, "--epochs", "4", "-q"]) == 0
+    output = capsys.readouterr().out
+    assert output.splitlines()[0] == "resumed from run.npz after epoch 2"
+    assert re.search(r"test accuracy .* after 4 epochs \(2 in this run\), trained in", output), output
+
+
+def test_resuming_a_run_past_its_new_total_names_both_counts(checkpoint, capsys):
+    assert main(["train", "--resume", checkpoint, "--epochs", "2"]) == 1
+    assert one_line_error(capsys) == ("minidl: error: checkpoint 'run.npz' has trained 2 epochs, and --epochs 2 asks "
+                                      "for no more; pass --epochs N with N > 2 (the new total) to train longer")
+    assert main(["train", "--resume", checkpoint]) == 1
+    assert "checkpoint 'run.npz' already finished its 2 epochs; pass --epochs N with N > 2" in one_line_error(capsys)
+
+
 @pytest.mark.parametrize("option, value, setting", [("--activation", "TanH", "tanh"), ("--dtype", "Float64", "float64"),
                                                     ("--init", "Kaiming", "kaiming")])
 def test_choices_take_any_letter_case(tmp_path, capsys, monkeypatch, option, value, setting):
