@@ -29,6 +29,7 @@ and --verbose apply.
 from __future__ import annotations
 
 import argparse
+import textwrap
 import time
 
 from minidl.cli import arguments
@@ -128,8 +129,7 @@ def run(args):
     if settings.get("early_stopping") and validation_data is None:
         raise ValueError("--early-stopping watches the validation loss: add --validation-fraction 0.1")
 
-    print(f"{settings['dataset']}: {len(x_train)} training, {len(x_test)} test samples; "
-          f"network {trainer.network.describe()}; {trainer.optimizer!r}", flush=True)
+    print(_header(settings["dataset"], len(x_train), len(x_test), trainer), flush=True)
     epochs_before = trainer.epoch
     start = time.perf_counter()
     trainer.fit(x_train, t_train, validation_data=validation_data)
@@ -327,6 +327,14 @@ def _shown(value):
     if isinstance(value, dict):
         return ",".join(f"{key}={item!r}" for key, item in value.items()) or "none"
     return str(value)
+
+
+def _header(dataset, training_samples, test_samples, trainer):
+    """What is about to be trained, in lines that fit an 80-column terminal."""
+    lines = [f"{dataset}: {training_samples} training, {test_samples} test samples",
+             f"network {trainer.network.describe()}, optimizer {trainer.optimizer!r}"]
+    return "\n".join(textwrap.fill(line, width=80, subsequent_indent="    ", break_on_hyphens=False)
+                     for line in lines)
 
 
 def _load_data(settings):

@@ -61,6 +61,16 @@ def test_resuming_a_run_past_its_new_total_names_both_counts(checkpoint, capsys)
     assert "checkpoint 'run.npz' already finished its 2 epochs; pass --epochs N with N > 2" in one_line_error(capsys)
 
 
+def test_the_header_fits_80_columns(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--dataset", "digits", "--hidden", "8,8,8,8,8,8,8,8,8,8,8,8", "--epochs", "1", "-q",
+                 "--batch-size", "512", "--optimizer", "adamw"]) == 0
+    header = capsys.readouterr().out.split("test accuracy")[0].splitlines()
+    assert header[0] == "digits: 1437 training, 360 test samples"
+    assert header[1].startswith("network 64 -> 8 -> 8") and "AdamW(lr=0.001" in " ".join(header)
+    assert all(len(line) <= 80 for line in header), header
+
+
 @pytest.mark.parametrize("option, value, setting", [("--activation", "TanH", "tanh"), ("--dtype", "Float64", "float64"),
                                                     ("--init", "Kaiming", "kaiming")])
 def test_choices_take_any_letter_case(tmp_path, capsys, monkeypatch, option, value, setting):
