@@ -117,3 +117,14 @@ def test_help_names_data_home_and_the_idx_file_names(capsys):
     assert "--data-homeDIRfolderwheremnistandfashion-mnistaredownloadedandcached" in text
     assert "SCIKIT_LEARN_DATA" in text
     assert "train-images-idx3-ubyte,train-labels-idx1-ubyte,t10k-images-idx3-ubyte,t10k-labels-idx1-ubyte" in text
+
+
+def test_optimizers_name_shows_its_rule_and_defaults(capsys):
+    assert main(["optimizers", "Momentum"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("momentum (minidl.optim.sgd.Momentum)")
+    assert "defaults: lr=0.01, momentum=0.9" in text
+    rule = text.split("update rule:\n")[1]
+    assert "\\leftarrow" in rule  # the equation of the docstring's Notes
+    assert main(["optimizers", "adamm"]) == 1
+    assert one_line_error(capsys).startswith("minidl: error: unknown optimizer 'adamm'; known optimizers: adadelta")
