@@ -20,6 +20,9 @@ examples:
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 import numpy as np
 
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
@@ -43,6 +46,7 @@ def run(args):
     from minidl.serialization import load_model, read_model_metadata
     from minidl.training import predict_classes
 
+    _check_is_an_archive(args.model)
     network = load_model(args.model)
     metadata = read_model_metadata(args.model)
     dataset = args.dataset or metadata.get("dataset")
@@ -67,6 +71,18 @@ def run(args):
     print()
     print(format_confusion_matrix(matrix))
     return 0
+
+
+def _check_is_an_archive(path):
+    """Refuse a file that is plainly not a model (``history.csv``), saying what to pass instead."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".npz" or not path.is_file() or zipfile.is_zipfile(path):
+        return  # missing files, folders and damaged archives: load_model explains them
+    kind = "such as a history written by --history, " if suffix in (".csv", ".json") else ""
+    raise ValueError(f"{str(path)!r} is {'a ' + suffix[1:].upper() + ' file' if suffix else 'a file'}, {kind}"
+                     "not a model; pass the .npz file written by 'minidl train --save MODEL.npz' "
+                     "(or a --checkpoint file)")
 
 
 def _held_out_note(metadata, dataset):

@@ -128,3 +128,12 @@ def test_optimizers_name_shows_its_rule_and_defaults(capsys):
     assert "\\leftarrow" in rule  # the equation of the docstring's Notes
     assert main(["optimizers", "adamm"]) == 1
     assert one_line_error(capsys).startswith("minidl: error: unknown optimizer 'adamm'; known optimizers: adadelta")
+
+
+@pytest.mark.parametrize("name", ["history.csv", "history.json"])
+def test_evaluating_a_history_says_it_is_not_a_model_and_what_to_pass(tmp_path, capsys, name):
+    (tmp_path / name).write_text("epoch,train_loss\n1,0.5\n")
+    assert main(["evaluate", str(tmp_path / name)]) == 1
+    message = one_line_error(capsys)
+    assert "such as a history written by --history, not a model; pass the .npz file written by" in message
+    assert "delete" not in message and "corrupt" not in message
