@@ -296,3 +296,15 @@ class MLP:
         count = sum(array.size for array in self.params.values())
         lines.append(f"  {count:,} parameters")
         return "\n".join(lines)
+
+    def _repr_pretty_(self, printer, cycle):
+        """IPython's display: a summary table, one row a layer (see :mod:`minidl.summary`)."""
+        from minidl.summary import summary_text
+
+        printer.text(summary_text(self))
+
+    def _repr_html_(self):
+        """Jupyter's display: the summary table in HTML."""
+        from minidl.summary import summary_html
+
+        return summary_html(self)
