@@ -113,6 +113,18 @@ class GradeReport:
                 blocks.append(f"{result.name} (0 of {_points(result.max_score)} points)\n{body}")
         return "\n\n".join(blocks)
 
+    def listing(self):
+        """Every check under its exercise, ``ok`` or ``FAIL``, with the report of each failure below it."""
+        lines = []
+        for name, results in self.exercises().items():
+            lines.append(name)
+            for result in results:
+                lines.append(f"  {'ok  ' if result.passed else 'FAIL'}  {result.check} "
+                             f"({_points(result.max_score)} point{'' if result.max_score == 1 else 's'})")
+                if not result.passed:
+                    lines += ["        " + line for line in result.output.splitlines()]
+        return "\n".join(lines)
+
     def __str__(self):
         failures = self.failures()
         return self.table() + ("\n\nWhat to fix:\n\n" + failures if failures else "\n\nEvery check passed.")
