@@ -66,9 +66,10 @@ def regions(source, filename="<key>"):
 
 def starter(source, filename="<key>"):
     """The student's version of a key file: each marked region becomes ``# TODO`` and ``raise NotImplementedError``."""
+    marked = regions(source, filename)
     lines = source.splitlines(keepends=True)
     names = _enclosing_names(source, filename)
-    for begin, end, indent, hint in reversed(regions(source, filename)):
+    for begin, end, indent, hint in reversed(marked):
         where = names.get(begin + 1, filename)
         lines[begin : end + 1] = [
             f"{indent}# TODO: {hint}\n",

@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import traceback
+import warnings
 import zlib
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def run_exercise(name, directory, seed, hidden, results_path, output_path):
             write({"start": check.name})
             try:
                 report = check.run(module, check_generator(seed, exercise, check))
-                passed, output = counts(report, check.ignore), str(report)
+                passed, output = counts(report, check.ignore), str(report) + _advice_note(report, check.ignore)
             except BaseException as error:  # noqa: BLE001 - sys.exit and KeyboardInterrupt included
                 passed, output = False, describe(error, directory)
             write({"check": check.name, "passed": bool(passed), "output": output})
@@ -97,6 +98,14 @@ def counts(report, ignore=()):
     """
     counted = [row for row in report.rows if _row_name(row) not in ignore]
     return bool(counted) and all(_row_passed(row) for row in counted)
+
+
+def _advice_note(report, ignore):
+    """A line saying that failed rows named in ``ignore`` cost no points, or ``""``."""
+    failed = [name for name in ignore if any(_row_name(row) == name and not _row_passed(row) for row in report.rows)]
+    if not failed:
+        return ""
+    return f"\n(The row {', '.join(repr(name) for name in failed)} is advice: it costs no points.)"
 
 
 def _row_name(row):
@@ -151,15 +160,28 @@ def _load(directory, file):
 
 
 def _isolate(output_path):
-    """Own process group (so the grader can stop every process the student starts); prints to a file."""
+    """Own process group (so the grader can stop every process the student starts); prints to a file.
+
+    Warnings get Python's default treatment, whatever filters the grader's
+    process had (a test runner may turn them into errors): they are printed,
+    not raised, so a student's overflow warning is graded the same everywhere.
+    """
+    warnings.resetwarnings()
     if hasattr(os, "setsid"):
         try:
             os.setsid()
         except OSError:
             pass  # already a group leader
     output = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
     os.dup2(output, 1)
     os.dup2(output, 2)
     os.close(output)
+    # The grader's sys.stdout may not be file 1 (a test runner replaces it): write to the file
+    # itself, a line at a time, so a line printed just before a crash is not lost in a buffer.
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
