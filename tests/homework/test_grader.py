@@ -1,5 +1,7 @@
 """The grader: starter files score 0, the key full marks, a bug costs its exercise only, student code cannot stop it."""
 
+import shutil
+
 import pytest
 
 from minidl.homework import EXERCISES, grade
@@ -44,13 +46,16 @@ def test_every_exercise_has_a_planted_bug_in_its_solution():
 
 
 @pytest.mark.parametrize("name", list(EXERCISES))
-def test_a_planted_bug_costs_its_exercise_and_only_that(name, key, edit):
-    edit(key / EXERCISES[name].file, *PLANTED_BUGS[name])
-    report = grade(key, seed=SEED)
-    earned = scores(report)
-    assert earned[name] < EXERCISES[name].points, report.failures()
-    others = {other: points for other, points in earned.items() if other != name}
-    assert others == {other: EXERCISES[other].points for other in others}, report.failures()
+def test_a_planted_bug_costs_its_exercise_and_bugs_elsewhere_cost_it_nothing(name, key, tmp_path, edit):
+    # Together, over every exercise: a key with one planted bug loses that exercise's points and only those.
+    buggy_elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(key, buggy_elsewhere)
+    for other, bug in PLANTED_BUGS.items():
+        edit((key if other == name else buggy_elsewhere) / EXERCISES[other].file, *bug)
+    report = grade(key, [name], seed=SEED)
+    assert report.score < EXERCISES[name].points, report
+    report = grade(buggy_elsewhere, [name], seed=SEED)
+    assert report.score == EXERCISES[name].points, report
 
 
 def test_a_hard_coded_default_passes_the_visible_check_and_fails_the_hidden_one(key, edit):
