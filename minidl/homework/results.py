@@ -154,7 +154,19 @@ class GradeReport:
                 "output": result.output,
                 "visibility": hidden_visibility if result.hidden else "visible",
             })
-        return {"score": self.score, "output": self.table(), "tests": tests}
+        return {"score": self.score, "output": self._summary(hidden_visibility), "tests": tests}
+
+    def _summary(self, hidden_visibility):
+        """The table for Gradescope's top-level output: the hidden checks' results only if they are visible."""
+        hidden = [result for result in self.results if result.hidden]
+        if not hidden or hidden_visibility == "visible":
+            return self.table()
+        shown = GradeReport(self.directory, self.seed, False, [result for result in self.results if not result.hidden])
+        when = {"after_due_date": "after the due date", "after_published": "once the grades are published",
+                "hidden": "to the course staff only"}[hidden_visibility]
+        points = _points(sum(result.max_score for result in hidden))
+        return (f"{shown.table()}\n\n{len(hidden)} hidden checks ({points} points) test the same code on other "
+                f"shapes and values; their results show {when}.")
 
     def write_gradescope(self, path, hidden_visibility="after_due_date"):
         """Write :meth:`gradescope` to ``path`` as JSON, atomically."""
