@@ -15,6 +15,7 @@ The helpers below are shared by the check modules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -77,13 +78,6 @@ class Exercise:
         """float: the exercise's full marks, the sum of its checks' points."""
         return sum(check.points for check in self.checks)
 
-    def check(self, name):
-        """The :class:`Check` called ``name``."""
-        for check in self.checks:
-            if check.name == name:
-                return check
-        raise KeyError(f"exercise {self.name!r} has no check {name!r}")
-
 
 class MissingName(AttributeError):
     """The student's file lacks a class or function the exercise needs."""
@@ -94,9 +88,8 @@ def student_attribute(module, name):
     try:
         return getattr(module, name)
     except AttributeError:
-        file = getattr(module, "__file__", None) or module.__name__
-        raise MissingName(f"{file.rsplit('/', 1)[-1]} defines no {name}; keep the name the starter "
-                          "file gives it") from None
+        file = Path(getattr(module, "__file__", None) or module.__name__).name
+        raise MissingName(f"{file} defines no {name}; keep the name the starter file gives it") from None
 
 
 def compare(report, row, actual, expected, tolerance=1e-9, floor=1e-12, hint=""):

@@ -47,7 +47,7 @@ def gradient_of_smooth_function(module, rng, hidden=False):
     f, exact = _smooth_function(rng, shape)
     x = rng.standard_normal(shape)
     report = CheckReport(f"numerical_gradient(f, x) of f(x) = sum(A * sin(x)) + c * sum(x)**2, x of shape {shape}")
-    # A one-sided difference is off by about h/2 times the second derivative (1e-5 here): too far.
+    # A one-sided difference is off by about h/2 times the second derivative, some 1e-5 of the gradient: too far.
     compare(report, "gradient (central difference)", _numerical(module, f, x.copy()), exact(x), 1e-6, 1e-5)
     return report
 
@@ -59,17 +59,18 @@ def point_restored(module, rng):
     _numerical(module, lambda a: float(np.sum(a**3)), x)
     changed = np.argwhere(x != before)
     report.add("x unchanged", changed.size == 0, "x is as before" if changed.size == 0 else (
-        f"x[{tuple(int(i) for i in changed[0])}] is {x[tuple(changed[0])]!r} after the call, was "
-        f"{before[tuple(changed[0])]!r}; put the saved value back (x[i] = saved), don't subtract h again"))
+        f"x[{tuple(int(i) for i in changed[0])}] is {float(x[tuple(changed[0])])!r} after the call, was "
+        f"{float(before[tuple(changed[0])])!r}; put the saved value back (x[i] = saved), don't subtract h again"))
     return report
 
 
 def nudged_in_place(module, rng):
     x = rng.standard_normal(5)
+    expected = 2 * x
     shared = x  # f reads the point through another name, as lambda W: net.loss(x, t) does
     report = CheckReport("numerical_gradient(f, x) with an f that reads x through another name")
     gradient = _numerical(module, lambda _: float(np.sum(shared**2)), x)
-    compare(report, "gradient", gradient, 2 * x, 1e-7, 1e-5,
+    compare(report, "gradient", gradient, expected, 1e-7, 1e-5,
             hint="nudge x itself, in place (x[index] = saved + h), not a copy of it: f may read x through another name")
     return report
 
