@@ -102,13 +102,15 @@ def spoiled_archives(tmp_path_factory):
         edited("model.npz", "huge.npz", lambda arrays, meta: meta["tree"]["config"].update(huge))
         edited("run.npz", "huge-run.npz", lambda arrays, meta: meta["tree"]["network"]["config"].update(huge))
         edited("model.npz", "int-weights.npz", lambda arrays, meta: arrays.update({"state/W1": np.ones((64, 16), int)}))
+        edited("model.npz", "large-weights.npz", lambda arrays, meta: arrays.update({"state/b1": np.full(16, -1e300)}))
         np.savez("deep.npz", __meta__=np.array("[" * 10_000 + "]" * 10_000))  # deeper than recursion goes
         header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }".ljust(20_000) + b"\n"
         with zipfile.ZipFile("long-header.npz", "w") as archive:
             archive.writestr("W1.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + bytes(4))
         with open("single.npz", "wb") as file:
             np.save(file, np.ones(3))
-        names = ["huge.npz", "huge-run.npz", "int-weights.npz", "deep.npz", "long-header.npz", "single.npz"]
+        names = ["huge.npz", "huge-run.npz", "int-weights.npz", "large-weights.npz", "deep.npz", "long-header.npz",
+                 "single.npz"]
         return {name: Path(name).read_bytes() for name in names}
 
 
@@ -156,6 +158,8 @@ CASES = [
          ValueError, "NaN or infinite", "row 0, feature 53"),
     case("features-inf", lambda: network().predict(np.where(X > 0.99, np.inf, X)), ValueError, "infinite", "(inf)"),
     case("features-strings", lambda: network().predict(X.astype(str)), ValueError, "x must hold numbers", "<U"),
+    case("features-too-large-for-float32", lambda: network().predict(np.where(X > 0.99, 1e300, X.astype(float))),
+         ValueError, "x holds values too large for float32", "largest magnitude 1e+300, row 0, feature 53"),
     case("labels-strings", lambda: trainer().fit(X, T.astype(str)), ValueError, "t must hold numbers", "<U"),
     case("labels-out-of-range", lambda: network().loss(X, T + 1), ValueError, "label 10, outside [0, 10)", "0 to 9"),
     case("labels-negative", lambda: network().accuracy(X, T - 1), ValueError, "label -1, outside [0, 10)"),
@@ -213,6 +217,8 @@ CASES = [
     case("checkpoint-huge-settings", lambda: Trainer.from_checkpoint("huge-run.npz"), ValueError,
          "'huge-run.npz' does not hold a valid network", "W1 of shape (64, 50000000)"),
     case("model-int-weights", lambda: load_model("int-weights.npz"), ValueError, "W1 holds int64 values, not floating"),
+    case("model-too-large-for-float32", lambda: load_model("large-weights.npz"), ValueError,
+         "'large-weights.npz'", "state['b1'] holds values too large for float32 (largest magnitude 1e+300"),
     case("model-deep-json", lambda: load_model("deep.npz"), ValueError, "'deep.npz' is corrupt", "nested more than 64"),
     case("model-long-header", lambda: load_model("long-header.npz"), ValueError,
          "array 'W1' has a header of 20001 bytes", "more than the 10000"),
