@@ -366,3 +366,9 @@ def test_check_true_still_rejects_non_finite_input(bad):
         net.loss_and_gradient(x, t, check=True)
     with pytest.raises(ValueError, match="NaN or infinite"):
         net.loss_and_gradient(x, t)
+
+
+def test_state_shapes_are_those_of_the_built_network():
+    for config in [MLP(8, [], 3).config, MLP(8, [5, 4], 3, batchnorm=True).config, MLP(2, [7], 2).config]:
+        built = {name: array.shape for name, array in MLP.from_config(config).state_dict().items()}
+        assert MLP.state_shapes(config) == built
