@@ -180,6 +180,8 @@ class Trainer:
         if self.schedule is not None:
             # Every epoch's rate now, so a schedule reaching 0 fails before the work, not during it.
             check_schedule(self.schedule, self.initial_lr, self.epoch, self.epochs)
+        if self.checkpoint is not None:
+            check_output_folder(self.checkpoint)  # again: the folder may have changed since __init__
         batches = MiniBatches(x, t, self.batch_size, rng=self.rng)
         stride = 1 if self.evaluation_size is None else math.ceil(len(x) / self.evaluation_size)
         training_subset = (x[::stride], t[::stride])
