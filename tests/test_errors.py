@@ -180,6 +180,13 @@ CASES = [
     case("early-stopping-alone", lambda: trainer(callbacks=[EarlyStopping()]).fit(X, T), ValueError, "validation_data"),
     case("diverging", lambda: trainer(optimizer="sgd", optimizer_params={"lr": 1e38}, checkpoint="new.npz").fit(X, T),
          TrainingDivergedError, "training diverged", "try a lower learning rate"),
+    case("diverging-finite", lambda: trainer(optimizer="sgd", optimizer_params={"lr": 1e6}, checkpoint="new.npz")
+         .fit(X, T), TrainingDivergedError, "the loss of the final weights", "at the end of epoch 1",
+         "try a lower learning rate, e.g. 0.01 (the default of SGD)"),
+    case("diverging-at-the-start", lambda: Trainer(MLP(64, [16], 10, weight_init=1e19), verbose=0).fit(X, T),
+         TrainingDivergedError, "very first step", "the learning rate is not the cause", "weight_init=1e+19"),
+    case("inputs-far-too-large", lambda: trainer(checkpoint="new.npz").fit(X * 1e38, T), TrainingDivergedError,
+         "very first step", "the inputs are large (|x| up to 1e+38); scale them"),
     # ---- names and hyperparameters
     case("unknown-optimizer", lambda: trainer(optimizer="adamm"), ValueError, "unknown optimizer 'adamm'", "adamw"),
     case("unknown-hyperparameter", lambda: optim.get("sgd", momentum=0.9), ValueError, "hyperparameter ['momentum']"),
@@ -292,6 +299,8 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--checkpoint", os.devnull], 1, f"--checkpoint '{os.devnull}' is a character device",
                  id="checkpoint-to-a-device"),
     pytest.param([*DIGITS, "--save", ""], 1, "--save is empty; give a file name", id="save-empty"),
+    pytest.param([*DIGITS, "--optimizer", "sgd", "--lr", "1e6", "--checkpoint", "new.npz"], 1,
+                 "training diverged: the loss stayed above", id="diverging-finite"),
     pytest.param([*DIGITS, "--history", "h.txt"], 1, "'h.txt': use a file name ending in .csv", id="history-suffix"),
     pytest.param([*DIGITS, "--resume", "model.npz"], 1, "expected 'minidl-checkpoint'", id="resume-from-a-model"),
     pytest.param(["evaluate", "missing.npz"], 1, "'missing.npz' does not exist", id="evaluate-missing"),
