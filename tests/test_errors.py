@@ -138,6 +138,7 @@ def folder(tmp_path, monkeypatch, spoiled_archives):
                "empty.npz": b"", **spoiled_archives}
     for name, content in spoiled.items():
         Path(name).write_bytes(content)
+    Path("alias.npz").symlink_to("model.npz")  # one file, two names
     write_idx_folder(tmp_path / "idx-cut", gzip.compress(idx_bytes(np.arange(4)))[:-6])
     write_idx_folder(tmp_path / "idx-count", gzip.compress(idx_bytes(np.arange(3))))
     os.mkfifo("pipe.npz")
@@ -179,6 +180,13 @@ CASES = [
     case("early-stopping-alone", lambda: trainer(callbacks=[EarlyStopping()]).fit(X, T), ValueError, "validation_data"),
     case("diverging", lambda: trainer(optimizer="sgd", optimizer_params={"lr": 1e38}, checkpoint="new.npz").fit(X, T),
          TrainingDivergedError, "training diverged", "try a lower learning rate"),
+    case("diverging-finite", lambda: trainer(optimizer="sgd", optimizer_params={"lr": 1e6}, checkpoint="new.npz")
+         .fit(X, T), TrainingDivergedError, "the loss of the final weights", "at the end of epoch 1",
+         "try a lower learning rate, e.g. 0.01 (the default of SGD)"),
+    case("diverging-at-the-start", lambda: Trainer(MLP(64, [16], 10, weight_init=1e19), verbose=0).fit(X, T),
+         TrainingDivergedError, "very first step", "the learning rate is not the cause", "weight_init=1e+19"),
+    case("inputs-far-too-large", lambda: trainer(checkpoint="new.npz").fit(X * 1e38, T), TrainingDivergedError,
+         "very first step", "the inputs are large (|x| up to 1e+38); scale them"),
     # ---- names and hyperparameters
     case("unknown-optimizer", lambda: trainer(optimizer="adamm"), ValueError, "unknown optimizer 'adamm'", "adamw"),
     case("unknown-hyperparameter", lambda: optim.get("sgd", momentum=0.9), ValueError, "hyperparameter ['momentum']"),
@@ -231,6 +239,10 @@ CASES = [
          ValueError, "unexpected keys ['W3', 'b3']", "64 -> 16 -> 10", "another architecture"),
     case("save-into-a-file", lambda: save_model(network(), "afile/m.npz"), ValueError, "'afile' is a file, not a"),
     case("save-into-missing-folder", lambda: save_model(network(), "no/m.npz"), ValueError, "'no' does not exist"),
+    case("save-to-a-folder", lambda: save_model(network(), "idx-cut"), ValueError, "'idx-cut': it is a folder, not"),
+    case("save-to-a-device", lambda: save_model(network(), os.devnull), ValueError, "character device", "never"),
+    case("save-to-an-empty-path", lambda: save_model(network(), ""), ValueError, "is empty", "model.npz"),
+    case("checkpoint-to-a-folder", lambda: trainer(checkpoint="idx-cut"), ValueError, "it is a folder, not a file"),
     case("save-object-array", lambda: save_npz("model.npz", {"names": np.array([None])}), ValueError, "dtype object"),
     case("checkpoint-into-a-file", lambda: trainer(checkpoint="afile/run.npz").fit(X, T), ValueError, "'afile' is a"),
     case("history-suffix", lambda: History().save("history.txt"), ValueError, "'history.txt'", ".csv", ".json"),
@@ -275,6 +287,20 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--early-stopping", "2"], 1, "add --validation-fraction", id="early-stopping-alone"),
     pytest.param([*DIGITS, "--save", "afile/m.npz"], 1, "--save 'afile/m.npz': folder 'afile'", id="save-into-a-file"),
     pytest.param([*DIGITS, "--checkpoint", "no/run.npz"], 1, "--checkpoint 'no/run.npz'", id="checkpoint-folder"),
+    pytest.param([*DIGITS, "--save", "m.npz", "--checkpoint", "./m.npz"], 1,
+                 "--save 'm.npz' and --checkpoint './m.npz' are the same file", id="save-over-checkpoint"),
+    pytest.param([*DIGITS, "--save", "alias.npz", "--checkpoint", "model.npz"], 1, "are the same file",
+                 id="save-over-checkpoint-through-a-link"),
+    pytest.param([*DIGITS, "--resume", "run.npz", "--epochs", "2", "--save", "run.npz"], 1,
+                 "--save 'run.npz' and --checkpoint 'run.npz' are the same file", id="save-over-resumed-checkpoint"),
+    pytest.param([*DIGITS, "--save", "run.json", "--history", "run.json"], 1,
+                 "--save 'run.json' and --history 'run.json' are the same file", id="history-over-model"),
+    pytest.param([*DIGITS, "--save", "."], 1, "--save '.' is a folder, not a file", id="save-to-a-folder"),
+    pytest.param([*DIGITS, "--checkpoint", os.devnull], 1, f"--checkpoint '{os.devnull}' is a character device",
+                 id="checkpoint-to-a-device"),
+    pytest.param([*DIGITS, "--save", ""], 1, "--save is empty; give a file name", id="save-empty"),
+    pytest.param([*DIGITS, "--optimizer", "sgd", "--lr", "1e6", "--checkpoint", "new.npz"], 1,
+                 "training diverged: the loss stayed above", id="diverging-finite"),
     pytest.param([*DIGITS, "--history", "h.txt"], 1, "'h.txt': use a file name ending in .csv", id="history-suffix"),
     pytest.param([*DIGITS, "--resume", "model.npz"], 1, "expected 'minidl-checkpoint'", id="resume-from-a-model"),
     pytest.param(["evaluate", "missing.npz"], 1, "'missing.npz' does not exist", id="evaluate-missing"),

@@ -1,6 +1,8 @@
 """Saving and loading models and checkpoint trees: exact round trips, atomic writes, clear errors."""
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -188,11 +190,16 @@ def test_a_folder_is_named_as_a_folder(tmp_path):
 
 
 def test_a_folder_that_is_not_writable_is_a_clear_error_and_nothing_is_written(tmp_path, monkeypatch):
-    # Tests run as root, whom chmod does not stop: the refusal is simulated where it happens.
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    # Tests run as root, whom chmod does not stop: the refusal is simulated where it happens,
+    # creating a file in that folder (tests/test_files_write.py uses a really unwritable one).
+    create = os.open
 
-    monkeypatch.setattr(minidl.files.tempfile, "mkstemp", refuse)
+    def refuse(path, *args, **kwargs):
+        if Path(path).parent == tmp_path:
+            raise PermissionError(13, "Permission denied")
+        return create(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(ValueError) as caught:
         save_model(trained_network(), tmp_path / "model.npz")
     assert str(caught.value) == (f"cannot write {str(tmp_path / 'model.npz')!r}: folder {str(tmp_path)!r} "

@@ -284,8 +284,9 @@ def run(args):
             raise ValueError(f"{error}, or add --no-plot to write only the numbers") from error
     if getattr(args, "seed", 0) < 0:
         raise ValueError(f"--seed must be >= 0, got {args.seed}")
-    folder = check_folder(args.out)  # created only when the results are written
     stem = args.name or (f"activations-{args.activation}" if args.experiment == "activations" else args.experiment)
+    outputs = [f"{stem}.csv", f"{stem}.json"] + ([] if args.no_plot else [f"{stem}.png"])
+    folder = check_folder(args.out, outputs)  # created only when the results are written
     with threadpool_limits(limits=args.threads, user_api="blas"), data_home(getattr(args, "data_home", None)):
         result = COMPUTE[args.experiment](args)
     written = list(save_numbers(result, folder, stem))

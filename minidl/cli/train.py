@@ -29,12 +29,13 @@ and --verbose apply.
 from __future__ import annotations
 
 import argparse
+import os
 import textwrap
 import time
 
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
-from minidl.files import check_output_folder
+from minidl.files import check_output_folder, same_file, save_or_rescue
 
 #: Settings chosen when the option is not given, by data set ("large" covers
 #: every 28x28 data set: mnist, fashion-mnist and idx:DIR).
@@ -147,13 +148,25 @@ def run(args):
         best = f"is in {args.save}" if args.save else "is kept only in a model saved with --save MODEL.npz"
         print(f"checkpoint {args.checkpoint} holds epoch {trainer.epoch}, the last trained (to resume from); "
               f"the best, epoch {restored}, {best}")
+    failures = []  # a save that fails (a disk filled during training) still keeps the work, elsewhere
     if args.save:
-        save_model(trainer.network, args.save, metadata={key: settings.get(key) for key in MODEL_METADATA})
-        print(f"model saved to {args.save}")
+        metadata = {key: settings.get(key) for key in MODEL_METADATA}
+        failures += _save("model", lambda path: save_model(trainer.network, path, metadata=metadata), args.save)
     if args.history:
-        trainer.history.save(args.history)
-        print(f"history saved to {args.history}")
+        failures += _save("history", trainer.history.save, args.history)
+    if failures:
+        raise OSError("; ".join(failures))
     return 0
+
+
+def _save(what, save, path):
+    """Save to ``path`` (or to a fallback file, said in the returned list of failures)."""
+    written, error = save_or_rescue(save, path)
+    if error is None:
+        print(f"{what} saved to {path}")
+        return []
+    reason = os.strerror(error.errno) if getattr(error, "errno", None) else error
+    return [f"could not save the {what} to {path!r} ({reason}); it was saved to {str(written)!r} instead"]
 
 
 #: What a model saved by --save records of its training data: enough for
@@ -350,12 +363,18 @@ def _load_data(settings):
 
 
 def _check_output_paths(args):
-    """Refuse bad output paths before training, not after minutes of it."""
+    """Refuse bad output paths before training, not after minutes of it: each is tried, and no two are one file."""
     if args.history and not args.history.lower().endswith((".csv", ".json")):
         raise ValueError(f"--history {args.history!r}: use a file name ending in .csv or .json")
-    for option, path in (("--save", args.save), ("--history", args.history), ("--checkpoint", args.checkpoint)):
-        if path:
-            check_output_folder(path, option)
+    outputs = [(option, path) for option, path in
+               (("--save", args.save), ("--history", args.history), ("--checkpoint", args.checkpoint))
+               if path is not None]
+    for index, (option, path) in enumerate(outputs):
+        check_output_folder(path, option)
+        for other_option, other_path in outputs[:index]:
+            if same_file(path, other_path):
+                raise ValueError(f"{other_option} {other_path!r} and {option} {path!r} are the same file, "
+                                 "so one would overwrite the other; give each its own file name")
 
 
 def _number_or_name(text):

@@ -25,7 +25,7 @@ from minidl.datasets import MiniBatches
 from minidl.files import check_output_folder
 from minidl.optim.schedules import check_schedule
 from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
-from minidl.training.divergence import check_finite_weights, diverged
+from minidl.training.divergence import DivergenceWatch, check_finite_weights
 from minidl.training.evaluation import evaluate
 from minidl.training.history import History
 from minidl.training.progress import Progress
@@ -169,8 +169,9 @@ class Trainer:
             For bad data, or a schedule that would set a learning rate of 0
             (or NaN) in one of the epochs to run: checked before any step.
         TrainingDivergedError
-            If a loss or a weight becomes NaN or infinite. The checkpoint on
-            disk, if any, still holds the last good epoch.
+            If a loss or a weight becomes NaN or infinite, or the loss blows
+            up far above its start (the rule: :mod:`minidl.training.divergence`).
+            The checkpoint on disk, if any, still holds the last good epoch.
         """
         x, t = self._check_data(x, t, "x", "t")
         if validation_data is not None:
@@ -180,10 +181,13 @@ class Trainer:
         if self.schedule is not None:
             # Every epoch's rate now, so a schedule reaching 0 fails before the work, not during it.
             check_schedule(self.schedule, self.initial_lr, self.epoch, self.epochs)
+        if self.checkpoint is not None:
+            check_output_folder(self.checkpoint)  # again: the folder may have changed since __init__
         batches = MiniBatches(x, t, self.batch_size, rng=self.rng)
         stride = 1 if self.evaluation_size is None else math.ceil(len(x) / self.evaluation_size)
         training_subset = (x[::stride], t[::stride])
         self._progress = Progress(self.verbose, self.epochs)
+        self._divergence = DivergenceWatch(self, x)
         self.stop_training = False
         self.has_validation_data = validation_data is not None
         for callback in self.callbacks:
@@ -206,6 +210,7 @@ class Trainer:
             optimizer.lr = self.schedule(self.initial_lr, epoch - 1)
         progress = self._progress
         progress.start_epoch(epoch, len(batches))
+        self._divergence.start_epoch(len(batches))
         # fit checked the data once, so batches skip the check; a subclass's own method may not take `check`.
         options = {"check": False} if "check" in inspect.signature(network.loss_and_gradient).parameters else {}
         weights_before = snapshot(network.params)
@@ -214,20 +219,18 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for step, (x_batch, t_batch) in enumerate(batches, start=1):
                 loss, grads = network.loss_and_gradient(x_batch, t_batch, **options)
-                if not math.isfinite(loss):
-                    raise diverged(self, epoch, step, len(batches), f"the loss became {loss}")
+                self._divergence.check_step(loss, epoch, step, len(batches))
                 optimizer.update(network.params, grads)
                 self.history.record_step(loss)
                 progress.step(loss, getattr(network, "last_layer", None))
             seconds = time.perf_counter() - start
-            check_finite_weights(self, epoch, len(batches))
+            check_finite_weights(self, epoch)
             metrics = {"epoch": epoch}
             metrics["train_loss"], metrics["train_accuracy"] = evaluate(network, *training_subset)
             if validation_data is not None:
                 metrics["val_loss"], metrics["val_accuracy"] = evaluate(network, *validation_data)
-        # Finite weights can still give float32 scores that overflow: as useless as NaN weights.
-        if not math.isfinite(metrics["train_loss"]):
-            raise diverged(self, epoch, None, len(batches), f"the training loss became {metrics['train_loss']}")
+            # Before the callbacks and the checkpoint see them: are these weights worth keeping?
+            self._divergence.check_epoch(metrics["train_loss"], (x_batch, t_batch), epoch)
         metrics["learning_rate"] = optimizer.lr
         metrics["seconds"] = seconds
         self.history.record_epoch(**metrics)
@@ -238,7 +241,7 @@ class Trainer:
             callback.on_epoch_end(self, epoch, metrics)
         if self.checkpoint is not None:
             # Checked again: a callback may have changed the weights.
-            check_finite_weights(self, epoch, len(batches))
+            check_finite_weights(self, epoch)
             self.save_checkpoint(self.checkpoint)
             self._checkpoint_epoch = epoch
 
