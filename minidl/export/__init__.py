@@ -16,5 +16,6 @@ other gives a one-line error naming it.
 """
 
 from minidl.export.onnx_graph import to_onnx
+from minidl.export.pytorch import from_torch, to_torch
 
-__all__ = ["to_onnx"]
+__all__ = ["from_torch", "to_onnx", "to_torch"]
