@@ -112,16 +112,13 @@ def test_n_jobs_must_be_a_whole_number_other_than_0(n_jobs):
         check_jobs(n_jobs)
 
 
-@pytest.mark.parametrize("options, message", [
-    (["--n-jobs", "2", "--scheduler", "tcp://127.0.0.1:8786"], "--n-jobs and --scheduler do not go together"),
-    (["--scheduler", "no-port-here"], "cannot reach a Dask scheduler at 'no-port-here'"),
-])
-def test_scheduler_mistakes_are_one_line(options, message, tmp_path, capsys):
-    pytest.importorskip("dask.distributed")
-    assert main(["experiment", "search", "--out", str(tmp_path), "--quiet", "--no-plot", *options]) == 1
-    error = capsys.readouterr().err
-    assert message in error and error.count("\n") == 1 and error.startswith("minidl: error: ")
-    assert not list(tmp_path.iterdir())
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_n_jobs_option_takes_a_count_or_minus_1(value, capsys):
+    with pytest.raises(SystemExit) as exit_request:
+        main(["experiment", "compare", "--n-jobs", value])
+    assert exit_request.value.code == 2
+    assert f"argument --n-jobs: expected a whole number >= 1, or -1 for one job a core, got '{value}'" in (
+        capsys.readouterr().err)
 
 
 def test_without_dask_scheduler_names_the_extra(tmp_path, monkeypatch, capsys):
