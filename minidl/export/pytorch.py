@@ -51,10 +51,6 @@ KNOWN_MODULES = ("Linear", "BatchNorm1d", "ReLU", "Sigmoid", "Tanh", "Dropout", 
 MODULE_NAMES = "Linear, ReLU, Sigmoid, Tanh, BatchNorm1d, Dropout and a final Softmax(dim=1)"
 
 
-def import_torch(purpose):
-    return import_optional("torch", None, purpose)
-
-
 # ================================================================ to PyTorch
 def to_torch(network, softmax=False):
     """Return ``network`` as a ``torch.nn.Sequential`` with the same weights, in evaluation mode.
@@ -83,7 +79,7 @@ def to_torch(network, softmax=False):
         If a layer has no PyTorch counterpart.
     """
     layers = exportable_layers(network, "PyTorch")
-    torch = import_torch("minidl.export.to_torch")
+    torch = import_optional("torch", None, "minidl.export.to_torch")
     nn = torch.nn
 
     def parameter(array):
@@ -95,12 +91,12 @@ def to_torch(network, softmax=False):
             kind = type(layer)
             if kind is Affine:
                 fan_in, fan_out = layer.W.shape
-                module = nn.Linear(fan_in, fan_out, dtype=parameter(layer.W).dtype)
+                module = nn.Linear(fan_in, fan_out, dtype=getattr(torch, layer.W.dtype.name))
                 module.weight.copy_(parameter(layer.W.T))
                 module.bias.copy_(parameter(layer.b))
             elif kind is BatchNorm:
                 module = nn.BatchNorm1d(layer.gamma.shape[0], eps=layer.epsilon, momentum=1.0 - layer.momentum,
-                                        dtype=parameter(layer.gamma).dtype)
+                                        dtype=getattr(torch, layer.gamma.dtype.name))
                 module.weight.copy_(parameter(layer.gamma))
                 module.bias.copy_(parameter(layer.beta))
                 module.running_mean.copy_(parameter(layer.running_mean))
@@ -133,7 +129,9 @@ def from_torch(module):
     minidl.MLP
         Same weights (copies), batch-norm running statistics, activation and
         dropout ratio; dtype float64 if the module's parameters are
-        float64, else float32; ``weight_decay=0``.
+        float64, else float32; ``weight_decay=0``. Its BatchNorm layers
+        keep minidl's momentum of 0.9 for further training, whatever the
+        module's.
 
     Raises
     ------
@@ -143,7 +141,7 @@ def from_torch(module):
         If a module is of another kind, or the layers do not follow the
         pattern above; the message names the module and says why.
     """
-    torch = import_torch("minidl.export.from_torch")
+    torch = import_optional("torch", None, "minidl.export.from_torch")
     if not isinstance(module, torch.nn.Sequential):
         raise ValueError(f"from_torch needs a torch.nn.Sequential of {MODULE_NAMES}; got {type(module).__name__}")
     children = list(module)
