@@ -126,3 +126,21 @@ def test_without_dask_scheduler_names_the_extra(tmp_path, monkeypatch, capsys):
     assert main(["experiment", "search", "--out", str(tmp_path), "--no-plot", "--scheduler", "tcp://x:1"]) == 1
     assert capsys.readouterr().err == ('minidl: error: running experiments on a Dask cluster needs dask, which is '
                                        'not installed; pip install "minidl[distributed]"\n')
+
+
+def test_grid_search_of_minidl_classifier_on_dask_equals_serial(cluster):
+    # The Dask path that docs/beyond.md shows for scikit-learn's own parallel search.
+    from dask.distributed import Client
+    from sklearn.model_selection import GridSearchCV
+
+    from minidl.datasets import load_digits
+    from minidl.sklearn import MinidlClassifier
+
+    (x, y), _ = load_digits()
+    grid = {"learning_rate": [0.001, 0.01]}
+    classifier = MinidlClassifier(hidden_sizes=(16,), epochs=2, seed=0)
+    serial = GridSearchCV(classifier, grid, cv=2).fit(x[:300], y[:300])
+    with Client(cluster.scheduler_address), joblib.parallel_backend("dask"):
+        remote = GridSearchCV(classifier, grid, cv=2, n_jobs=-1).fit(x[:300], y[:300])
+    assert np.array_equal(remote.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"])
+    assert remote.best_params_ == serial.best_params_
