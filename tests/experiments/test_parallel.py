@@ -1,9 +1,11 @@
 """Parallel runs: ``--n-jobs`` (joblib's worker processes) and ``--scheduler`` (a Dask cluster).
 
 Every run is seeded on its own, so spreading the runs over workers must not
-change a single bit of the files an experiment writes. The serial files are
-made once (module fixture) and the worker pool and the Dask cluster are
-started once, then reused by every test here.
+change a single bit of the files an experiment writes. The serial side runs
+with one BLAS thread (``tests/experiments/conftest.py``, and the command
+line's ``--threads 1``), as each worker does. The serial files are made once
+(module fixture) and the worker pool and the Dask cluster are started once,
+then reused by every test here.
 """
 
 import json
