@@ -11,7 +11,8 @@ values made plain, and NaN or infinity as ``null``, since the words ``NaN``
 and ``Infinity`` that Python writes by default are not JSON and most other
 readers refuse the whole file.
 
-Archives are numpy ``.npz`` files read with ``allow_pickle=False``. JSON
+Archives are numpy ``.npz`` files, read by :mod:`minidl.archive`, which
+never unpickles and never lets a file cost more than its arrays. JSON
 metadata (an architecture, hyperparameters) travels inside the archive as a
 0-d unicode array under the key ``"__meta__"``, which numpy stores without
 pickling.
@@ -24,12 +25,11 @@ import json
 import math
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-META_KEY = "__meta__"
+from minidl.archive import META_KEY, open_archive
 
 
 def check_output_folder(path, option=None):
@@ -129,6 +129,10 @@ def save_npz(path, arrays, meta=None):
 def load_npz(path, what="archive"):
     """Read an archive written by :func:`save_npz`, never unpickling anything.
 
+    The checks are those of :func:`minidl.archive.open_archive`: a file costs
+    the memory and time of its arrays, no more, whatever its headers claim.
+    Use ``open_archive`` itself to look at the shapes before reading the data.
+
     Returns
     -------
     arrays : dict
@@ -140,25 +144,16 @@ def load_npz(path, what="archive"):
     ------
     FileNotFoundError
         If ``path`` does not exist.
+    OSError
+        If the file cannot be read (no permission, an I/O error): its content
+        is not in question.
     ValueError
-        If the file is not a readable ``.npz`` archive (truncated, corrupted,
-        or containing pickled objects); the message names the file.
+        If ``path`` is not a regular file, or the file is not a readable
+        ``.npz`` archive (truncated, corrupted, or holding pickled objects);
+        the message names the file and what is wrong with it.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{what} {str(path)!r} does not exist")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-        meta = json.loads(str(arrays.pop(META_KEY))) if META_KEY in arrays else None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
-        # numpy's own message for a non-archive suggests allow_pickle=True,
-        # which we never do; name only the kind of failure.
-        raise ValueError(
-            f"{what} {str(path)!r} is corrupt or not a minidl .npz file "
-            f"({type(exc).__name__}); delete it and create it again"
-        ) from exc
-    return arrays, meta
+    with open_archive(path, what) as archive:
+        return archive.read_all(), archive.meta
 
 
 def json_ready(value):

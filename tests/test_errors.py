@@ -12,14 +12,17 @@ lists these mistakes for readers.
 
 import gzip
 import importlib.util
+import os
 import struct
 import sys
+import zipfile
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
 import pytest
 
+import minidl.archive
 from minidl import MLP, optim
 from minidl.cli import main
 from minidl.datasets import MiniBatches, load_dataset, load_idx, read_idx, train_val_split
@@ -28,7 +31,7 @@ from minidl.experiments import compare_optimizers
 from minidl.experiments.common import dask_scheduler
 from minidl.export import from_torch, to_onnx, to_torch
 from minidl.experiments.results import prepare_folder
-from minidl.files import save_npz
+from minidl.files import load_npz, save_npz
 from minidl.serialization import load_checkpoint, load_model, save_model
 from minidl.sklearn import MinidlClassifier
 from minidl.training import EarlyStopping, History, Trainer, TrainingDivergedError
@@ -76,8 +79,13 @@ def trainer(**settings):
 # ================================================================= snapshots
 def snapshot(folder):
     """Relative path -> (bytes, mtime in ns) of every file under ``folder``; None for a folder."""
-    return {str(path.relative_to(folder)): None if path.is_dir() else (path.read_bytes(), path.stat().st_mtime_ns)
+    return {str(path.relative_to(folder)): None if path.is_dir() else (content(path), path.stat().st_mtime_ns)
             for path in sorted(folder.rglob("*"))}
+
+
+def content(path):
+    # Reading a FIFO would wait for a writer forever: only its kind is kept.
+    return path.read_bytes() if path.is_file() else "not a regular file"
 
 
 def assert_unchanged(folder, before):
@@ -102,8 +110,50 @@ def write_idx_folder(folder, test_labels):
         (folder / name).write_bytes(content)
 
 
+def edited(source, target, change):
+    """Copy the archive ``source`` to ``target`` with ``change(arrays, meta)`` made by hand."""
+    arrays, meta = load_npz(source)
+    change(arrays, meta)
+    save_npz(target, arrays, meta)
+
+
+@pytest.fixture(scope="module")
+def spoiled_archives(tmp_path_factory):
+    """Name -> bytes of archives that an edit by hand, a crafted file or another program leaves as a model.
+
+    Made once, from a model and a checkpoint like those of the ``folder``
+    fixture, which writes copies of them into every case's folder.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("spoiled"))
+        save_model(network(), "model.npz")
+        trainer(epochs=1, checkpoint="run.npz").fit(X, T)
+        huge = {"hidden_sizes": [50_000_000]}
+        edited("model.npz", "huge.npz", lambda arrays, meta: meta["tree"]["config"].update(huge))
+        edited("run.npz", "huge-run.npz", lambda arrays, meta: meta["tree"]["network"]["config"].update(huge))
+        edited("model.npz", "int-weights.npz", lambda arrays, meta: arrays.update({"state/W1": np.ones((64, 16), int)}))
+        edited("model.npz", "large-weights.npz", lambda arrays, meta: arrays.update({"state/b1": np.full(16, -1e300)}))
+        np.savez("deep.npz", __meta__=np.array("[" * 10_000 + "]" * 10_000))  # deeper than recursion goes
+        header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }".ljust(20_000) + b"\n"
+        with zipfile.ZipFile("long-header.npz", "w") as archive:
+            archive.writestr("W1.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + bytes(4))
+        with open("single.npz", "wb") as file:
+            np.save(file, np.ones(3))
+        names = ["huge.npz", "huge-run.npz", "int-weights.npz", "large-weights.npz", "deep.npz", "long-header.npz",
+                 "single.npz"]
+        return {name: Path(name).read_bytes() for name in names}
+
+
+def unreadable(trigger):
+    """``trigger`` run as if no file could be opened: tests run as root, whom permissions do not stop."""
+    def run():
+        with mock.patch.object(minidl.archive.os, "open", side_effect=PermissionError(13, "Permission denied")):
+            return trigger()
+    return run
+
+
 @pytest.fixture
-def folder(tmp_path, monkeypatch):
+def folder(tmp_path, monkeypatch, spoiled_archives):
     """The current folder, holding good files and spoiled ones for the cases to stumble on."""
     monkeypatch.chdir(tmp_path)  # relative paths, and any stray write, land in the snapshot
     save_model(network(), "model.npz")
@@ -114,11 +164,13 @@ def folder(tmp_path, monkeypatch):
     np.savez("pickled.npz", W1=np.array([{"a": 1}], dtype=object))
     np.savez("plain.npz", W1=np.ones(3))
     spoiled = {"cut.npz": Path("model.npz").read_bytes()[:300], "notes.npz": b"hello", "afile": b"a file",
-               "history.json": b"{not json", "page": b"<html>", "cut.idx": idx_bytes(np.zeros((4, 3, 3)))[:-2]}
+               "history.json": b"{not json", "page": b"<html>", "cut.idx": idx_bytes(np.zeros((4, 3, 3)))[:-2],
+               "empty.npz": b"", **spoiled_archives}
     for name, content in spoiled.items():
         Path(name).write_bytes(content)
     write_idx_folder(tmp_path / "idx-cut", gzip.compress(idx_bytes(np.arange(4)))[:-6])
     write_idx_folder(tmp_path / "idx-count", gzip.compress(idx_bytes(np.arange(3))))
+    os.mkfifo("pipe.npz")
     return tmp_path
 
 
@@ -136,6 +188,8 @@ CASES = [
          ValueError, "NaN or infinite", "row 0, feature 53"),
     case("features-inf", lambda: network().predict(np.where(X > 0.99, np.inf, X)), ValueError, "infinite", "(inf)"),
     case("features-strings", lambda: network().predict(X.astype(str)), ValueError, "x must hold numbers", "<U"),
+    case("features-too-large-for-float32", lambda: network().predict(np.where(X > 0.99, 1e300, X.astype(float))),
+         ValueError, "x holds values too large for float32", "largest magnitude 1e+300, row 0, feature 53"),
     case("labels-strings", lambda: trainer().fit(X, T.astype(str)), ValueError, "t must hold numbers", "<U"),
     case("labels-out-of-range", lambda: network().loss(X, T + 1), ValueError, "label 10, outside [0, 10)", "0 to 9"),
     case("labels-negative", lambda: network().accuracy(X, T - 1), ValueError, "label -1, outside [0, 10)"),
@@ -192,10 +246,26 @@ CASES = [
                  marks=pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs PyTorch")),
     # ---- files: corrupt, foreign, missing, unwritable
     case("model-truncated", lambda: load_model("cut.npz"), ValueError, "'cut.npz' is corrupt"),
-    case("model-not-npz", lambda: load_model("notes.npz"), ValueError, "'notes.npz' is corrupt"),
-    case("model-pickled", lambda: load_model("pickled.npz"), ValueError, "'pickled.npz' is corrupt"),
+    case("model-not-npz", lambda: load_model("notes.npz"), ValueError, "'notes.npz' is not an .npz", "b'hello'"),
+    case("model-pickled", lambda: load_model("pickled.npz"), ValueError, "'pickled.npz' holds Python objects"),
     case("model-plain-npz", lambda: load_model("plain.npz"), ValueError, "'plain.npz'", "without minidl metadata"),
     case("model-missing", lambda: load_model("missing.npz"), FileNotFoundError, "'missing.npz' does not exist"),
+    case("model-empty", lambda: load_model("empty.npz"), ValueError, "'empty.npz' is empty (0 bytes)", "save it again"),
+    case("model-npy-as-npz", lambda: load_model("single.npz"), ValueError, "'single.npz' is a single-array .npy"),
+    case("model-folder", lambda: load_model("idx-cut"), ValueError, "'idx-cut' is a folder, not a file"),
+    case("model-fifo", lambda: load_model("pipe.npz"), ValueError, "'pipe.npz' is a named pipe (FIFO), not a file"),
+    case("model-unreadable", unreadable(lambda: load_model("model.npz")), PermissionError,
+         "cannot read model 'model.npz': permission denied", "check its permissions"),
+    case("model-huge-settings", lambda: load_model("huge.npz"), ValueError,
+         "'huge.npz' does not hold a valid network", "W1 of shape (64, 50000000)", "holds W1 of shape (64, 16)"),
+    case("checkpoint-huge-settings", lambda: Trainer.from_checkpoint("huge-run.npz"), ValueError,
+         "'huge-run.npz' does not hold a valid network", "W1 of shape (64, 50000000)"),
+    case("model-int-weights", lambda: load_model("int-weights.npz"), ValueError, "W1 holds int64 values, not floating"),
+    case("model-too-large-for-float32", lambda: load_model("large-weights.npz"), ValueError,
+         "'large-weights.npz'", "state['b1'] holds values too large for float32 (largest magnitude 1e+300"),
+    case("model-deep-json", lambda: load_model("deep.npz"), ValueError, "'deep.npz' is corrupt", "nested more than 64"),
+    case("model-long-header", lambda: load_model("long-header.npz"), ValueError,
+         "array 'W1' has a header of 20001 bytes", "more than the 10000"),
     case("model-as-checkpoint", lambda: Trainer.from_checkpoint("model.npz"), ValueError, "'minidl-model' file"),
     case("checkpoint-other-architecture", lambda: Trainer(network([32]), verbose=0).load_checkpoint("run.npz"),
          ValueError, "different network", "hidden_sizes: saved [16], this network [32]"),
@@ -253,6 +323,11 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--resume", "model.npz"], 1, "expected 'minidl-checkpoint'", id="resume-from-a-model"),
     pytest.param(["evaluate", "missing.npz"], 1, "'missing.npz' does not exist", id="evaluate-missing"),
     pytest.param(["evaluate", "cut.npz"], 1, "'cut.npz' is corrupt", id="evaluate-corrupt"),
+    pytest.param(["evaluate", "huge.npz"], 1, "holds W1 of shape (64, 16)", id="evaluate-huge-settings"),
+    pytest.param([*DIGITS, "--resume", "huge-run.npz"], 1, "holds W1 of shape (64, 16)", id="resume-huge-settings"),
+    pytest.param(["evaluate", "pipe.npz"], 1, "'pipe.npz' is a named pipe (FIFO)", id="evaluate-fifo"),
+    pytest.param(["evaluate", "deep.npz"], 1, "nested more than 64 levels deep", id="evaluate-deep-json"),
+    pytest.param(["evaluate", "empty.npz"], 1, "'empty.npz' is empty (0 bytes)", id="evaluate-empty"),
     pytest.param(["evaluate", "model.npz"], 1, "does not record its data set", id="evaluate-without-dataset"),
     pytest.param(["evaluate", "model.npz", "--dataset", "idx:idx-count"], 1, "3 labels", id="evaluate-bad-idx"),
     pytest.param(["experiment", "compare", "--out", "afile", "--no-plot"], 1, "'afile' exists and is a file",

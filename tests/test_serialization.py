@@ -113,7 +113,7 @@ def test_newer_format_and_broken_content_are_refused(tmp_path):
     tree = {"config": {**config, "hidden_sizes": [7]}, "state": {"W1": {"__array__": "state/W1", "scalar": False}}}
     minidl.files.save_npz(tmp_path / "mismatch.npz", {"state/W1": np.zeros((6, 5))},
                           meta={"format": "minidl-model", "version": 1, "tree": tree})
-    with pytest.raises(ValueError, match="does not hold a valid network .*missing keys"):
+    with pytest.raises(ValueError, match="does not hold a valid network: missing arrays"):
         load_model(tmp_path / "mismatch.npz")
     meta = {"format": "minidl-model", "version": 1, "tree": {"state": {"__array__": "gone"}}}
     minidl.files.save_npz(tmp_path / "incomplete.npz", {}, meta=meta)

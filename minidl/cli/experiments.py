@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from minidl.cli import arguments
-from minidl.cli.arguments import DATASET_HELP, HelpFormatter, add_command
+from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, HelpFormatter, add_command, data_home, lowercase
 
 EXAMPLES = {
     "paths": ["minidl experiment paths --out results",
@@ -208,6 +208,7 @@ def add_options(parser, name):
     add = parser.add_argument
     if name not in ("paths", "activations"):
         add("--dataset", default="digits", help=DATASET_HELP)
+        add("--data-home", default=None, metavar="DIR", help=DATA_HOME_HELP)
     if name in ("paths", "compare"):
         # argparse passes a string default through `type` too, so the help shows it as typed.
         default = "sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam" if name == "paths" else \
@@ -226,7 +227,8 @@ def add_options(parser, name):
         add("--smooth", type=arguments.positive_int, default=1, metavar="WINDOW",
             help="draw a moving average over WINDOW iterations (the CSV keeps the raw losses)")
     if name in ("init", "activations"):
-        add("--activation", default="relu" if name == "init" else "sigmoid", choices=("relu", "sigmoid", "tanh"),
+        add("--activation", default="relu" if name == "init" else "sigmoid", type=lowercase,
+            choices=("relu", "sigmoid", "tanh"),
             help="activation function of the hidden layers")
         add("--inits", type=initialisations, default="0.01,xavier,he" if name == "init" else None,
             metavar="INITS", help="initialisations, comma-separated: he, xavier, he_uniform, xavier_uniform or a "
@@ -305,7 +307,8 @@ def run(args):
         raise ValueError(f"--seed must be >= 0, got {args.seed}")
     folder = check_folder(args.out)  # created only when the results are written
     stem = args.name or (f"activations-{args.activation}" if args.experiment == "activations" else args.experiment)
-    with threadpool_limits(limits=args.threads, user_api="blas"), where_to_run(args):
+    with threadpool_limits(limits=args.threads, user_api="blas"), data_home(getattr(args, "data_home", None)), \
+            where_to_run(args):
         result = COMPUTE[args.experiment](args)
     written = list(save_numbers(result, folder, stem))
     if not args.no_plot:

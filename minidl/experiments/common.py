@@ -21,14 +21,14 @@ import numbers
 import sys
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from minidl import optim
 from minidl.datasets import MiniBatches, load_dataset
 from minidl.network import MLP
 from minidl.optional import import_optional
 from minidl.training import Trainer, TrainingDivergedError
-from minidl.training.progress import is_terminal
+from minidl.training.progress import in_notebook, is_terminal, notebook_widget_bar
 
 #: Seconds to wait for a Dask scheduler to answer before giving up.
 SCHEDULER_TIMEOUT = 10
@@ -136,10 +136,12 @@ def progress_bar(total, description, enabled=True):
     (``\\r`` after ``\\r``), so there, like the trainer, it writes one plain
     line a finished run. Use it as ``with progress_bar(...) as bar: ... bar.update()``.
     """
-    in_notebook = any(cls.__module__ == "tqdm.notebook" for cls in tqdm.__mro__)  # tqdm.auto's choice
-    if enabled and not (in_notebook or is_terminal(sys.stderr)):
+    bar = tqdm
+    if enabled and in_notebook(sys.stderr):
+        bar = notebook_widget_bar() or tqdm  # without ipywidgets: one line of text redrawn in place
+    elif enabled and not is_terminal(sys.stderr):
         return RunLines(total, description)
-    return tqdm(total=total, desc=description, unit="run", disable=not enabled, leave=False)
+    return bar(total=total, desc=description, unit="run", disable=not enabled, leave=False)
 
 
 class RunLines:

@@ -82,6 +82,11 @@ def build_trainer(trainer_class, state, path, **settings):
 
     try:
         network = MLP.from_config(state["network"]["config"])
+    except ValueError as exc:
+        raise ValueError(f"checkpoint {path!r} does not hold a valid network ({exc})") from exc
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise _damaged(path, exc) from exc
+    try:
         saved_optimizer, saved_epochs = state["optimizer"], state["trainer"]["epochs"]
         name, hyperparameters = saved_optimizer["name"], dict(saved_optimizer["hyperparameters"])
         if name is None:

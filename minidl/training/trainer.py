@@ -29,6 +29,7 @@ from minidl.training.divergence import check_finite_weights, diverged
 from minidl.training.evaluation import evaluate
 from minidl.training.history import History
 from minidl.training.progress import Progress
+from minidl.training.unchanged import snapshot, warn_if_unchanged
 from minidl.validation import check_features, check_labels, check_positive_int, check_seed
 
 
@@ -193,6 +194,7 @@ class Trainer:
         except BaseException:
             self._progress.abort()
             raise
+        self._progress.close()
         for callback in self.callbacks:
             callback.on_train_end(self)
         return self.history
@@ -206,6 +208,7 @@ class Trainer:
         progress.start_epoch(epoch, len(batches))
         # fit checked the data once, so batches skip the check; a subclass's own method may not take `check`.
         options = {"check": False} if "check" in inspect.signature(network.loss_and_gradient).parameters else {}
+        weights_before = snapshot(network.params)
         start = time.perf_counter()
         # Overflow warnings would only repeat, less clearly, what the checks below report.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -215,7 +218,7 @@ class Trainer:
                     raise diverged(self, epoch, step, len(batches), f"the loss became {loss}")
                 optimizer.update(network.params, grads)
                 self.history.record_step(loss)
-                progress.step(loss)
+                progress.step(loss, getattr(network, "last_layer", None))
             seconds = time.perf_counter() - start
             check_finite_weights(self, epoch, len(batches))
             metrics = {"epoch": epoch}
@@ -230,6 +233,7 @@ class Trainer:
         self.history.record_epoch(**metrics)
         self.epoch = epoch
         progress.end_epoch(epoch, metrics)
+        warn_if_unchanged(weights_before, network.params)  # after the bar's last line, not through it
         for callback in self.callbacks:
             callback.on_epoch_end(self, epoch, metrics)
         if self.checkpoint is not None:

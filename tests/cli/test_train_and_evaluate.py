@@ -113,7 +113,7 @@ def test_ctrl_c_then_resume_keeps_checkpointing_and_early_stopping(tmp_path, cap
     # Only --resume: the checkpoint and the early stopping (with its state) come back by themselves.
     assert main(["train", "--resume", "run.npz", "-q", "--save", "resumed.npz", "--history", "resumed.json"]) == 0
     resumed = capsys.readouterr().out
-    assert "after 14 epochs (stopped early; best epoch 11 restored)" in resumed
+    assert "after 14 epochs (2 in this run; stopped early; best epoch 11 restored)" in resumed
     assert "checkpoint run.npz holds epoch 14, the last trained (to resume from); the best, epoch 11, is in " \
            "resumed.npz" in resumed
     assert load_checkpoint(tmp_path / "run.npz")["trainer"]["epoch"] == 14  # the checkpoint went on

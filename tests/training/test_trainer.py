@@ -180,25 +180,6 @@ def test_output_one_line_per_epoch_when_not_a_terminal_and_none_when_quiet(digit
     assert capsys.readouterr() == ("", "")
 
 
-def test_progress_bar_on_a_terminal():
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
-    from minidl.training import progress
-
-    stream = Terminal()
-    reporter = progress.Progress(1, 2, stream=stream)
-    reporter.start_epoch(1, 3)
-    for loss in (3.0, 2.0, 1.0):
-        reporter.step(loss)
-    reporter.end_epoch(1, {"train_loss": 0.5, "train_accuracy": 0.75})
-    text = stream.getvalue()
-    assert "epoch 1/2" in text and "3/3" in text
-    assert "loss=0.5000, acc=0.7500]" in text
-    assert reporter.last_accuracy == 0.75
-
-
 def test_a_subclass_whose_loss_and_gradient_takes_no_check_still_trains(digits):
     # The Trainer skips the per-batch input check only where the method offers it.
     class Mine(MLP):
