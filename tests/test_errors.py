@@ -11,8 +11,10 @@ lists these mistakes for readers.
 """
 
 import gzip
+import importlib.util
 import os
 import struct
+import sys
 import zipfile
 from pathlib import Path
 from unittest import mock
@@ -26,6 +28,8 @@ from minidl.cli import main
 from minidl.datasets import MiniBatches, load_dataset, load_idx, read_idx, train_val_split
 from minidl.datasets.cache import CACHE_FORMAT, CACHE_VERSION, CorruptCacheError, load_cache, save_cache
 from minidl.experiments import compare_optimizers
+from minidl.experiments.common import dask_scheduler
+from minidl.export import from_torch, to_onnx, to_torch
 from minidl.experiments.results import prepare_folder
 from minidl.files import load_npz, save_npz
 from minidl.serialization import load_checkpoint, load_model, save_model
@@ -39,6 +43,32 @@ CACHE = {name: np.zeros((2, 3), np.uint8) for name in ("x_train", "t_train", "x_
 
 def network(hidden=(16,)):
     return MLP(64, list(hidden), 10, seed=0)
+
+
+class Swish:
+    """A layer of the user's own, which no export knows."""
+
+    def forward(self, x, train=True):
+        return x / (1.0 + np.exp(-x))
+
+
+def with_own_layer():
+    net = network()
+    net.layers["Swish1"] = Swish()
+    return net
+
+
+def without(module, call):
+    """``call()`` as if ``module`` were not installed."""
+    with mock.patch.dict(sys.modules, {module: None}):
+        return call()
+
+
+def torch_sequential(*names):
+    import torch
+
+    return torch.nn.Sequential(*(getattr(torch.nn, name)(4, 4) if name == "Linear" else getattr(torch.nn, name)()
+                                 for name in names))
 
 
 def trainer(**settings):
@@ -208,6 +238,20 @@ CASES = [
     case("sklearn-partial-fit", lambda: MinidlClassifier().partial_fit(X, T), ValueError, "classes must be passed"),
     case("experiment-twice", lambda: compare_optimizers(optimizers=("sgd", "sgd")), ValueError, "listed twice"),
     case("unknown-dataset", lambda: load_dataset("mnsit"), ValueError, "unknown dataset 'mnsit'", "digits"),
+    case("experiment-n-jobs-zero", lambda: compare_optimizers(n_jobs=0), ValueError, "n_jobs must be a whole number"),
+    # ---- hand-off to other tools: layers they lack, packages not installed
+    case("onnx-own-layer", lambda: to_onnx(with_own_layer(), "net.onnx"), ValueError,
+         "cannot export layer 'Swish1' (Swish) to ONNX", "only Affine, BatchNorm, ReLU"),
+    case("torch-own-layer", lambda: to_torch(with_own_layer()), ValueError, "'Swish1' (Swish) to PyTorch"),
+    case("onnx-missing", lambda: without("onnx", lambda: to_onnx(network(), "net.onnx")), ModuleNotFoundError,
+         "exporting to ONNX needs onnx, which is not installed", 'pip install "minidl[onnx]"'),
+    case("torch-missing", lambda: without("torch", lambda: to_torch(network())), ModuleNotFoundError,
+         "to_torch needs torch, which is not installed; pip install torch"),
+    case("dask-missing", lambda: without("dask.distributed", lambda: dask_scheduler("tcp://127.0.0.1:8786")),
+         ModuleNotFoundError, 'Dask cluster needs dask', 'pip install "minidl[distributed]"'),
+    pytest.param(lambda: from_torch(torch_sequential("Linear", "LeakyReLU", "Linear")), ValueError,
+                 ("module 1 (LeakyReLU) has no minidl layer", "Linear, ReLU, Sigmoid"), id="torch-leaky-relu",
+                 marks=pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs PyTorch")),
     # ---- files: corrupt, foreign, missing, unwritable
     case("model-truncated", lambda: load_model("cut.npz"), ValueError, "'cut.npz' is corrupt"),
     case("model-not-npz", lambda: load_model("notes.npz"), ValueError, "'notes.npz' is not an .npz", "b'hello'"),
@@ -322,6 +366,15 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--optimizer-param", "lr=(1,2)"], 1, "lr=(1, 2): lr must be a number", id="tuple-value"),
     pytest.param(["experiment", "compare", "--set", "sgd.lr=abc"], 1, "--set sgd.lr='abc': lr must be a number",
                  id="set-text"),
+    pytest.param(["experiment", "search", "--scheduler", "no-port-here", "--no-plot"], 1,
+                 "cannot reach a Dask scheduler at 'no-port-here'", id="scheduler-address"),
+    pytest.param(["experiment", "search", "--scheduler", "tcp://127.0.0.1:8786", "--n-jobs", "2"], 1,
+                 "--n-jobs and --scheduler do not go together", id="scheduler-and-n-jobs"),
+    pytest.param(["export", "missing.npz", "net.onnx"], 1, "'missing.npz' does not exist", id="export-missing"),
+    pytest.param(["export", "model.npz", "no/net.onnx"], 1, "OUT 'no/net.onnx': folder 'no' does not exist",
+                 id="export-into-missing-folder"),
+    pytest.param(["export", "model.npz", "--format", "torch", "net.pt"], 2, "argument --format: invalid choice",
+                 id="export-format"),
     pytest.param(["train", "--epochs", "0"], 2, "argument --epochs: expected a whole number >= 1", id="epochs-zero"),
     pytest.param(["train", "--batch-size", "-3"], 2, "argument --batch-size", id="batch-size-negative"),
     pytest.param(["train", "--dropout", "1"], 2, "argument --dropout: expected a fraction in [0, 1)", id="dropout"),

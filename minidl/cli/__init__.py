@@ -26,11 +26,11 @@ import sys
 from pathlib import Path
 
 from minidl import __version__
-from minidl.cli import evaluate, experiments, homework, optimizers, train
+from minidl.cli import evaluate, experiments, export, homework, optimizers, train
 from minidl.cli.plugins import load_plugin
 
 #: One module per command, in the order ``minidl --help`` lists them.
-COMMANDS = [train, evaluate, optimizers, experiments, homework]
+COMMANDS = [train, evaluate, optimizers, experiments, homework, export]
 
 EPILOG = """examples:
   minidl train --dataset digits            # about 5 seconds, offline

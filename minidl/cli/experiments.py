@@ -22,6 +22,7 @@ examples:
   minidl experiment init --dataset mnist --out results
   minidl experiment activations --activation relu --inits 0.01,xavier,he
   minidl experiment search --trials 50 --no-plot
+  minidl experiment compare --seeds 4 --n-jobs 2      # two runs at a time
 
 Run "minidl experiment NAME --help" for the options of each experiment.
 """
@@ -29,6 +30,7 @@ Run "minidl experiment NAME --help" for the options of each experiment.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +87,17 @@ def initialisations(text):
     return values
 
 
+def job_count(text):
+    """``"2"`` -> ``2``; ``"-1"`` -> ``-1`` (one job a core)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1 and value != -1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, or -1 for one job a core, got {text!r}")
+    return value
+
+
 def number_range(text):
     """``"1e-4,1e-1"`` -> ``(0.0001, 0.1)``."""
     parts = text.split(",")
@@ -131,7 +144,8 @@ def compute_compare(args):
     from minidl.experiments import compare_optimizers
 
     return compare_optimizers(args.dataset, args.optimizers, per_optimizer(args.set), iterations=args.iterations,
-                              batch_size=args.batch_size, seeds=args.seeds, seed=args.seed, progress=not args.quiet)
+                              batch_size=args.batch_size, seeds=args.seeds, seed=args.seed, progress=not args.quiet,
+                              n_jobs=args.n_jobs)
 
 
 def compute_init(args):
@@ -139,7 +153,7 @@ def compute_init(args):
 
     return compare_initialisations(args.dataset, args.inits, args.activation, args.optimizer, single_optimizer(args),
                                    iterations=args.iterations, batch_size=args.batch_size, seeds=args.seeds,
-                                   seed=args.seed, progress=not args.quiet)
+                                   seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
 
 
 def compute_activations(args):
@@ -155,7 +169,7 @@ def compute_batchnorm(args):
 
     return compare_batchnorm(args.dataset, np.logspace(0, -4, args.scales).tolist(), samples=args.samples,
                              epochs=args.epochs, optimizer=args.optimizer, optimizer_params=single_optimizer(args),
-                             seed=args.seed, progress=not args.quiet)
+                             seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
 
 
 def compute_overfit(args):
@@ -163,7 +177,7 @@ def compute_overfit(args):
 
     return overfitting(args.dataset, samples=args.samples, epochs=args.epochs, weight_decay=args.weight_decay,
                        dropout=args.dropout, optimizer=args.optimizer, optimizer_params=single_optimizer(args),
-                       seed=args.seed, progress=not args.quiet)
+                       seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
 
 
 def compute_search(args):
@@ -171,7 +185,7 @@ def compute_search(args):
 
     return random_search(args.dataset, trials=args.trials, learning_rate_range=args.lr_range,
                          weight_decay_range=args.weight_decay_range, samples=args.samples, epochs=args.epochs,
-                         optimizer=args.optimizer, seed=args.seed, progress=not args.quiet)
+                         optimizer=args.optimizer, seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
 
 
 def draw(result, args):
@@ -251,6 +265,13 @@ def add_options(parser, name):
         add("--top", type=arguments.positive_int, default=7, help="curves of the best TOP trials in the figure")
     if name != "paths":
         add("--seed", type=int, default=0, help="first seed: the same seed gives the same numbers")
+    if name not in ("paths", "activations"):
+        add("--n-jobs", type=job_count, default=None, metavar="N",
+            help="train N runs at a time, in worker processes (-1: one a core); the numbers do not change "
+                 "(default: 1)")
+        add("--scheduler", default=None, metavar="ADDRESS",
+            help="send the runs to the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786 "
+                 '(pip install "minidl[distributed]")')
     add("--out", default="results", metavar="DIR", help="folder for NAME.png, NAME.csv and NAME.json")
     add("--name", default=None, help="file name stem to use instead of the experiment's name")
     add("--no-plot", action="store_true", help="write only the CSV and JSON (no matplotlib needed)")
@@ -287,7 +308,8 @@ def run(args):
     stem = args.name or (f"activations-{args.activation}" if args.experiment == "activations" else args.experiment)
     outputs = [f"{stem}.csv", f"{stem}.json"] + ([] if args.no_plot else [f"{stem}.png"])
     folder = check_folder(args.out, outputs)  # created only when the results are written
-    with threadpool_limits(limits=args.threads, user_api="blas"), data_home(getattr(args, "data_home", None)):
+    with threadpool_limits(limits=args.threads, user_api="blas"), data_home(getattr(args, "data_home", None)), \
+            where_to_run(args):
         result = COMPUTE[args.experiment](args)
     written = list(save_numbers(result, folder, stem))
     if not args.no_plot:
@@ -296,3 +318,18 @@ def run(args):
         print("\n".join(result.summary()))
         print("wrote " + ", ".join(str(path) for path in written))
     return 0
+
+
+def where_to_run(args):
+    """A context in which the runs go to ``--scheduler``'s Dask cluster; a context that does nothing without it."""
+    from minidl.experiments.common import dask_scheduler
+
+    if getattr(args, "scheduler", None) is None:
+        return contextlib.nullcontext()
+    if args.n_jobs is not None:
+        raise ValueError("--n-jobs and --scheduler do not go together: on a Dask cluster every worker thread "
+                         "takes runs; drop --n-jobs")
+    try:
+        return dask_scheduler(args.scheduler)
+    except ModuleNotFoundError as error:  # an error of the user's setup: one line, not a traceback
+        raise ValueError(str(error)) from error

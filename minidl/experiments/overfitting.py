@@ -33,10 +33,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from minidl.experiments.common import check_count, class_count, load_data, progress_bar, train_for_epochs
+from minidl import optim
+from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs
 from minidl.experiments.plotting import panel_grid
 from minidl.experiments.results import save_numbers
-from minidl.network import MLP
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 
@@ -114,7 +114,7 @@ class OverfittingResult:
 
 def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidden_sizes=DEFAULT_HIDDEN_SIZES,
                 weight_decay=0.1, dropout=0.2, optimizer="sgd", optimizer_params=None, seed=0, progress=True,
-                out=None):
+                out=None, n_jobs=None):
     """Train on few samples without regularisation, with weight decay and with dropout.
 
     Parameters
@@ -138,6 +138,10 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
     progress : bool, default True
     out : str or os.PathLike, optional
         If given, ``overfit.csv`` and ``overfit.json`` are written there.
+    n_jobs : int or None, default None
+        Runs trained at the same time, in worker processes (see
+        :func:`~minidl.experiments.common.map_runs`); the numbers are the
+        same as with 1.
 
     Returns
     -------
@@ -154,16 +158,14 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
     (x_train, t_train), (x_test, t_test) = load_data(dataset, samples)
     input_size, output_size = x_train.shape[1], class_count(t_train, t_test)
 
+    tasks = [({"input_size": input_size, "hidden_sizes": hidden_sizes, "output_size": output_size,
+               "weight_decay": configuration["weight_decay"], "dropout": configuration["dropout"]},
+              optim.get(optimizer, **optimizer_params), x_train, t_train, epochs, batch_size, seed, x_test, t_test)
+             for configuration in configurations]
     train_accuracy = np.empty((len(configurations), epochs))
     test_accuracy = np.empty((len(configurations), epochs))
-    with progress_bar(len(configurations), "overfitting", progress) as bar:
-        for index, configuration in enumerate(configurations):
-            network = MLP(input_size, hidden_sizes, output_size, weight_decay=configuration["weight_decay"],
-                          dropout=configuration["dropout"], seed=seed)
-            curves = train_for_epochs(network, x_train, t_train, epochs, batch_size, optimizer, optimizer_params,
-                                      seed, validation_data=(x_test, t_test))
-            train_accuracy[index], test_accuracy[index] = curves["train_accuracy"], curves["val_accuracy"]
-            bar.update()
+    for index, curves in enumerate(map_runs(run_for_epochs, tasks, "overfitting", progress, n_jobs)):
+        train_accuracy[index], test_accuracy[index] = curves["train_accuracy"], curves["val_accuracy"]
 
     result = OverfittingResult(
         dataset=dataset,
