@@ -224,8 +224,8 @@ def add_options(parser, name):
         add("--batch-size", type=arguments.positive_int, default=128, help="samples per mini-batch update")
         add("--seeds", type=arguments.positive_int, default=1,
             help="repeat with seeds SEED, SEED+1, ...; the figure shows the mean and a band of one std")
-        add("--smooth", type=arguments.positive_int, default=1, metavar="WINDOW",
-            help="draw a moving average over WINDOW iterations (the CSV keeps the raw losses)")
+        add("--smooth", type=arguments.positive_int, default=20, metavar="WINDOW",
+            help="draw a moving average over WINDOW iterations, 1 for the raw losses (the CSV keeps the raw losses)")
     if name in ("init", "activations"):
         add("--activation", default="relu" if name == "init" else "sigmoid", type=lowercase,
             choices=("relu", "sigmoid", "tanh"),
