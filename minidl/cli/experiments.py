@@ -17,7 +17,7 @@ experiments:
 
 examples:
   minidl experiment paths --out results
-  minidl experiment compare --seeds 3 --smooth 20 --out results
+  minidl experiment compare --seeds 3 --iterations 500 --out results
   minidl experiment compare --optimizers sgd,adam,rmsprop --set adam.lr=0.01 --iterations 500
   minidl experiment init --dataset mnist --out results
   minidl experiment activations --activation relu --inits 0.01,xavier,he
@@ -41,10 +41,10 @@ from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, HelpFormatter, ad
 EXAMPLES = {
     "paths": ["minidl experiment paths --out results",
               "minidl experiment paths --optimizers sgd,momentum,adam --set sgd.lr=0.5 --steps 50"],
-    "compare": ["minidl experiment compare --seeds 3 --smooth 20 --out results",
+    "compare": ["minidl experiment compare --seeds 3 --iterations 500 --out results",
                 "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
                 "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"],
-    "init": ["minidl experiment init --seeds 3 --smooth 20 --out results",
+    "init": ["minidl experiment init --seeds 3 --iterations 1000 --out results",
              "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"],
     "activations": ["minidl experiment activations --out results",
                     "minidl experiment activations --activation relu --inits 0.01,xavier,he --out results",
@@ -295,6 +295,17 @@ def add_parser(subparsers):
     return parser
 
 
+def output_stem(args):
+    """The file name stem of an experiment's outputs: ``--name``, else the experiment's name.
+
+    ``activations`` adds the activation (``activations-relu``), so that its
+    sigmoid and ReLU figures can sit in one folder.
+    """
+    if args.name:
+        return args.name
+    return f"activations-{args.activation}" if args.experiment == "activations" else args.experiment
+
+
 def run(args):
     from threadpoolctl import threadpool_limits
 
@@ -308,7 +319,7 @@ def run(args):
             raise ValueError(f"{error}, or add --no-plot to write only the numbers") from error
     if getattr(args, "seed", 0) < 0:
         raise ValueError(f"--seed must be >= 0, got {args.seed}")
-    stem = args.name or (f"activations-{args.activation}" if args.experiment == "activations" else args.experiment)
+    stem = output_stem(args)
     outputs = [f"{stem}.csv", f"{stem}.json"] + ([] if args.no_plot else [f"{stem}.png"])
     folder = check_folder(args.out, outputs)  # created only when the results are written
     with threadpool_limits(limits=args.threads, user_api="blas"), data_home(getattr(args, "data_home", None)), \
