@@ -17,7 +17,7 @@ experiments:
 
 examples:
   minidl experiment paths --out results
-  minidl experiment compare --seeds 3 --smooth 20 --out results
+  minidl experiment compare --seeds 3 --iterations 500 --out results
   minidl experiment compare --optimizers sgd,adam,rmsprop --set adam.lr=0.01 --iterations 500
   minidl experiment init --dataset mnist --out results
   minidl experiment activations --activation relu --inits 0.01,xavier,he
@@ -41,10 +41,10 @@ from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, HelpFormatter, ad
 EXAMPLES = {
     "paths": ["minidl experiment paths --out results",
               "minidl experiment paths --optimizers sgd,momentum,adam --set sgd.lr=0.5 --steps 50"],
-    "compare": ["minidl experiment compare --seeds 3 --smooth 20 --out results",
+    "compare": ["minidl experiment compare --seeds 3 --iterations 500 --out results",
                 "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
                 "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"],
-    "init": ["minidl experiment init --seeds 3 --smooth 20 --out results",
+    "init": ["minidl experiment init --seeds 3 --iterations 1000 --out results",
              "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"],
     "activations": ["minidl experiment activations --out results",
                     "minidl experiment activations --activation relu --inits 0.01,xavier,he --out results",
@@ -52,7 +52,8 @@ EXAMPLES = {
     "batchnorm": ["minidl experiment batchnorm --out results",
                   "minidl experiment batchnorm --scales 8 --epochs 10"],
     "overfit": ["minidl experiment overfit --out results",
-                "minidl experiment overfit --weight-decay 0.05 --dropout 0.5 --epochs 300"],
+                "minidl experiment overfit --seeds 5 --out results",
+                "minidl experiment overfit --optimizer sgd --lr 0.01 --weight-decay 0.1  # the book's settings"],
     "search": ["minidl experiment search --out results",
                "minidl experiment search --trials 100 --lr-range 1e-6,1e-2 --weight-decay-range 1e-8,1e-4"],
 }
@@ -177,7 +178,7 @@ def compute_overfit(args):
 
     return overfitting(args.dataset, samples=args.samples, epochs=args.epochs, weight_decay=args.weight_decay,
                        dropout=args.dropout, optimizer=args.optimizer, optimizer_params=single_optimizer(args),
-                       seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
+                       seeds=args.seeds, seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
 
 
 def compute_search(args):
@@ -222,10 +223,11 @@ def add_options(parser, name):
     if name in ("compare", "init"):
         add("--iterations", type=arguments.positive_int, default=2000, help="mini-batch updates per run")
         add("--batch-size", type=arguments.positive_int, default=128, help="samples per mini-batch update")
+        add("--smooth", type=arguments.positive_int, default=20, metavar="WINDOW",
+            help="draw a moving average over WINDOW iterations, 1 for the raw losses (the CSV keeps the raw losses)")
+    if name in ("compare", "init", "overfit"):
         add("--seeds", type=arguments.positive_int, default=1,
             help="repeat with seeds SEED, SEED+1, ...; the figure shows the mean and a band of one std")
-        add("--smooth", type=arguments.positive_int, default=1, metavar="WINDOW",
-            help="draw a moving average over WINDOW iterations (the CSV keeps the raw losses)")
     if name in ("init", "activations"):
         add("--activation", default="relu" if name == "init" else "sigmoid", type=lowercase,
             choices=("relu", "sigmoid", "tanh"),
@@ -235,9 +237,10 @@ def add_options(parser, name):
                                   "standard deviation such as 0.01 (activations: default 1,0.01,xavier for sigmoid "
                                   "and tanh, 0.01,xavier,he for relu)")
     if name in ("init", "batchnorm", "overfit", "search"):
-        add("--optimizer", default="sgd", metavar="NAME", help="see: minidl optimizers")
+        add("--optimizer", default="adam" if name == "overfit" else "sgd", metavar="NAME",
+            help="see: minidl optimizers")
     if name in ("init", "batchnorm", "overfit"):
-        add("--lr", type=arguments.positive_float, default=0.01, help="learning rate")
+        add("--lr", type=arguments.positive_float, default=0.001 if name == "overfit" else 0.01, help="learning rate")
     if name == "activations":
         add("--layers", type=arguments.positive_int, default=5, help="hidden layers, one histogram each")
         add("--units", type=arguments.positive_int, default=100, help="units a layer")
@@ -251,7 +254,7 @@ def add_options(parser, name):
         add("--scales", type=arguments.positive_int, default=16,
             help="number of initial weight standard deviations, log-spaced from 1 to 1e-4")
     if name == "overfit":
-        add("--weight-decay", type=arguments.non_negative_float, default=0.1, metavar="LAMBDA",
+        add("--weight-decay", type=arguments.non_negative_float, default=0.001, metavar="LAMBDA",
             help="L2 penalty lambda/2 * sum(W**2) of the weight-decay runs")
         add("--dropout", type=arguments.fraction, default=0.2, metavar="RATIO",
             help="dropout ratio of the dropout runs")
@@ -292,6 +295,17 @@ def add_parser(subparsers):
     return parser
 
 
+def output_stem(args):
+    """The file name stem of an experiment's outputs: ``--name``, else the experiment's name.
+
+    ``activations`` adds the activation (``activations-relu``), so that its
+    sigmoid and ReLU figures can sit in one folder.
+    """
+    if args.name:
+        return args.name
+    return f"activations-{args.activation}" if args.experiment == "activations" else args.experiment
+
+
 def run(args):
     from threadpoolctl import threadpool_limits
 
@@ -305,7 +319,7 @@ def run(args):
             raise ValueError(f"{error}, or add --no-plot to write only the numbers") from error
     if getattr(args, "seed", 0) < 0:
         raise ValueError(f"--seed must be >= 0, got {args.seed}")
-    stem = args.name or (f"activations-{args.activation}" if args.experiment == "activations" else args.experiment)
+    stem = output_stem(args)
     outputs = [f"{stem}.csv", f"{stem}.json"] + ([] if args.no_plot else [f"{stem}.png"])
     folder = check_folder(args.out, outputs)  # created only when the results are written
     with threadpool_limits(limits=args.threads, user_api="blas"), data_home(getattr(args, "data_home", None)), \

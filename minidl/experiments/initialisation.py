@@ -119,8 +119,15 @@ class InitialisationResult:
         return [f"{initialisation_label(weight_init):<10} final training loss {np.mean(self.final_losses[index]):.4f}"
                 for index, weight_init in enumerate(self.initialisations)]
 
-    def plot(self, smoothing=1):
-        """Mean mini-batch loss per initialisation, with a band of one standard deviation."""
+    def plot(self, smoothing=20):
+        """Mean mini-batch loss per initialisation, with a band of one standard deviation.
+
+        ``smoothing`` is a moving-average window (in iterations) applied to
+        each run before averaging; 1 draws the raw losses, and the saved
+        numbers are never smoothed. The axis stays linear: the lesson (a
+        flat line at ln 10, a late start, an early one) is in the height of
+        the curves over the whole run, not in how close to zero they get.
+        """
         figure = new_figure(figsize=(7.5, 4.6))
         axes = figure.subplots()
         iterations = np.arange(1, self.losses.shape[2] + 1)

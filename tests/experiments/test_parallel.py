@@ -139,8 +139,8 @@ def test_grid_search_of_minidl_classifier_on_dask_equals_serial(cluster):
     from minidl.sklearn import MinidlClassifier
 
     (x, y), _ = load_digits()
-    grid = {"learning_rate": [0.001, 0.01]}
-    classifier = MinidlClassifier(hidden_sizes=(16,), epochs=2, seed=0)
+    grid = {"learning_rate_init": [0.001, 0.01]}
+    classifier = MinidlClassifier(hidden_layer_sizes=(16,), max_iter=2, random_state=0)
     serial = GridSearchCV(classifier, grid, cv=2).fit(x[:300], y[:300])
     with Client(cluster.scheduler_address), joblib.parallel_backend("dask"):
         remote = GridSearchCV(classifier, grid, cv=2, n_jobs=-1).fit(x[:300], y[:300])
