@@ -9,6 +9,7 @@ then reused by every test here.
 """
 
 import json
+import operator
 import sys
 
 import joblib
@@ -93,19 +94,18 @@ def test_progress_counts_every_run_done_and_left(capsys):
     assert lines == [f"compare optimizers: {done}/4 runs done" for done in range(1, 5)]
 
 
-def square_plus(value, offset):
-    return value * value + offset
-
-
+# The workers must import the function they run: one from the standard library
+# imports anywhere, whereas one defined here needs the repository on their path,
+# which depends on how pytest was started ("pytest" or "python -m pytest").
 def test_map_runs_keeps_the_order_of_the_tasks():
     tasks = [(value, 0.5) for value in range(9, -1, -1)]
-    assert map_runs(square_plus, tasks, "squares", progress=False, n_jobs=2) == [
-        value * value + 0.5 for value in range(9, -1, -1)]
+    assert map_runs(operator.add, tasks, "sums", progress=False, n_jobs=2) == [
+        value + 0.5 for value in range(9, -1, -1)]
 
 
 def test_a_failing_run_raises_its_own_error():
     with pytest.raises(TypeError, match="unsupported operand"):
-        map_runs(square_plus, [(1, 0), (None, 0)], "squares", progress=False, n_jobs=2)
+        map_runs(operator.add, [(1, 0), (None, 0)], "sums", progress=False, n_jobs=2)
 
 
 @pytest.mark.parametrize("n_jobs", [0, 1.5, True, "2"])
