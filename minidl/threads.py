@@ -8,8 +8,8 @@ product of a 32 x 64 batch by a 64 x 256 weight matrix takes a tenth of a
 millisecond. On an idle machine the meetings cost a little; on a machine where
 another program keeps a core busy they cost a lot, because a thread that has to
 wait for its core holds up the others at every product. Measured on two cores
-with one kept busy, the digits quick start took 15 to 30 times as long on two
-threads as on one (``benchmarks/threads.py``; docs/performance.md).
+with one kept busy, the digits quick start took 29 to 42 times as long on two
+threads as on one without (``benchmarks/threads.py``; docs/performance.md).
 
 So minidl decides how many threads its own work uses, and sets that number only
 while the work runs:
@@ -51,7 +51,7 @@ import threadpoolctl
 #: Multiply-adds a thread must get from a step's largest matrix product before
 #: minidl gives it one. Measured on two cores (``benchmarks/threads.py``,
 #: docs/performance.md): evaluating MNIST's 784-512-512-10 in chunks whose
-#: largest product is 2e8 multiply-adds, a second thread made it 2.5 to 3.7
+#: largest product is 2e8 multiply-adds, a second thread made it 2.5 to 5.5
 #: times slower; at 4e8 up to 1.5 times slower; at 4e9 it mostly saved time,
 #: idle or with a core busy. So two threads from 2e9 on.
 WORK_PER_THREAD = 1_000_000_000
