@@ -3,8 +3,8 @@
 The comparison trains 4 optimizers x 4 seeds = 16 independent runs. With
 ``--n-jobs 2`` two of joblib's worker processes train two runs at a time,
 each with one BLAS thread; with ``--n-jobs 1`` they run one after another
-in the command's own process, with one BLAS thread (the default ``--threads
-1``). On two idle cores the ideal is 2 x, less the cost of starting the
+in the command's own process, with one BLAS thread (minidl's choice for
+these networks when ``--threads`` is left out). On two idle cores the ideal is 2 x, less the cost of starting the
 workers and sending them the data.
 
 How it measures:

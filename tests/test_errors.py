@@ -22,6 +22,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
+import minidl
 import minidl.archive
 from minidl import MLP, optim
 from minidl.cli import main
@@ -207,6 +208,8 @@ CASES = [
     case("batch-size-negative", lambda: MiniBatches(X, T, -5), ValueError, "batch_size must be >= 1, got -5"),
     case("batch-size-not-whole", lambda: trainer(batch_size=2.5), ValueError, "batch_size", "got 2.5"),
     case("batch-size-above-data", lambda: MiniBatches(X, T, 50, drop_last=True), ValueError, "50 larger than the 40"),
+    case("threads-zero", lambda: trainer(threads=0), ValueError, "threads must be None (minidl decides)", "got 0"),
+    case("threads-not-whole", lambda: minidl.fit(network(), X, T, threads=1.5), ValueError, "whole number", "1.5"),
     case("early-stopping-alone", lambda: trainer(callbacks=[EarlyStopping()]).fit(X, T), ValueError, "validation_data"),
     case("diverging", lambda: trainer(optimizer="sgd", optimizer_params={"lr": 1e38}, checkpoint="new.npz").fit(X, T),
          TrainingDivergedError, "training diverged", "try a lower learning rate"),
@@ -378,6 +381,12 @@ COMMAND_CASES = [
     pytest.param(["train", "--epochs", "0"], 2, "argument --epochs: expected a whole number >= 1", id="epochs-zero"),
     pytest.param(["train", "--batch-size", "-3"], 2, "argument --batch-size", id="batch-size-negative"),
     pytest.param(["train", "--dropout", "1"], 2, "argument --dropout: expected a fraction in [0, 1)", id="dropout"),
+    pytest.param(["train", "--threads", "0"], 2, "argument --threads: expected a whole number >= 1, got '0'",
+                 id="threads-zero"),
+    pytest.param(["evaluate", "model.npz", "--threads", "two"], 2, "argument --threads: expected a whole number, got",
+                 id="threads-text"),
+    pytest.param(["train", "--threads", "1.5"], 2, "argument --threads: expected a whole number, got '1.5'",
+                 id="threads-not-whole"),
 ]
 
 

@@ -94,7 +94,8 @@ def test_history_shows_as_a_table(outputs):
     assert result.data["text/html"].startswith("<table>")
     assert "History: 2 epochs, 46 steps; best val_accuracy" in result.data["text/html"]
     header = result.data["text/plain"].splitlines()[1].split()
-    assert header == ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"]
+    assert header == ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds",
+                      "threads"]
 
 
 def test_a_network_shows_as_its_summary(outputs):

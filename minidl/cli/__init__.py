@@ -12,6 +12,8 @@ traceback; argparse's own usage errors exit with 2, Ctrl-C with 130, and
 SIGTERM (what ``kill``, ``docker stop`` and SLURM send) is handled like
 Ctrl-C (same clean-up, same message) but exits with 143 = 128 + 15, the
 code a process ended by SIGTERM has, so schedulers report it as such.
+Warnings (e.g. that a resumed run continues on another thread count) print
+one line ``minidl: warning: ...`` and the command goes on.
 When the reader of the output goes away (``minidl evaluate m.npz | head``)
 the command stops quietly with code 141, like other command-line tools.
 """
@@ -23,6 +25,7 @@ import contextlib
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 from minidl import __version__
@@ -74,7 +77,8 @@ def main(argv=None):
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        with _sigterm_as_interrupt():
+        with _sigterm_as_interrupt(), warnings.catch_warnings():
+            warnings.showwarning = _show_warning
             for plugin in args.plugin:
                 load_plugin(plugin)
             code = args.run(args)
@@ -130,6 +134,11 @@ def _discard_standard_output():
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass  # not a real file (a test's capture): nothing is flushed to a pipe at exit
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    # A warning (e.g. a resumed run on another thread count) as one line, like the errors.
+    print(f"minidl: warning: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
 
 
 def _error(message):

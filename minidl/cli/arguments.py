@@ -77,6 +77,14 @@ def data_home(folder):
             os.environ["SCIKIT_LEARN_DATA"] = previous
 
 
+def add_threads_option(parser):
+    """``--threads N``, with the same meaning on every command that computes."""
+    parser.add_argument("--threads", type=positive_int, default=None, metavar="N",
+                        help="BLAS threads for the matrix products (default: minidl decides: one for small "
+                             "networks, which more threads slow down, badly on a busy machine; more only for "
+                             "large products). Runs are bit-identical only on the same count")
+
+
 def sizes(text):
     """``"100,100"`` -> ``(100, 100)``; ``""`` or ``"none"`` -> ``()`` (no hidden layer)."""
     if text.strip().lower() in ("", "none"):

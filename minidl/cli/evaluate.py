@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
+from minidl.cli.arguments import add_threads_option
 
 
 def add_parser(subparsers):
@@ -36,6 +37,7 @@ def add_parser(subparsers):
     parser.add_argument("--data-home", default=None, metavar="DIR", help=DATA_HOME_HELP)
     parser.add_argument("--split", default="test", type=lowercase, choices=("test", "train"),
                         help="which part of the data set; train includes the samples held out for validation")
+    add_threads_option(parser)
     return parser
 
 
@@ -44,7 +46,9 @@ def run(args):
 
     from minidl.datasets import load_dataset
     from minidl.serialization import load_model, read_model_metadata
+    from minidl.threads import limit_threads, network_sizes
     from minidl.training import predict_classes
+    from minidl.training.evaluation import CHUNK_SIZE
 
     _check_is_an_archive(args.model)
     network = load_model(args.model)
@@ -60,7 +64,8 @@ def run(args):
             f"model {args.model!r} ({network.describe()}) does not fit data set {dataset!r} "
             f"({x.shape[1]} features, {int(labels.max()) + 1} classes); pass the data set it was trained on"
         )
-    predictions = predict_classes(network, x)
+    with limit_threads(args.threads, network_sizes(network), batch_size=min(len(x), CHUNK_SIZE)):
+        predictions = predict_classes(network, x)
     classes = np.arange(network.output_size)
     matrix = confusion_matrix(labels, predictions, labels=classes)
     correct = int(np.trace(matrix))

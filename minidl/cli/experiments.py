@@ -278,8 +278,7 @@ def add_options(parser, name):
     add("--out", default="results", metavar="DIR", help="folder for NAME.png, NAME.csv and NAME.json")
     add("--name", default=None, help="file name stem to use instead of the experiment's name")
     add("--no-plot", action="store_true", help="write only the CSV and JSON (no matplotlib needed)")
-    add("--threads", type=arguments.positive_int, default=1,
-        help="BLAS threads; these small matrices run fastest on one, more so on a busy machine")
+    arguments.add_threads_option(parser)
     add("--quiet", action="store_true", help="no progress report and no summary")
 
 
@@ -307,10 +306,9 @@ def output_stem(args):
 
 
 def run(args):
-    from threadpoolctl import threadpool_limits
-
     from minidl.experiments.plotting import check_plotting_available, save_figure
     from minidl.experiments.results import check_folder, save_numbers
+    from minidl.threads import limit_threads
 
     if not args.no_plot:
         try:
@@ -322,8 +320,9 @@ def run(args):
     stem = output_stem(args)
     outputs = [f"{stem}.csv", f"{stem}.json"] + ([] if args.no_plot else [f"{stem}.png"])
     folder = check_folder(args.out, outputs)  # created only when the results are written
-    with threadpool_limits(limits=args.threads, user_api="blas"), data_home(getattr(args, "data_home", None)), \
-            where_to_run(args):
+    # Without --threads, each training run decides for its own network.
+    threads = contextlib.nullcontext() if args.threads is None else limit_threads(args.threads)
+    with data_home(getattr(args, "data_home", None)), threads, where_to_run(args):
         result = COMPUTE[args.experiment](args)
     written = list(save_numbers(result, folder, stem))
     if not args.no_plot:

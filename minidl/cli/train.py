@@ -22,8 +22,9 @@ examples:
 A resumed run takes its data set, network, optimizer, schedule, batch size
 and seed from the checkpoint: an option that asks for another value than
 the saved one is refused (repeating the saved value is fine). --epochs (the
-new total), --early-stopping, --checkpoint, --save, --history, --data-home
-and --verbose apply.
+new total), --early-stopping, --checkpoint, --save, --history, --data-home,
+--verbose and --threads apply (another thread count than the saved run's
+is said once: the last bits may differ).
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ def add_parser(subparsers):
                        help="continue the run saved in this checkpoint; its network, optimizer, data set, "
                             "early stopping and settings are used (the options that set them are refused), "
                             "and --epochs is the new total")
+    arguments.add_threads_option(parser)
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                         help="0: quiet, 1: progress bar (one line per epoch when not a terminal), "
                              "2: one line per epoch")
@@ -143,7 +145,8 @@ def run(args):
     correct = round(accuracy * len(x_test))
     restored = _restored_epoch(trainer)
     print(f"test accuracy {100 * accuracy:.2f} % ({correct}/{len(x_test)}) after "
-          f"{_epochs_done(trainer, restored, epochs_before)}, trained in {seconds:.1f} s")
+          f"{_epochs_done(trainer, restored, epochs_before)}, trained in {seconds:.1f} s "
+          f"on {_threads(trainer.threads_in_effect)}")
     if restored is not None and args.checkpoint:
         best = f"is in {args.save}" if args.save else "is kept only in a model saved with --save MODEL.npz"
         print(f"checkpoint {args.checkpoint} holds epoch {trainer.epoch}, the last trained (to resume from); "
@@ -204,6 +207,10 @@ def _epochs_done(trainer, restored, epochs_before=0):
     return f"{text} ({'; '.join(notes)})" if notes else text
 
 
+def _threads(count):
+    return f"{count} BLAS thread{'s' if count != 1 else ''}"
+
+
 def _hyperparameters(args):
     """The optimizer's and the schedule's settings from the command line, checked: two dicts."""
     from minidl import optim
@@ -255,7 +262,7 @@ def _new_trainer(args, hyperparameters, callbacks, train, test):
         batch_size=args.batch_size or defaults["batch_size"],
         seed=args.seed,
         schedule=args.schedule, schedule_params=schedule_params,
-        callbacks=callbacks, checkpoint=args.checkpoint, verbose=args.verbose,
+        callbacks=callbacks, checkpoint=args.checkpoint, verbose=args.verbose, threads=args.threads,
     )
     return trainer
 
@@ -273,7 +280,7 @@ def _resumed_trainer(args):
     # patience used up, best weights) is loaded into it, as if the run had never stopped.
     patience = args.early_stopping or saved_patience
     trainer = build_trainer(Trainer, state, args.resume, epochs=args.epochs, callbacks=_callbacks(patience),
-                            checkpoint=args.checkpoint, verbose=args.verbose)
+                            checkpoint=args.checkpoint, verbose=args.verbose, threads=args.threads)
     if "dataset" not in trainer.metadata:
         raise ValueError(f"checkpoint {args.resume!r} was not written by 'minidl train'; resume it from Python")
     trainer.metadata["early_stopping"] = patience

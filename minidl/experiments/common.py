@@ -27,6 +27,7 @@ from minidl import optim
 from minidl.datasets import MiniBatches, load_dataset
 from minidl.network import MLP
 from minidl.optional import import_optional
+from minidl.threads import limit_threads, network_sizes
 from minidl.training import Trainer, TrainingDivergedError
 from minidl.training.progress import in_notebook, is_terminal, notebook_widget_bar
 
@@ -186,12 +187,17 @@ def train_for_iterations(network, optimizer, x, t, iterations, batch_size, seed)
         The training-mode loss of each batch, *before* its update. If the loss
         becomes NaN or infinite (a learning rate too large), training stops
         and the remaining entries are NaN: the curve simply ends there.
+
+    Like a :class:`~minidl.training.Trainer` left at ``threads=None``, it
+    uses the thread count of an enclosing :func:`minidl.threads.limit_threads`
+    block, or else the one minidl chooses for the network and batch size.
     """
     losses = np.full(iterations, np.nan)
     batches = MiniBatches(x, t, batch_size, rng=np.random.default_rng(seed))
     iteration = 0
     # A diverging run may overflow on its way to infinity; it is detected below.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    threads = limit_threads(None, network_sizes(network), batch_size)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), threads:
         while iteration < iterations:
             for x_batch, t_batch in batches:
                 loss, grads = network.loss_and_gradient(x_batch, t_batch)
@@ -232,7 +238,8 @@ def train_for_epochs(network, x, t, epochs, batch_size, optimizer, optimizer_par
 
 def evaluation_loss(network, x, t):
     """The loss of ``network`` on all of ``x`` in evaluation mode (NaN if it overflowed)."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    threads = limit_threads(None, network_sizes(network), len(x))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), threads:
         return float(network.loss(x, t, train=False))
 
 
@@ -301,9 +308,10 @@ def map_runs(function, tasks, description, progress=True, n_jobs=None):
     ``n_jobs`` cores busy, and a pool of BLAS threads in each would fight over
     them (oversubscription). Small matrices such as these run fastest on one
     thread anyway. The numbers are therefore bit-identical to those of the
-    runs made here one after another *with one BLAS thread*, as the command
-    line does by default (``--threads 1``): OpenBLAS shares a product out
-    differently over more threads, which changes the last bits of a float32.
+    runs made here one after another *with one BLAS thread*, as minidl
+    chooses for these networks (``threads=None``, see :mod:`minidl.threads`):
+    OpenBLAS shares a product out differently over more threads, which
+    changes the last bits of a float32.
     """
     from joblib import Parallel, delayed, effective_n_jobs
 
@@ -326,9 +334,7 @@ def map_runs(function, tasks, description, progress=True, n_jobs=None):
 
 def run_in_worker(function, index, task):
     """``(index, function(*task))``, computed with one BLAS thread (see :func:`map_runs`)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
+    with limit_threads(1):
         return index, function(*task)
 
 

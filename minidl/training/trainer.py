@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import math
 import time
+import warnings
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from minidl import optim
 from minidl.datasets import MiniBatches
 from minidl.files import check_output_folder
 from minidl.optim.schedules import check_schedule
+from minidl.threads import ThreadCountWarning, check_threads, limit_threads, network_sizes
 from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
 from minidl.training.divergence import DivergenceWatch, check_finite_weights
 from minidl.training.evaluation import evaluate
@@ -78,6 +80,14 @@ class Trainer:
     verbose : {0, 1, 2}, default 1
         0 silent; 1 a progress bar per epoch on a terminal (one line per
         epoch otherwise, e.g. in CI logs); 2 one line per epoch.
+    threads : int or None, default None
+        BLAS threads for the matrix products while :meth:`fit` runs
+        (restored afterwards). ``None``: minidl decides from the layer
+        sizes and ``batch_size`` (one thread for small networks, which
+        more threads only slow down, a lot on a busy machine; see
+        :mod:`minidl.threads`). The count in effect is recorded in every
+        epoch of the history (``threads``) and in checkpoints: runs are
+        bit-identical only on the same count.
 
     Attributes
     ----------
@@ -90,6 +100,9 @@ class Trainer:
     metadata : dict
         Free JSON-ready notes saved with checkpoints (the CLI stores its
         data set name there).
+    threads_in_effect : int or None
+        The thread count of the last :meth:`fit` (or of the run a checkpoint
+        continues); None before any.
 
     Notes
     -----
@@ -112,7 +125,7 @@ class Trainer:
 
     def __init__(self, network, optimizer="adam", optimizer_params=None, *, epochs=10, batch_size=100, seed=0,
                  schedule=None, schedule_params=None, callbacks=(), checkpoint=None, evaluation_size=10_000,
-                 verbose=1):
+                 verbose=1, threads=None):
         self.network = network
         self.optimizer = optim.get(optimizer, **(optimizer_params or {}))
         self.epochs = check_positive_int(epochs, "epochs")
@@ -133,6 +146,8 @@ class Trainer:
             evaluation_size = check_positive_int(evaluation_size, "evaluation_size")
         self.evaluation_size = evaluation_size
         self.verbose = verbose
+        self.threads = check_threads(threads)
+        self.threads_in_effect = None
         self.epoch = 0
         self.history = History()
         self.stop_training = False
@@ -193,8 +208,10 @@ class Trainer:
         for callback in self.callbacks:
             callback.on_train_begin(self)
         try:
-            while self.epoch < self.epochs and not self.stop_training:
-                self._run_epoch(batches, training_subset, validation_data)
+            with limit_threads(self.threads, network_sizes(self.network), self.batch_size) as threads:
+                self._note_thread_count(threads)
+                while self.epoch < self.epochs and not self.stop_training:
+                    self._run_epoch(batches, training_subset, validation_data)
         except BaseException:
             self._progress.abort()
             raise
@@ -233,6 +250,7 @@ class Trainer:
             self._divergence.check_epoch(metrics["train_loss"], (x_batch, t_batch), epoch)
         metrics["learning_rate"] = optimizer.lr
         metrics["seconds"] = seconds
+        metrics["threads"] = self.threads_in_effect
         self.history.record_epoch(**metrics)
         self.epoch = epoch
         progress.end_epoch(epoch, metrics)
@@ -244,6 +262,16 @@ class Trainer:
             check_finite_weights(self, epoch)
             self.save_checkpoint(self.checkpoint)
             self._checkpoint_epoch = epoch
+
+    def _note_thread_count(self, threads):
+        """Record the thread count of this fit; warn if the epochs before ran on another."""
+        before, self.threads_in_effect = self.threads_in_effect, threads
+        if before is not None and before != threads and self.epoch > 0:
+            warnings.warn(
+                f"the first {self.epoch} epoch(s) of this run were trained on {before} BLAS thread(s), the next "
+                f"on {threads}: the results may differ in the last bits from a run on one count throughout "
+                f"(bit-identity needs the same count: threads={before}, or --threads {before})",
+                ThreadCountWarning, stacklevel=3)
 
     def log(self, message):
         """Print a message (unless ``verbose=0``) without breaking the progress bar."""
@@ -277,17 +305,21 @@ class Trainer:
         return self
 
     @classmethod
-    def from_checkpoint(cls, path, *, epochs=None, schedule=None, callbacks=(), checkpoint=None, verbose=1):
+    def from_checkpoint(cls, path, *, epochs=None, schedule=None, callbacks=(), checkpoint=None, verbose=1,
+                        threads=None):
         """Rebuild the network, optimizer and trainer saved at ``path``, ready to :meth:`fit` on.
 
         ``epochs`` defaults to the saved run's total. ``schedule`` is needed
         only if the saved run used a schedule *function* (named schedules are
         saved). Hooks added to the optimizer are not saved: add them again.
+        ``threads`` is this machine's choice, not the checkpoint's: if it
+        gives another count than the saved run had, :meth:`fit` warns once
+        (``ThreadCountWarning``) that the results may differ in the last bits.
         """
         from minidl.serialization import load_checkpoint
 
         return build_trainer(cls, load_checkpoint(path), str(path), epochs=epochs, schedule=schedule,
-                             callbacks=callbacks, checkpoint=checkpoint, verbose=verbose)
+                             callbacks=callbacks, checkpoint=checkpoint, verbose=verbose, threads=threads)
 
 
 def fit(network, x, t, validation_data=None, **settings):
@@ -295,7 +327,7 @@ def fit(network, x, t, validation_data=None, **settings):
 
     ``settings`` are the arguments of :class:`Trainer` (``optimizer``,
     ``optimizer_params``, ``epochs``, ``batch_size``, ``seed``, ``schedule``,
-    ``callbacks``, ``checkpoint``, ``verbose``, ...).
+    ``callbacks``, ``checkpoint``, ``verbose``, ``threads``, ...).
 
     Examples
     --------

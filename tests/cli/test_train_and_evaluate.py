@@ -1,5 +1,6 @@
 """End to end on the digits, in fresh processes: train, save, evaluate, resume."""
 
+import csv
 import json
 import re
 
@@ -58,7 +59,8 @@ def test_optimizer_params_and_schedule_reach_the_trainer(tmp_path, capsys, monke
                  "--history", "history.csv"])
     assert code == 0
     assert "Momentum(lr=0.05, momentum=0.8)" in capsys.readouterr().out
-    rates = [float(line.split(",")[-2]) for line in (tmp_path / "history.csv").read_text().splitlines()[1:]]
+    with open(tmp_path / "history.csv", newline="") as table:
+        rates = [float(row["learning_rate"]) for row in csv.DictReader(table)]
     assert rates == [0.05, 0.025, 0.0125]
 
 

@@ -2,8 +2,8 @@
 
 Every run is seeded on its own, so spreading the runs over workers must not
 change a single bit of the files an experiment writes. The serial side runs
-with one BLAS thread (``tests/experiments/conftest.py``, and the command
-line's ``--threads 1``), as each worker does. The serial files are made once
+with one BLAS thread (``tests/experiments/conftest.py``, and minidl's own
+choice for these networks without ``--threads``), as each worker does. The serial files are made once
 (module fixture) and the worker pool and the Dask cluster are started once,
 then reused by every test here.
 """

@@ -70,7 +70,7 @@ def test_history_contents_follow_the_schedule(digits):
     assert history["epoch"] == [1, 2, 3, 4]
     assert history.steps_per_epoch == [6, 6, 6, 6] and len(history.step_loss) == 24
     assert set(history.metric_names) == {"epoch", "train_loss", "train_accuracy", "val_loss",
-                                         "val_accuracy", "learning_rate", "seconds"}
+                                         "val_accuracy", "learning_rate", "seconds", "threads"}
     assert trainer.epoch == 4
 
 
