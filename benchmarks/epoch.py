@@ -69,17 +69,19 @@ class MinidlTraining:
 
     ``verbose=0`` and ``evaluation_size=1``: the Trainer always measures the
     training loss after an epoch, and one sample is the least it allows, so
-    an epoch is the training and (almost) nothing else.
+    an epoch is the training and (almost) nothing else. ``threads`` is set to
+    the benchmark's ``--threads``: left at None, minidl would choose one
+    thread inside ``fit``, where the other contenders also run (``TakeTurns``).
     """
 
     description = ("one epoch of Trainer(network, 'adam', epochs=..., verbose=0, evaluation_size=1)"
                    ".fit(x, t), timed between epoch ends")
 
-    def __init__(self, x, t, seed):
+    def __init__(self, x, t, seed, threads=None):
         self.x, self.t = x, t
         self.network = MLP(784, HIDDEN_SIZES, 10, activation="relu", weight_init="he", dtype=np.float32, seed=seed)
         self.trainer = Trainer(self.network, "adam", optimizer_params={"lr": 0.001}, epochs=1,
-                               batch_size=BATCH_SIZE, seed=seed, evaluation_size=1, verbose=0)
+                               batch_size=BATCH_SIZE, seed=seed, evaluation_size=1, verbose=0, threads=threads)
 
     def fit(self, epochs, callbacks=()):
         """Train ``epochs`` more epochs in one ``Trainer.fit`` call."""
@@ -167,7 +169,7 @@ def print_table(rows):
 
 def time_epochs(x, t, arguments, torch):
     """Median and fastest epoch of minidl and of each reference, taking turns."""
-    minidl_training = MinidlTraining(x, t, arguments.seed)
+    minidl_training = MinidlTraining(x, t, arguments.seed, arguments.threads)
     others = {"seeds": seeds_baseline.SeedsTraining(x, t, SIZES, BATCH_SIZE, arguments.seed),
               "matmul": matmul_share.MatmulReplay(minidl_training.network, x, BATCH_SIZE, arguments.seed)}
     if torch is not None:

@@ -59,7 +59,7 @@ def main(argv=None):
     limiter = threadpoolctl.threadpool_limits(arguments.threads, user_api="blas") if arguments.threads else None
     after_imports = peak_rss_bytes()
     x, t = synthetic_data(arguments.samples, arguments.seed)
-    MinidlTraining(x, t, arguments.seed).fit(epochs=1)
+    MinidlTraining(x, t, arguments.seed, arguments.threads).fit(epochs=1)
     print(json.dumps({
         "samples": arguments.samples,
         "data_bytes": int(x.nbytes + t.nbytes),

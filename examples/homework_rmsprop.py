@@ -7,7 +7,7 @@ This script is the student's answer and the grader's checks in one file:
    the update rule for one parameter array (``update_one``);
 2. ``@optim.register("my_rmsprop")`` makes it usable by name everywhere
    minidl takes an optimizer name (``optim.get``, the trainer, the
-   experiments, ``MinidlClassifier(optimizer=...)``);
+   experiments, ``MinidlClassifier(solver=...)``);
 3. :func:`minidl.testing.check_optimizer` runs it next to minidl's own
    RMSprop and reports the first step where they differ; a classic mistake
    (eps inside the square root) shows what a failing report looks like;

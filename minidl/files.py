@@ -6,12 +6,20 @@ land in a temporary file in the same folder, which is then renamed over the
 target. A crash, a full disk or a Ctrl-C half-way through therefore leaves
 either the old file or the new one, never a half-written mix.
 
+Output paths are checked before long work starts (:func:`check_output_folder`):
+a folder, a device such as ``/dev/null``, a read-only file or a folder where
+nothing can be created is refused at once, not after training. A symbolic
+link stays a link (the file it points to is replaced), a replaced file keeps
+its permission bits, and a result that cannot be written where asked is
+kept in a fallback file (:func:`save_or_rescue`).
+
 JSON files (histories, experiment records) are written strictly: numpy
 values made plain, and NaN or infinity as ``null``, since the words ``NaN``
 and ``Infinity`` that Python writes by default are not JSON and most other
 readers refuse the whole file.
 
-Archives are numpy ``.npz`` files read with ``allow_pickle=False``. JSON
+Archives are numpy ``.npz`` files, read by :mod:`minidl.archive`, which
+never unpickles and never lets a file cost more than its arrays. JSON
 metadata (an architecture, hyperparameters) travels inside the archive as a
 0-d unicode array under the key ``"__meta__"``, which numpy stores without
 pickling.
@@ -20,34 +28,60 @@ pickling.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
+import re
+import secrets
+import stat
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-META_KEY = "__meta__"
+from minidl.archive import META_KEY, open_archive
 
 
 def check_output_folder(path, option=None):
-    """Return the folder ``path`` will be written into; raise if it is not a folder.
+    """Prove that ``path`` can be written, and return the folder it will be written into.
 
-    Called before long work (training) as well as at the write itself, so a
-    typo in an output path is reported at once, not after an hour.
+    Called before long work (training, an experiment) as well as at the
+    write itself, so a typo or a folder without permission is reported at
+    once, not after an hour.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to be written. A symbolic link is followed: the file it
+        points to is the one that will be replaced.
+    option : str, optional
+        The command-line option that gave ``path`` (e.g. ``"--save"``), to
+        name it in messages.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is empty; names a folder, or something that is not a
+        regular file (a device such as ``/dev/null``, a named pipe, a
+        socket); names a read-only file; or lies in a folder that is missing,
+        is a file, or where no file can be created. The last is proven by
+        creating a file beside ``path`` and removing it at once.
     """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        problem = "is a file, not a folder" if folder.exists() else "does not exist"
-        what = f"{option} {str(path)!r}" if option else f"cannot write {str(path)!r}"
-        raise ValueError(
-            f"{what}: folder {str(folder)!r} {problem}; "
-            "create the folder first or choose another path"
-        )
-    return folder
+    target, _ = _output_target(path, option)
+    check_writable_folder(target.parent, _describe(path, option), target.name)
+    return target.parent
+
+
+def check_writable_folder(folder, what, name="minidl"):
+    """Create a file in ``folder`` and remove it at once; raise a ValueError starting with ``what`` if that fails.
+
+    The only sure test: permissions, access lists, read-only file systems
+    and full inode tables all show here, and nowhere cheaper.
+    """
+    handle, probe = _create_temporary(Path(folder), name, what)
+    os.close(handle)
+    os.unlink(probe)
 
 
 @contextlib.contextmanager
@@ -57,7 +91,10 @@ def atomic_write(path, mode="wb"):
     Parameters
     ----------
     path : str or os.PathLike
-        Final destination. Its folder must exist and be writable.
+        Final destination. Its folder must exist and be writable. A
+        symbolic link stays a link: the new file replaces the file it
+        points to. Only a regular file is ever replaced (see
+        :func:`check_output_folder` for what is refused).
     mode : {"wb", "w"}
         Binary or text mode for the temporary file.
 
@@ -67,40 +104,178 @@ def atomic_write(path, mode="wb"):
         The open temporary file. If the ``with`` block raises (including
         ``KeyboardInterrupt``), the temporary file is deleted and ``path`` is
         left exactly as it was.
+
+    Notes
+    -----
+    A replaced file keeps its permission bits; a new file gets those of any
+    new file (``0o666`` less the process's umask at this moment). The
+    temporary file is named ``.NAME.PID.RANDOM.tmp``: if the process is
+    killed outright (``kill -9``, a power cut) before it can delete it, the
+    next write to the same ``path`` removes it, once no process with that
+    PID is running.
     """
-    path = Path(path)
-    folder = check_output_folder(path)
+    target, existing = _output_target(path, None)
+    _remove_abandoned_temporaries(target)
+    handle, temporary = _create_temporary(target.parent, target.name, _describe(path, None))
     try:
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except PermissionError as exc:
-        raise ValueError(
-            f"cannot write {str(path)!r}: folder {str(folder)!r} is not writable; "
-            "choose a folder you can write to"
-        ) from exc
-    try:
-        # mkstemp makes the file private (0600); give it the permissions an
-        # ordinary open() would, so a saved model is as readable as any file.
-        os.chmod(tmp_name, 0o666 & ~_UMASK)
+        if existing is not None:
+            os.chmod(temporary, stat.S_IMODE(existing.st_mode))
         with os.fdopen(handle, mode) as file:
             yield file
             file.flush()
             os.fsync(file.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
+        os.replace(temporary, target)
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
+            os.unlink(temporary)
+        if isinstance(exc, OSError) and exc.errno is not None:  # e.g. a full disk: say which file it was
+            raise OSError(exc.errno, f"cannot write {str(path)!r}: {os.strerror(exc.errno)}") from exc
         raise
 
 
-def _read_umask():
-    # os.umask can only be read by setting it; done once, at import, so no
-    # other thread can create a file during the moment it is 0.
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _describe(path, option):
+    return f"{option} {str(path)!r}" if option else f"cannot write {str(path)!r}"
 
 
-_UMASK = _read_umask()
+#: What ``stat`` calls the kinds of file that are neither a regular file nor a folder.
+_SPECIAL_FILES = {stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device",
+                  stat.S_ISFIFO: "a named pipe (FIFO)", stat.S_ISSOCK: "a socket"}
+
+
+def _output_target(path, option):
+    """The file to replace (``path``, or where its symbolic link points) and its ``os.stat``, or None if new."""
+    what = _describe(path, option)
+    # "--save 'm.npz' is a folder, ..." or "cannot write 'm.npz': it is a folder, ..."
+    subject = f"{option} {str(path)!r} is" if option else f"{what}: it is"
+    if not str(os.fspath(path)).strip():
+        raise ValueError(f"{option or 'the output path'} is empty; give a file name such as model.npz")
+    target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
+        if target.is_symlink():  # realpath stops where the links go round in a circle
+            raise ValueError(f"{what}: the symbolic link leads round in a loop; point it at a file")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        problem = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise ValueError(f"{what}: folder {str(folder)!r} {problem}; create the folder first or choose another path")
+    try:
+        existing = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        raise ValueError(f"{what}: {exc.strerror}; choose another path") from exc
+    if existing is not None:
+        if stat.S_ISDIR(existing.st_mode):
+            raise ValueError(f"{subject} a folder, not a file; give the path of a file in it")
+        if not stat.S_ISREG(existing.st_mode):
+            kind = next((name for test, name in _SPECIAL_FILES.items() if test(existing.st_mode)), "not a regular file")
+            raise ValueError(f"{subject} {kind}, which minidl never replaces; choose the path of a regular file")
+        if not os.access(target, os.W_OK):
+            raise ValueError(f"{what}: the file is read-only (mode {stat.filemode(existing.st_mode)}); "
+                             "make it writable (chmod u+w) or choose another path")
+    return target, existing
+
+
+def _create_temporary(folder, name, what):
+    """Create ``.NAME.PID.RANDOM.tmp`` in ``folder``: (open file descriptor, path).
+
+    ``os.open`` with mode ``0o666`` lets the kernel apply the umask of this
+    very moment, as for any new file: nothing reads or changes the process's
+    umask, which no other thread could then rely on.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        temporary = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+        except PermissionError as exc:
+            problem = "is not writable; choose a folder you can write to"
+            raise ValueError(f"{what}: folder {str(folder)!r} {problem}") from exc
+        except OSError as exc:
+            if exc.errno == errno.EROFS:
+                problem = "is on a read-only file system; choose a folder on another disk"
+            else:
+                problem = f"cannot hold a new file ({exc.strerror}); choose another folder"
+            raise ValueError(f"{what}: folder {str(folder)!r} {problem}") from exc
+
+
+def _remove_abandoned_temporaries(target):
+    """Delete the temporary files of earlier writes to ``target`` whose process no longer runs."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.[0-9a-f]+\.tmp")
+    with contextlib.suppress(OSError), os.scandir(target.parent) as entries:
+        for entry in entries:
+            found = pattern.fullmatch(entry.name)
+            if found and not _process_running(int(found[1])):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _process_running(pid):
+    """Whether a process ``pid`` may still be writing its temporary file (when in doubt, yes)."""
+    if pid == os.getpid() or os.name == "nt":  # Windows' os.kill(pid, 0) would send Ctrl-C
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists, run by another user
+        return True
+    return True
+
+
+def same_file(first, second):
+    """Whether two paths name one file: same path once links are followed, or the same file on disk."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist yet
+        return False
+
+
+def save_or_rescue(save, path):
+    """Call ``save(path)``; if that fails, save to a fallback file instead, so the work is kept.
+
+    Parameters
+    ----------
+    save : callable
+        Writes the result to the path it is given (e.g. a ``save_model`` call).
+    path : str or os.PathLike
+        Where the user asked for it.
+
+    Returns
+    -------
+    written : pathlib.Path
+        ``path``, or the fallback file if ``save(path)`` failed.
+    error : Exception or None
+        Why ``path`` could not be written (a full disk, a folder made
+        read-only during training, ...), or None.
+
+    Notes
+    -----
+    The fallback is a new file named after ``path`` (``model-rescued-XXXX.npz``)
+    in the system's temporary folder, else in the current folder; it is
+    private (mode ``0o600``), since the temporary folder is shared. If every
+    attempt fails, the first error is raised.
+    """
+    try:
+        save(path)
+        return Path(path), None
+    except (OSError, ValueError) as error:
+        name = Path(path)
+        for folder in (tempfile.gettempdir(), os.getcwd()):
+            with contextlib.suppress(OSError, ValueError):
+                handle, fallback = tempfile.mkstemp(prefix=f"{name.stem}-rescued-", suffix=name.suffix, dir=folder)
+                os.close(handle)
+                try:
+                    save(fallback)
+                    return Path(fallback), error
+                except BaseException:
+                    os.unlink(fallback)
+                    raise
+        raise
 
 
 def save_npz(path, arrays, meta=None):
@@ -129,6 +304,10 @@ def save_npz(path, arrays, meta=None):
 def load_npz(path, what="archive"):
     """Read an archive written by :func:`save_npz`, never unpickling anything.
 
+    The checks are those of :func:`minidl.archive.open_archive`: a file costs
+    the memory and time of its arrays, no more, whatever its headers claim.
+    Use ``open_archive`` itself to look at the shapes before reading the data.
+
     Returns
     -------
     arrays : dict
@@ -140,25 +319,16 @@ def load_npz(path, what="archive"):
     ------
     FileNotFoundError
         If ``path`` does not exist.
+    OSError
+        If the file cannot be read (no permission, an I/O error): its content
+        is not in question.
     ValueError
-        If the file is not a readable ``.npz`` archive (truncated, corrupted,
-        or containing pickled objects); the message names the file.
+        If ``path`` is not a regular file, or the file is not a readable
+        ``.npz`` archive (truncated, corrupted, or holding pickled objects);
+        the message names the file and what is wrong with it.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{what} {str(path)!r} does not exist")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-        meta = json.loads(str(arrays.pop(META_KEY))) if META_KEY in arrays else None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
-        # numpy's own message for a non-archive suggests allow_pickle=True,
-        # which we never do; name only the kind of failure.
-        raise ValueError(
-            f"{what} {str(path)!r} is corrupt or not a minidl .npz file "
-            f"({type(exc).__name__}); delete it and create it again"
-        ) from exc
-    return arrays, meta
+    with open_archive(path, what) as archive:
+        return archive.read_all(), archive.meta
 
 
 def json_ready(value):

@@ -142,6 +142,23 @@ def check_gradients(net, x, t, h=1e-4, order=4, floor=1e-5):
     few entries of a ReLU network can mean that, not a bug. Check again with
     other data or weights, or with ``activation="tanh"``, which is smooth.
     """
+    return {name: relative_error(analytic, numerical, floor=floor)
+            for name, (analytic, numerical) in gradient_pairs(net, x, t, h=h, order=order).items()}
+
+
+def gradient_pairs(net, x, t, h=1e-4, order=4):
+    """The two gradients that :func:`check_gradients` compares, side by side.
+
+    Parameters are those of :func:`check_gradients`.
+
+    Returns
+    -------
+    dict of str -> (numpy.ndarray, numpy.ndarray)
+        For each parameter name, ``(analytic, numerical)``: a copy of
+        ``net.gradient(x, t)[name]`` and the finite-difference estimate, for
+        a caller that needs more than the largest relative error (where the
+        two differ, and how).
+    """
     if getattr(net, "dtype", np.float64) != np.float64 and hasattr(net, "from_config"):
         net = _float64_copy(net)
     rng = getattr(net, "rng", None)
@@ -159,15 +176,13 @@ def check_gradients(net, x, t, h=1e-4, order=4, floor=1e-5):
     try:
         reset_rng()
         analytic = {name: np.array(value, copy=True) for name, value in net.gradient(x, t).items()}
-        errors = {}
-        for name, parameter in net.params.items():
-            numerical = numerical_gradient(loss, parameter, h=h, order=order)
-            errors[name] = relative_error(analytic[name], numerical, floor=floor)
+        pairs = {name: (analytic[name], numerical_gradient(loss, parameter, h=h, order=order))
+                 for name, parameter in net.params.items()}
     finally:
         if saved is not None:
             net.load_state_dict(saved)
         reset_rng()
-    return errors
+    return pairs
 
 
 def _float64_copy(net):

@@ -11,18 +11,21 @@ variance of the activations stays roughly constant through the network.
 Names known (see ``INITIALISERS``):
 
 ======================  =========================================  ===========
-name (alias)            distribution of each weight                for
+name (aliases)          distribution of each weight                for
 ======================  =========================================  ===========
-``"he"`` (``"relu"``)   normal, mean 0, variance ``2 / fan_in``    ReLU
+``"he"`` (``"relu"``,   normal, mean 0, variance ``2 / fan_in``    ReLU
+``"kaiming"``)
 ``"xavier"``            normal, mean 0, variance ``1 / fan_in``    sigmoid,
 (``"sigmoid"``)                                                    tanh
 ``"he_uniform"``        uniform on ``[-a, a]``,                    ReLU
-                        ``a = sqrt(6 / fan_in)``
+(``"kaiming_uniform"``) ``a = sqrt(6 / fan_in)``
 ``"xavier_uniform"``    uniform on ``[-a, a]``,                    sigmoid,
                         ``a = sqrt(6 / (fan_in + fan_out))``       tanh
 a number ``s``          normal, mean 0, standard deviation ``s``   experiments
 ======================  =========================================  ===========
 
+Names are case-insensitive (``"He"`` is ``"he"``). He et al. (2015) is also
+known by its first author's given name, Kaiming: PyTorch's ``kaiming_normal_``.
 ``"xavier"`` follows the book "Deep Learning from Scratch" (variance
 ``1 / fan_in``), while ``"xavier_uniform"`` is Glorot and Bengio's original
 rule, which averages fan-in and fan-out. The uniform variants have the same
@@ -64,15 +67,17 @@ def _xavier_uniform(fan_in, fan_out, rng):
 INITIALISERS = {
     "he": _he_normal,
     "relu": _he_normal,
+    "kaiming": _he_normal,
     "xavier": _xavier_normal,
     "sigmoid": _xavier_normal,
     "he_uniform": _he_uniform,
+    "kaiming_uniform": _he_uniform,
     "xavier_uniform": _xavier_uniform,
 }
 
 
 def check_weight_init(weight_init):
-    """Return ``weight_init`` cleaned (a known name, or a float >= 0), else raise ``ValueError``."""
+    """Return ``weight_init`` cleaned (a known name in lowercase, or a float >= 0), else raise ``ValueError``."""
     if isinstance(weight_init, numbers.Real) and not isinstance(weight_init, bool):
         if not np.isfinite(weight_init) or weight_init < 0:
             raise ValueError(
@@ -80,12 +85,12 @@ def check_weight_init(weight_init):
                 f"got {weight_init!r}"
             )
         return float(weight_init)
-    if not isinstance(weight_init, str) or weight_init not in INITIALISERS:
+    if not isinstance(weight_init, str) or weight_init.lower() not in INITIALISERS:
         raise ValueError(
             f"unknown weight_init {weight_init!r}; choose one of "
             f"{', '.join(map(repr, INITIALISERS))} or give a standard deviation such as 0.01"
         )
-    return weight_init
+    return weight_init.lower()
 
 
 def initialize(weight_init, fan_in, fan_out, rng, dtype=np.float32):

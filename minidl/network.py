@@ -98,7 +98,7 @@ class MLP:
 
         sizes = [self.input_size, *self.hidden_sizes, self.output_size]
         self.n_affine = len(sizes) - 1
-        self.params = FlatArrays(self._layout(sizes), self.dtype)
+        self.params = FlatArrays(self._layout(sizes, self.batchnorm), self.dtype)
         self.layers = OrderedDict()
         # Layer name -> {layer attribute: parameter name}, e.g. "Affine1": {"W": "W1", "b": "b1"}.
         self._layer_params = {}
@@ -121,12 +121,13 @@ class MLP:
                 self.layers[f"Dropout{index}"] = Dropout(self.dropout, rng=self.rng)
         self.last_layer = SoftmaxWithLoss()
 
-    def _layout(self, sizes):
+    @staticmethod
+    def _layout(sizes, batchnorm):
         """Names and shapes of the parameters, in the order they lie in ``params.flat``."""
         layout = []
         for index in range(1, len(sizes)):
             layout += [(f"W{index}", (sizes[index - 1], sizes[index])), (f"b{index}", (sizes[index],))]
-            if self.batchnorm and index < len(sizes) - 1:
+            if batchnorm and index < len(sizes) - 1:
                 layout += [(f"gamma{index}", (sizes[index],)), (f"beta{index}", (sizes[index],))]
         return layout
 
@@ -233,6 +234,30 @@ class MLP:
     @classmethod
     def from_config(cls, config):
         """Build a network from a :attr:`config` dict (same seed: same initial weights)."""
+        return cls(**cls._checked_keys(config))
+
+    @classmethod
+    def state_shapes(cls, config):
+        """Name -> shape of every array :meth:`state_dict` holds for ``config``, without building the network.
+
+        A loader compares these with the arrays of a file *before* building
+        anything, so settings that ask for far more than the file holds
+        (``hidden_sizes=[50_000_000]`` beside 16-unit arrays) are refused at
+        once, not after gigabytes are allocated and filled with initial weights.
+        """
+        config = cls._checked_keys(config)
+        sizes = [check_positive_int(config["input_size"], "input_size"), *check_hidden_sizes(config["hidden_sizes"]),
+                 check_positive_int(config["output_size"], "output_size")]
+        batchnorm = bool(config.get("batchnorm", False))
+        shapes = dict(cls._layout(sizes, batchnorm))
+        if batchnorm:
+            for index in range(1, len(sizes) - 1):
+                shapes[f"running_mean{index}"] = shapes[f"running_var{index}"] = (sizes[index],)
+        return shapes
+
+    @classmethod
+    def _checked_keys(cls, config):
+        # The values are checked by __init__; here only that config names its arguments.
         if not isinstance(config, dict):
             raise ValueError(f"config must be a dict such as MLP.config; got {type(config).__name__}")
         known = set(inspect.signature(cls.__init__).parameters) - {"self"}
@@ -243,7 +268,7 @@ class MLP:
                 f"config does not describe an MLP: unknown keys {unknown}, missing keys {missing}; "
                 f"the keys are {sorted(known)}"
             )
-        return cls(**config)
+        return config
 
     def _state_arrays(self):
         """Name -> the live array (not a copy) of every value a checkpoint must restore."""
@@ -294,3 +319,15 @@ class MLP:
         count = sum(array.size for array in self.params.values())
         lines.append(f"  {count:,} parameters")
         return "\n".join(lines)
+
+    def _repr_pretty_(self, printer, cycle):
+        """IPython's display: a summary table, one row a layer (see :mod:`minidl.summary`)."""
+        from minidl.summary import summary_text
+
+        printer.text(summary_text(self))
+
+    def _repr_html_(self):
+        """Jupyter's display: the summary table in HTML."""
+        from minidl.summary import summary_html
+
+        return summary_html(self)

@@ -13,7 +13,9 @@ Two kinds of file, both written atomically through :mod:`minidl.files`:
   a nested dict of arrays and JSON values.
 
 Why not pickle? Loading a pickle runs arbitrary code from the file. An
-``.npz`` read with ``allow_pickle=False`` can only ever give back arrays.
+``.npz`` read by :mod:`minidl.archive` can only ever give back arrays, and
+costs no more than they do: the settings are checked against the arrays'
+shapes (read from their headers) before any network is built.
 
 Layout on disk: every array of the nested dict is stored under its path
 (``"optimizer/m/W1"``); the structure, with small values (ints, floats,
@@ -24,11 +26,10 @@ so nothing is rounded.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from minidl.files import load_npz, save_npz
+from minidl.archive import open_archive
+from minidl.files import save_npz
 
 MODEL_FORMAT = "minidl-model"
 CHECKPOINT_FORMAT = "minidl-checkpoint"
@@ -68,13 +69,17 @@ def load_model(path):
     ------
     FileNotFoundError
         If ``path`` does not exist.
+    OSError
+        If the file cannot be read (no permission, an I/O error).
     ValueError
-        If ``path`` is a folder, or the file is corrupt, damaged (edited by
-        hand), not a minidl model or checkpoint, or written by a newer minidl.
+        If ``path`` is a folder or not a regular file, or the file is corrupt,
+        damaged (edited by hand), not a minidl model or checkpoint, or written
+        by a newer minidl. Settings that do not describe the file's own arrays
+        are refused before any network is built (see :mod:`minidl.archive`).
     """
     from minidl.network import MLP  # late import: the network module imports nothing from here
 
-    kind, tree = _load_tree(path, "model", (MODEL_FORMAT, CHECKPOINT_FORMAT))
+    kind, tree = _load_tree(path, "model", (MODEL_FORMAT, CHECKPOINT_FORMAT), builds_network=True)
     try:
         part = tree["network"] if kind == CHECKPOINT_FORMAT else tree
         network = MLP.from_config(part["config"])
@@ -110,8 +115,12 @@ def save_checkpoint(path, state):
 
 
 def load_checkpoint(path):
-    """Read a checkpoint written by :func:`save_checkpoint`; returns the nested dict."""
-    return _load_tree(path, "checkpoint", (CHECKPOINT_FORMAT,))[1]
+    """Read a checkpoint written by :func:`save_checkpoint`; returns the nested dict.
+
+    Its network part, if it has one, is checked against the file's arrays
+    before they are read, and raises as :func:`load_model` does.
+    """
+    return _load_tree(path, "checkpoint", (CHECKPOINT_FORMAT,), builds_network=True)[1]
 
 
 # ============================================================ nested storage
@@ -121,10 +130,33 @@ def _save_tree(path, tree, kind):
     save_npz(path, arrays, meta={"format": kind, "version": FORMAT_VERSION, "tree": structure})
 
 
-def _load_tree(path, what, accepted_formats):
-    if Path(path).is_dir():
-        raise ValueError(f"{what} {str(path)!r} is a folder, not a file; give the path of a .npz file in it")
-    arrays, meta = load_npz(path, what=what)
+def _load_tree(path, what, accepted_formats, builds_network=False):
+    """The file's kind and nested dict; with ``builds_network``, its network part is checked first.
+
+    The metadata and the arrays' shapes are read before any array data, so a
+    caller that goes on to build the network (``builds_network=True``) never
+    builds one larger than the arrays that will fill it.
+    """
+    with open_archive(path, what) as archive:
+        kind = _check_format(archive.meta, path, what, accepted_formats)
+        skeleton = archive.meta["tree"]
+        if builds_network:
+            network = skeleton.get("network") if kind == CHECKPOINT_FORMAT and isinstance(skeleton, dict) else skeleton
+            _check_network_fits_arrays(network, archive.headers, f"{what} {str(path)!r}")
+        arrays = archive.read_all()
+    try:
+        tree = _join(skeleton, arrays)
+    except KeyError as exc:
+        raise ValueError(f"{what} {str(path)!r} is incomplete: array {exc} is missing") from exc
+    except TypeError as exc:
+        raise ValueError(f"{what} {str(path)!r} is damaged: its structure is not minidl's ({exc})") from exc
+    if not isinstance(tree, dict):
+        raise ValueError(f"{what} {str(path)!r} is damaged: its structure is a {type(tree).__name__}, not a dict")
+    return kind, tree
+
+
+def _check_format(meta, path, what, accepted_formats):
+    """The format named by ``meta`` after checking it is one of ``accepted_formats``, in a version we read."""
     kind = meta.get("format") if isinstance(meta, dict) else None
     if kind not in accepted_formats:
         found = f"a {kind!r} file" if kind else "an .npz file without minidl metadata"
@@ -146,15 +178,53 @@ def _load_tree(path, what, accepted_formats):
         )
     if "tree" not in meta:
         raise ValueError(f"{what} {str(path)!r} is damaged: its metadata has no 'tree'; write the file again")
+    return kind
+
+
+def _check_network_fits_arrays(network, headers, name):
+    """Refuse a network part whose settings do not describe its own arrays: names, shapes, floats.
+
+    Checked on the metadata and the arrays' headers alone, before any data is
+    read or any network built: a file whose settings were edited to ask for
+    5x10^7 hidden units is refused in milliseconds, not after minutes spent
+    allocating and initialising gigabytes of weights.
+    """
+    from minidl.network import MLP  # late import: the network module imports nothing from here
+
+    state = network.get("state") if isinstance(network, dict) else None
+    if not isinstance(state, dict) or _ARRAY in state or "config" not in network:
+        return  # no settings, or no dict of arrays: the caller reports the damage
     try:
-        tree = _join(meta["tree"], arrays)
-    except KeyError as exc:
-        raise ValueError(f"{what} {str(path)!r} is incomplete: array {exc} is missing") from exc
-    except TypeError as exc:
-        raise ValueError(f"{what} {str(path)!r} is damaged: its structure is not minidl's ({exc})") from exc
-    if not isinstance(tree, dict):
-        raise ValueError(f"{what} {str(path)!r} is damaged: its structure is a {type(tree).__name__}, not a dict")
-    return kind, tree
+        expected = MLP.state_shapes(network["config"])
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} does not hold a valid network ({exc})") from exc
+    missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
+    if missing or unexpected:
+        raise ValueError(
+            f"{name} does not hold a valid network: missing arrays {_first(missing)}, unexpected arrays "
+            f"{_first(unexpected)}; its settings must describe the arrays saved with them: save the network again"
+        )
+    for key, shape in expected.items():
+        placeholder = state[key]
+        array = placeholder.get(_ARRAY) if isinstance(placeholder, dict) else None
+        header = headers.get(array) if isinstance(array, str) else None
+        if header is None:
+            raise ValueError(f"{name} does not hold a valid network: its {key!r} is not an array of the file")
+        if header.shape != shape:
+            raise ValueError(
+                f"{name} does not hold a valid network: its settings call for {key} of shape {shape}, but the "
+                f"file holds {key} of shape {header.shape}; were the settings edited? save the network again"
+            )
+        if header.dtype.kind != "f":
+            raise ValueError(
+                f"{name} does not hold a valid network: its {key} holds {header.dtype} values, "
+                "not floating-point numbers; save the network again"
+            )
+
+
+def _first(names, count=6):
+    """``names`` as a list for a message, cut after ``count`` (settings may ask for millions)."""
+    return str(names) if len(names) <= count else f"{str(names[:count])[:-1]}, ... ({len(names)} in all)]"
 
 
 def _split(value, path, arrays):

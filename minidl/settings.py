@@ -74,10 +74,13 @@ def check_positive_int(value, name):
 
 
 def check_choice(value, choices, name):
-    """Return ``value`` if it is one of ``choices`` (strings), else raise ``ValueError`` listing them."""
-    if not isinstance(value, str) or value not in choices:
+    """Return ``value`` in lowercase if it is one of ``choices`` (lowercase strings) in any letter case.
+
+    Else raise ``ValueError`` listing the choices.
+    """
+    if not isinstance(value, str) or value.lower() not in choices:
         raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(map(repr, choices))}")
-    return value
+    return value.lower()
 
 
 def check_seed(seed):

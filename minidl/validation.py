@@ -87,19 +87,39 @@ def check_features(x, n_features, dtype=None, name="x"):
             f"{name} has {width} features a sample (shape {array.shape}), "
             f"but {n_features} were expected; check the data matches the model's input_size"
         )
-    if dtype is not None:
-        array = np.asarray(array, dtype=dtype)
-    elif array.dtype.kind != "f":
+    given = array
+    if dtype is not None and array.dtype != dtype:
+        with np.errstate(over="ignore"):  # values too large for dtype are reported below, by name
+            array = array.astype(dtype)
+    elif dtype is None and array.dtype.kind != "f":
         array = array.astype(np.float64)
     array = array.reshape(array.shape[0], n_features)
     if not (np.isfinite(array.min()) and np.isfinite(array.max())):
-        bad = ~np.isfinite(array)
+        given = given.reshape(array.shape)
+        bad = ~np.isfinite(given)
+        if not bad.any():  # finite as given: the conversion to dtype overflowed
+            raise _too_large(given, array.dtype, name, "rescale the data (e.g. standardise it) or use float64",
+                             axes=("row", "feature"))
         row, column = np.argwhere(bad)[0]
         raise ValueError(
             f"{name} contains {int(bad.sum())} NaN or infinite value(s), the first at "
-            f"row {row}, feature {column} ({array[row, column]}); clean or impute the data first"
+            f"row {row}, feature {column} ({given[row, column]}); clean or impute the data first"
         )
     return array
+
+
+def _too_large(values, dtype, name, fix, axes=None):
+    """The error for finite ``values`` that ``dtype`` cannot hold (they would become infinite).
+
+    It names the largest magnitude and, given ``axes`` (e.g. ``("row", "feature")``), where it is.
+    """
+    magnitudes = np.abs(values)
+    place = np.unravel_index(np.argmax(magnitudes), values.shape)
+    where = "".join(f", {axis} {index}" for axis, index in zip(axes, place)) if axes else ""
+    return ValueError(
+        f"{name} holds values too large for {dtype} (largest magnitude {magnitudes[place]:.3g}{where}; "
+        f"{dtype} holds up to {np.finfo(dtype).max:.3g}); {fix}"
+    )
 
 
 def check_labels(t, n_samples, n_classes, name="t"):
@@ -251,6 +271,13 @@ def check_state(state, targets, description):
             )
         if not np.isfinite(value).all():
             raise ValueError(f"state[{name!r}] contains NaN or infinite values; refusing to load a broken model")
+        if value.dtype.kind == "f" and np.finfo(value.dtype).max > np.finfo(target.dtype).max:
+            with np.errstate(over="ignore"):
+                overflows = not np.isfinite(value.astype(target.dtype)).all()
+            if overflows:
+                raise _too_large(value, target.dtype, f"state[{name!r}]",
+                                 "weights this large come from a run that diverged: train again with a lower "
+                                 "learning rate, or build the network with dtype float64")
         values[name] = value
     return values
 

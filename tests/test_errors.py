@@ -11,20 +11,28 @@ lists these mistakes for readers.
 """
 
 import gzip
+import importlib.util
+import os
 import struct
+import sys
+import zipfile
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
 import pytest
 
+import minidl
+import minidl.archive
 from minidl import MLP, optim
 from minidl.cli import main
 from minidl.datasets import MiniBatches, load_dataset, load_idx, read_idx, train_val_split
 from minidl.datasets.cache import CACHE_FORMAT, CACHE_VERSION, CorruptCacheError, load_cache, save_cache
 from minidl.experiments import compare_optimizers
+from minidl.experiments.common import dask_scheduler
+from minidl.export import from_torch, to_onnx, to_torch
 from minidl.experiments.results import prepare_folder
-from minidl.files import save_npz
+from minidl.files import load_npz, save_npz
 from minidl.serialization import load_checkpoint, load_model, save_model
 from minidl.sklearn import MinidlClassifier
 from minidl.training import EarlyStopping, History, Trainer, TrainingDivergedError
@@ -45,6 +53,32 @@ def network(hidden=(16,)):
     return MLP(64, list(hidden), 10, seed=0)
 
 
+class Swish:
+    """A layer of the user's own, which no export knows."""
+
+    def forward(self, x, train=True):
+        return x / (1.0 + np.exp(-x))
+
+
+def with_own_layer():
+    net = network()
+    net.layers["Swish1"] = Swish()
+    return net
+
+
+def without(module, call):
+    """``call()`` as if ``module`` were not installed."""
+    with mock.patch.dict(sys.modules, {module: None}):
+        return call()
+
+
+def torch_sequential(*names):
+    import torch
+
+    return torch.nn.Sequential(*(getattr(torch.nn, name)(4, 4) if name == "Linear" else getattr(torch.nn, name)()
+                                 for name in names))
+
+
 def trainer(**settings):
     """A quick trainer: 40 samples in batches of 10 make 4 steps an epoch."""
     return Trainer(network(), **{"epochs": 2, "batch_size": 10, "verbose": 0, **settings})
@@ -53,8 +87,13 @@ def trainer(**settings):
 # ================================================================= snapshots
 def snapshot(folder):
     """Relative path -> (bytes, mtime in ns) of every file under ``folder``; None for a folder."""
-    return {str(path.relative_to(folder)): None if path.is_dir() else (path.read_bytes(), path.stat().st_mtime_ns)
+    return {str(path.relative_to(folder)): None if path.is_dir() else (content(path), path.stat().st_mtime_ns)
             for path in sorted(folder.rglob("*"))}
+
+
+def content(path):
+    # Reading a FIFO would wait for a writer forever: only its kind is kept.
+    return path.read_bytes() if path.is_file() else "not a regular file"
 
 
 def assert_unchanged(folder, before):
@@ -79,8 +118,50 @@ def write_idx_folder(folder, test_labels):
         (folder / name).write_bytes(content)
 
 
+def edited(source, target, change):
+    """Copy the archive ``source`` to ``target`` with ``change(arrays, meta)`` made by hand."""
+    arrays, meta = load_npz(source)
+    change(arrays, meta)
+    save_npz(target, arrays, meta)
+
+
+@pytest.fixture(scope="module")
+def spoiled_archives(tmp_path_factory):
+    """Name -> bytes of archives that an edit by hand, a crafted file or another program leaves as a model.
+
+    Made once, from a model and a checkpoint like those of the ``folder``
+    fixture, which writes copies of them into every case's folder.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("spoiled"))
+        save_model(network(), "model.npz")
+        trainer(epochs=1, checkpoint="run.npz").fit(X, T)
+        huge = {"hidden_sizes": [50_000_000]}
+        edited("model.npz", "huge.npz", lambda arrays, meta: meta["tree"]["config"].update(huge))
+        edited("run.npz", "huge-run.npz", lambda arrays, meta: meta["tree"]["network"]["config"].update(huge))
+        edited("model.npz", "int-weights.npz", lambda arrays, meta: arrays.update({"state/W1": np.ones((64, 16), int)}))
+        edited("model.npz", "large-weights.npz", lambda arrays, meta: arrays.update({"state/b1": np.full(16, -1e300)}))
+        np.savez("deep.npz", __meta__=np.array("[" * 10_000 + "]" * 10_000))  # deeper than recursion goes
+        header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }".ljust(20_000) + b"\n"
+        with zipfile.ZipFile("long-header.npz", "w") as archive:
+            archive.writestr("W1.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + bytes(4))
+        with open("single.npz", "wb") as file:
+            np.save(file, np.ones(3))
+        names = ["huge.npz", "huge-run.npz", "int-weights.npz", "large-weights.npz", "deep.npz", "long-header.npz",
+                 "single.npz"]
+        return {name: Path(name).read_bytes() for name in names}
+
+
+def unreadable(trigger):
+    """``trigger`` run as if no file could be opened: tests run as root, whom permissions do not stop."""
+    def run():
+        with mock.patch.object(minidl.archive.os, "open", side_effect=PermissionError(13, "Permission denied")):
+            return trigger()
+    return run
+
+
 @pytest.fixture
-def folder(tmp_path, monkeypatch):
+def folder(tmp_path, monkeypatch, spoiled_archives):
     """The current folder, holding good files and spoiled ones for the cases to stumble on."""
     monkeypatch.chdir(tmp_path)  # relative paths, and any stray write, land in the snapshot
     save_model(network(), "model.npz")
@@ -91,11 +172,14 @@ def folder(tmp_path, monkeypatch):
     np.savez("pickled.npz", W1=np.array([{"a": 1}], dtype=object))
     np.savez("plain.npz", W1=np.ones(3))
     spoiled = {"cut.npz": Path("model.npz").read_bytes()[:300], "notes.npz": b"hello", "afile": b"a file",
-               "history.json": b"{not json", "page": b"<html>", "cut.idx": idx_bytes(np.zeros((4, 3, 3)))[:-2]}
+               "history.json": b"{not json", "page": b"<html>", "cut.idx": idx_bytes(np.zeros((4, 3, 3)))[:-2],
+               "empty.npz": b"", **spoiled_archives}
     for name, content in spoiled.items():
         Path(name).write_bytes(content)
+    Path("alias.npz").symlink_to("model.npz")  # one file, two names
     write_idx_folder(tmp_path / "idx-cut", gzip.compress(idx_bytes(np.arange(4)))[:-6])
     write_idx_folder(tmp_path / "idx-count", gzip.compress(idx_bytes(np.arange(3))))
+    os.mkfifo("pipe.npz")
     return tmp_path
 
 
@@ -113,6 +197,8 @@ CASES = [
          ValueError, "NaN or infinite", "row 0, feature 53"),
     case("features-inf", lambda: network().predict(np.where(X > 0.99, np.inf, X)), ValueError, "infinite", "(inf)"),
     case("features-strings", lambda: network().predict(X.astype(str)), ValueError, "x must hold numbers", "<U"),
+    case("features-too-large-for-float32", lambda: network().predict(np.where(X > 0.99, 1e300, X.astype(float))),
+         ValueError, "x holds values too large for float32", "largest magnitude 1e+300, row 0, feature 53"),
     case("labels-strings", lambda: trainer().fit(X, T.astype(str)), ValueError, "t must hold numbers", "<U"),
     case("labels-out-of-range", lambda: network().loss(X, T + 1), ValueError, "label 10, outside [0, 10)", "0 to 9"),
     case("labels-negative", lambda: network().accuracy(X, T - 1), ValueError, "label -1, outside [0, 10)"),
@@ -129,9 +215,18 @@ CASES = [
     case("batch-size-negative", lambda: MiniBatches(X, T, -5), ValueError, "batch_size must be a positive", "got -5"),
     case("batch-size-not-whole", lambda: trainer(batch_size=2.5), ValueError, "batch_size", "got 2.5"),
     case("batch-size-above-data", lambda: MiniBatches(X, T, 50, drop_last=True), ValueError, "50 larger than the 40"),
+    case("threads-zero", lambda: trainer(threads=0), ValueError, "threads must be None (minidl decides)", "got 0"),
+    case("threads-not-whole", lambda: minidl.fit(network(), X, T, threads=1.5), ValueError, "whole number", "1.5"),
     case("early-stopping-alone", lambda: trainer(callbacks=[EarlyStopping()]).fit(X, T), ValueError, "validation_data"),
     case("diverging", lambda: trainer(optimizer="sgd", optimizer_params={"lr": 1e38}, checkpoint="new.npz").fit(X, T),
          TrainingDivergedError, "training diverged", "try a lower learning rate"),
+    case("diverging-finite", lambda: trainer(optimizer="sgd", optimizer_params={"lr": 1e6}, checkpoint="new.npz")
+         .fit(X, T), TrainingDivergedError, "the loss of the final weights", "at the end of epoch 1",
+         "try a lower learning rate, e.g. 0.01 (the default of SGD)"),
+    case("diverging-at-the-start", lambda: Trainer(MLP(64, [16], 10, weight_init=1e19), verbose=0).fit(X, T),
+         TrainingDivergedError, "very first step", "the learning rate is not the cause", "weight_init=1e+19"),
+    case("inputs-far-too-large", lambda: trainer(checkpoint="new.npz").fit(X * 1e38, T), TrainingDivergedError,
+         "very first step", "the inputs are large (|x| up to 1e+38); scale them"),
     # ---- names and hyperparameters
     case("unknown-optimizer", lambda: trainer(optimizer="adamm"), ValueError, "unknown optimizer 'adamm'", "adamw"),
     case("unknown-hyperparameter", lambda: optim.get("sgd", momentum=0.9), ValueError, "hyperparameter ['momentum']"),
@@ -157,12 +252,42 @@ CASES = [
     case("sklearn-partial-fit", lambda: MinidlClassifier().partial_fit(X, T), ValueError, "classes must be passed"),
     case("experiment-twice", lambda: compare_optimizers(optimizers=("sgd", "sgd")), ValueError, "listed twice"),
     case("unknown-dataset", lambda: load_dataset("mnsit"), ValueError, "unknown dataset 'mnsit'", "digits"),
+    case("experiment-n-jobs-zero", lambda: compare_optimizers(n_jobs=0), ValueError, "n_jobs must be a whole number"),
+    # ---- hand-off to other tools: layers they lack, packages not installed
+    case("onnx-own-layer", lambda: to_onnx(with_own_layer(), "net.onnx"), ValueError,
+         "cannot export layer 'Swish1' (Swish) to ONNX", "only Affine, BatchNorm, ReLU"),
+    case("torch-own-layer", lambda: to_torch(with_own_layer()), ValueError, "'Swish1' (Swish) to PyTorch"),
+    case("onnx-missing", lambda: without("onnx", lambda: to_onnx(network(), "net.onnx")), ModuleNotFoundError,
+         "exporting to ONNX needs onnx, which is not installed", 'pip install "minidl[onnx]"'),
+    case("torch-missing", lambda: without("torch", lambda: to_torch(network())), ModuleNotFoundError,
+         "to_torch needs torch, which is not installed; pip install torch"),
+    case("dask-missing", lambda: without("dask.distributed", lambda: dask_scheduler("tcp://127.0.0.1:8786")),
+         ModuleNotFoundError, 'Dask cluster needs dask', 'pip install "minidl[distributed]"'),
+    pytest.param(lambda: from_torch(torch_sequential("Linear", "LeakyReLU", "Linear")), ValueError,
+                 ("module 1 (LeakyReLU) has no minidl layer", "Linear, ReLU, Sigmoid"), id="torch-leaky-relu",
+                 marks=pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs PyTorch")),
     # ---- files: corrupt, foreign, missing, unwritable
     case("model-truncated", lambda: load_model("cut.npz"), ValueError, "'cut.npz' is corrupt"),
-    case("model-not-npz", lambda: load_model("notes.npz"), ValueError, "'notes.npz' is corrupt"),
-    case("model-pickled", lambda: load_model("pickled.npz"), ValueError, "'pickled.npz' is corrupt"),
+    case("model-not-npz", lambda: load_model("notes.npz"), ValueError, "'notes.npz' is not an .npz", "b'hello'"),
+    case("model-pickled", lambda: load_model("pickled.npz"), ValueError, "'pickled.npz' holds Python objects"),
     case("model-plain-npz", lambda: load_model("plain.npz"), ValueError, "'plain.npz'", "without minidl metadata"),
     case("model-missing", lambda: load_model("missing.npz"), FileNotFoundError, "'missing.npz' does not exist"),
+    case("model-empty", lambda: load_model("empty.npz"), ValueError, "'empty.npz' is empty (0 bytes)", "save it again"),
+    case("model-npy-as-npz", lambda: load_model("single.npz"), ValueError, "'single.npz' is a single-array .npy"),
+    case("model-folder", lambda: load_model("idx-cut"), ValueError, "'idx-cut' is a folder, not a file"),
+    case("model-fifo", lambda: load_model("pipe.npz"), ValueError, "'pipe.npz' is a named pipe (FIFO), not a file"),
+    case("model-unreadable", unreadable(lambda: load_model("model.npz")), PermissionError,
+         "cannot read model 'model.npz': permission denied", "check its permissions"),
+    case("model-huge-settings", lambda: load_model("huge.npz"), ValueError,
+         "'huge.npz' does not hold a valid network", "W1 of shape (64, 50000000)", "holds W1 of shape (64, 16)"),
+    case("checkpoint-huge-settings", lambda: Trainer.from_checkpoint("huge-run.npz"), ValueError,
+         "'huge-run.npz' does not hold a valid network", "W1 of shape (64, 50000000)"),
+    case("model-int-weights", lambda: load_model("int-weights.npz"), ValueError, "W1 holds int64 values, not floating"),
+    case("model-too-large-for-float32", lambda: load_model("large-weights.npz"), ValueError,
+         "'large-weights.npz'", "state['b1'] holds values too large for float32 (largest magnitude 1e+300"),
+    case("model-deep-json", lambda: load_model("deep.npz"), ValueError, "'deep.npz' is corrupt", "nested more than 64"),
+    case("model-long-header", lambda: load_model("long-header.npz"), ValueError,
+         "array 'W1' has a header of 20001 bytes", "more than the 10000"),
     case("model-as-checkpoint", lambda: Trainer.from_checkpoint("model.npz"), ValueError, "'minidl-model' file"),
     case("checkpoint-other-architecture", lambda: Trainer(network([32]), verbose=0).load_checkpoint("run.npz"),
          ValueError, "different network", "hidden_sizes: saved [16], this network [32]"),
@@ -172,6 +297,10 @@ CASES = [
          ValueError, "unexpected keys ['W3', 'b3']", "64 -> 16 -> 10", "another architecture"),
     case("save-into-a-file", lambda: save_model(network(), "afile/m.npz"), ValueError, "'afile' is a file, not a"),
     case("save-into-missing-folder", lambda: save_model(network(), "no/m.npz"), ValueError, "'no' does not exist"),
+    case("save-to-a-folder", lambda: save_model(network(), "idx-cut"), ValueError, "'idx-cut': it is a folder, not"),
+    case("save-to-a-device", lambda: save_model(network(), os.devnull), ValueError, "character device", "never"),
+    case("save-to-an-empty-path", lambda: save_model(network(), ""), ValueError, "is empty", "model.npz"),
+    case("checkpoint-to-a-folder", lambda: trainer(checkpoint="idx-cut"), ValueError, "it is a folder, not a file"),
     case("save-object-array", lambda: save_npz("model.npz", {"names": np.array([None])}), ValueError, "dtype object"),
     case("checkpoint-into-a-file", lambda: trainer(checkpoint="afile/run.npz").fit(X, T), ValueError, "'afile' is a"),
     case("history-suffix", lambda: History().save("history.txt"), ValueError, "'history.txt'", ".csv", ".json"),
@@ -216,10 +345,29 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--early-stopping", "2"], 1, "add --validation-fraction", id="early-stopping-alone"),
     pytest.param([*DIGITS, "--save", "afile/m.npz"], 1, "--save 'afile/m.npz': folder 'afile'", id="save-into-a-file"),
     pytest.param([*DIGITS, "--checkpoint", "no/run.npz"], 1, "--checkpoint 'no/run.npz'", id="checkpoint-folder"),
+    pytest.param([*DIGITS, "--save", "m.npz", "--checkpoint", "./m.npz"], 1,
+                 "--save 'm.npz' and --checkpoint './m.npz' are the same file", id="save-over-checkpoint"),
+    pytest.param([*DIGITS, "--save", "alias.npz", "--checkpoint", "model.npz"], 1, "are the same file",
+                 id="save-over-checkpoint-through-a-link"),
+    pytest.param([*DIGITS, "--resume", "run.npz", "--epochs", "2", "--save", "run.npz"], 1,
+                 "--save 'run.npz' and --checkpoint 'run.npz' are the same file", id="save-over-resumed-checkpoint"),
+    pytest.param([*DIGITS, "--save", "run.json", "--history", "run.json"], 1,
+                 "--save 'run.json' and --history 'run.json' are the same file", id="history-over-model"),
+    pytest.param([*DIGITS, "--save", "."], 1, "--save '.' is a folder, not a file", id="save-to-a-folder"),
+    pytest.param([*DIGITS, "--checkpoint", os.devnull], 1, f"--checkpoint '{os.devnull}' is a character device",
+                 id="checkpoint-to-a-device"),
+    pytest.param([*DIGITS, "--save", ""], 1, "--save is empty; give a file name", id="save-empty"),
+    pytest.param([*DIGITS, "--optimizer", "sgd", "--lr", "1e6", "--checkpoint", "new.npz"], 1,
+                 "training diverged: the loss stayed above", id="diverging-finite"),
     pytest.param([*DIGITS, "--history", "h.txt"], 1, "'h.txt': use a file name ending in .csv", id="history-suffix"),
     pytest.param([*DIGITS, "--resume", "model.npz"], 1, "expected 'minidl-checkpoint'", id="resume-from-a-model"),
     pytest.param(["evaluate", "missing.npz"], 1, "'missing.npz' does not exist", id="evaluate-missing"),
     pytest.param(["evaluate", "cut.npz"], 1, "'cut.npz' is corrupt", id="evaluate-corrupt"),
+    pytest.param(["evaluate", "huge.npz"], 1, "holds W1 of shape (64, 16)", id="evaluate-huge-settings"),
+    pytest.param([*DIGITS, "--resume", "huge-run.npz"], 1, "holds W1 of shape (64, 16)", id="resume-huge-settings"),
+    pytest.param(["evaluate", "pipe.npz"], 1, "'pipe.npz' is a named pipe (FIFO)", id="evaluate-fifo"),
+    pytest.param(["evaluate", "deep.npz"], 1, "nested more than 64 levels deep", id="evaluate-deep-json"),
+    pytest.param(["evaluate", "empty.npz"], 1, "'empty.npz' is empty (0 bytes)", id="evaluate-empty"),
     pytest.param(["evaluate", "model.npz"], 1, "does not record its data set", id="evaluate-without-dataset"),
     pytest.param(["evaluate", "model.npz", "--dataset", "idx:idx-count"], 1, "3 labels", id="evaluate-bad-idx"),
     pytest.param(["experiment", "compare", "--out", "afile", "--no-plot"], 1, "'afile' exists and is a file",
@@ -232,9 +380,24 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--optimizer-param", "lr=(1,2)"], 1, "lr=(1, 2): lr must be a number", id="tuple-value"),
     pytest.param(["experiment", "compare", "--set", "sgd.lr=abc"], 1, "--set sgd.lr='abc': lr must be a number",
                  id="set-text"),
+    pytest.param(["experiment", "search", "--scheduler", "no-port-here", "--no-plot"], 1,
+                 "cannot reach a Dask scheduler at 'no-port-here'", id="scheduler-address"),
+    pytest.param(["experiment", "search", "--scheduler", "tcp://127.0.0.1:8786", "--n-jobs", "2"], 1,
+                 "--n-jobs and --scheduler do not go together", id="scheduler-and-n-jobs"),
+    pytest.param(["export", "missing.npz", "net.onnx"], 1, "'missing.npz' does not exist", id="export-missing"),
+    pytest.param(["export", "model.npz", "no/net.onnx"], 1, "OUT 'no/net.onnx': folder 'no' does not exist",
+                 id="export-into-missing-folder"),
+    pytest.param(["export", "model.npz", "--format", "torch", "net.pt"], 2, "argument --format: invalid choice",
+                 id="export-format"),
     pytest.param(["train", "--epochs", "0"], 2, "argument --epochs: expected a whole number >= 1", id="epochs-zero"),
     pytest.param(["train", "--batch-size", "-3"], 2, "argument --batch-size", id="batch-size-negative"),
     pytest.param(["train", "--dropout", "1"], 2, "argument --dropout: expected a fraction in [0, 1)", id="dropout"),
+    pytest.param(["train", "--threads", "0"], 2, "argument --threads: expected a whole number >= 1, got '0'",
+                 id="threads-zero"),
+    pytest.param(["evaluate", "model.npz", "--threads", "two"], 2, "argument --threads: expected a whole number, got",
+                 id="threads-text"),
+    pytest.param(["train", "--threads", "1.5"], 2, "argument --threads: expected a whole number, got '1.5'",
+                 id="threads-not-whole"),
 ]
 
 

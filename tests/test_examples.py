@@ -1,5 +1,6 @@
 """The offline examples run from another folder and print what they promise; the MNIST one on a tiny IDX set."""
 
+import re
 import signal
 import struct
 import subprocess
@@ -60,7 +61,7 @@ def test_train_mnist_stops_on_ctrl_c_in_one_line_and_resumes_when_run_again(tmp_
         idx_file(data / f"{prefix}-labels-idx1-ubyte", labels)
     work = tmp_path / "work"
     work.mkdir()
-    checkpoint = work / "mnist-checkpoint.npz"
+    checkpoint = work / "idx-tiny-mnist-checkpoint.npz"  # each data set its own files
     script = [sys.executable, str(EXAMPLES / "train_mnist.py"), "--dataset", f"idx:{data}"]
 
     endless = subprocess.Popen([*script, "--epochs", "100000"], cwd=work, stdout=subprocess.PIPE,
@@ -73,13 +74,25 @@ def test_train_mnist_stops_on_ctrl_c_in_one_line_and_resumes_when_run_again(tmp_
     assert endless.returncode == 130, errors
     last_line = errors.strip().splitlines()[-1]
     assert "Traceback" not in errors
-    assert last_line == "interrupted; mnist-checkpoint.npz keeps the last epoch saved: run this script again to go on"
+    assert last_line == ("interrupted; idx-tiny-mnist-checkpoint.npz keeps the last epoch saved: "
+                         "run this script again to go on")
     saved_epoch = load_checkpoint(checkpoint)["trainer"]["epoch"]
 
     again = subprocess.run([*script, "--epochs", str(saved_epoch + 1)], cwd=work, capture_output=True, text=True,
                            timeout=120)
     assert again.returncode == 0, again.stderr
-    assert f"resuming from mnist-checkpoint.npz after epoch {saved_epoch} of {saved_epoch + 1}" in again.stdout
+    assert f"resumed from idx-tiny-mnist-checkpoint.npz after epoch {saved_epoch} of {saved_epoch + 1}" in again.stdout
     assert "test accuracy" in again.stdout
     assert load_checkpoint(checkpoint)["trainer"]["epoch"] == saved_epoch + 1
-    assert sorted(path.name for path in work.iterdir()) == ["mnist-checkpoint.npz", "mnist-history.csv", "mnist.npz"]
+    assert sorted(path.name for path in work.iterdir()) == [
+        "idx-tiny-mnist-checkpoint.npz", "idx-tiny-mnist-history.csv", "idx-tiny-mnist.npz"]
+
+
+def test_train_mnist_on_the_digits_trains_with_files_of_their_own(tmp_path):
+    result = subprocess.run([sys.executable, str(EXAMPLES / "train_mnist.py"), "--dataset", "digits", "--epochs", "1"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert re.search(r"^test accuracy \d+\.\d\d%; model saved to digits\.npz$", result.stdout, re.M), result.stdout
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["digits-checkpoint.npz", "digits-history.csv",
+                                                               "digits.npz"]

@@ -38,7 +38,9 @@ def test_uniform_initialisers_fill_their_interval(name, limit):
     assert weights.min() < -0.99 * limit and weights.max() > 0.99 * limit
 
 
-@pytest.mark.parametrize("alias, name", [("relu", "he"), ("sigmoid", "xavier")])
+@pytest.mark.parametrize("alias, name", [("relu", "he"), ("sigmoid", "xavier"), ("kaiming", "he"),
+                                         ("kaiming_uniform", "he_uniform"), ("He", "he"), ("Xavier_Uniform",
+                                                                                         "xavier_uniform")])
 def test_aliases_draw_the_same_weights(alias, name):
     np.testing.assert_array_equal(draw(alias), draw(name))
 
@@ -59,7 +61,8 @@ def test_dtype_is_kept_and_float32_is_float64_rounded():
 
 
 def test_known_names_are_listed():
-    assert set(INITIALISERS) == {"he", "relu", "xavier", "sigmoid", "he_uniform", "xavier_uniform"}
+    assert set(INITIALISERS) == {"he", "relu", "kaiming", "xavier", "sigmoid", "he_uniform", "kaiming_uniform",
+                                 "xavier_uniform"}
 
 
 def test_unknown_name_lists_the_known_ones():

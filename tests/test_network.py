@@ -61,6 +61,25 @@ def test_repr_shows_the_architecture():
     assert f"{784 * 100 + 100 + 2 * 100 + 100 * 50 + 50 + 2 * 50 + 50 * 10 + 10:,} parameters" in text
 
 
+def test_jupyter_and_ipython_show_a_summary_table():
+    from IPython.lib.pretty import pretty
+
+    network = MLP(64, [32], 10, dropout=0.5, seed=3)
+    lines = pretty(network).splitlines()
+    assert lines[0] == "MLP 64 -> 32 -> 10 (relu), float32, seed 3: 2,410 parameters"
+    assert lines[1].split() == ["layer", "kind", "output", "parameters", "arrays"]
+    assert lines[3].split() == ["Affine1", "Affine(64", "->", "32)", "(N,", "32)", "2,080", "W1,", "b1"]
+    assert lines[5].split() == ["Dropout1", "Dropout(ratio=0.5)", "(N,", "32)", "0"]
+    html = network._repr_html_()
+    assert html.startswith("<table>") and "<td style='text-align: right'>330</td>" in html
+
+
+def test_activation_and_initialiser_names_are_case_insensitive():
+    network = MLP(64, [8], 10, activation="ReLU", weight_init="Kaiming", seed=0)
+    assert network.activation == "relu" and network.weight_init == "kaiming"
+    np.testing.assert_array_equal(network.params["W1"], MLP(64, [8], 10, weight_init="he", seed=0).params["W1"])
+
+
 # ================================================================ gradients
 @pytest.mark.parametrize(
     "options",
@@ -349,3 +368,7 @@ def test_loss_and_gradient_checks_its_input(bad):
         net.loss_and_gradient(x, t)
 
 
+def test_state_shapes_are_those_of_the_built_network():
+    for config in [MLP(8, [], 3).config, MLP(8, [5, 4], 3, batchnorm=True).config, MLP(2, [7], 2).config]:
+        built = {name: array.shape for name, array in MLP.from_config(config).state_dict().items()}
+        assert MLP.state_shapes(config) == built

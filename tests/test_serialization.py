@@ -1,6 +1,8 @@
 """Saving and loading models and checkpoint trees: exact round trips, atomic writes, clear errors."""
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -113,7 +115,7 @@ def test_newer_format_and_broken_content_are_refused(tmp_path):
     tree = {"config": {**config, "hidden_sizes": [7]}, "state": {"W1": {"__array__": "state/W1", "scalar": False}}}
     minidl.files.save_npz(tmp_path / "mismatch.npz", {"state/W1": np.zeros((6, 5))},
                           meta={"format": "minidl-model", "version": 1, "tree": tree})
-    with pytest.raises(ValueError, match="does not hold a valid network .*missing keys"):
+    with pytest.raises(ValueError, match="does not hold a valid network: missing arrays"):
         load_model(tmp_path / "mismatch.npz")
     meta = {"format": "minidl-model", "version": 1, "tree": {"state": {"__array__": "gone"}}}
     minidl.files.save_npz(tmp_path / "incomplete.npz", {}, meta=meta)
@@ -188,11 +190,16 @@ def test_a_folder_is_named_as_a_folder(tmp_path):
 
 
 def test_a_folder_that_is_not_writable_is_a_clear_error_and_nothing_is_written(tmp_path, monkeypatch):
-    # Tests run as root, whom chmod does not stop: the refusal is simulated where it happens.
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    # Tests run as root, whom chmod does not stop: the refusal is simulated where it happens,
+    # creating a file in that folder (tests/test_files_write.py uses a really unwritable one).
+    create = os.open
 
-    monkeypatch.setattr(minidl.files.tempfile, "mkstemp", refuse)
+    def refuse(path, *args, **kwargs):
+        if Path(path).parent == tmp_path:
+            raise PermissionError(13, "Permission denied")
+        return create(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(ValueError) as caught:
         save_model(trained_network(), tmp_path / "model.npz")
     assert str(caught.value) == (f"cannot write {str(tmp_path / 'model.npz')!r}: folder {str(tmp_path)!r} "

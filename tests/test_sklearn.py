@@ -1,11 +1,13 @@
 """MinidlClassifier: scikit-learn's own estimator checks, and the tools students use it with."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
-from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.datasets import load_digits, load_iris
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score, train_test_split
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -15,9 +17,9 @@ from minidl.sklearn import MinidlClassifier
 
 
 @parametrize_with_checks([
-    MinidlClassifier(hidden_sizes=(16,), epochs=20, batch_size=32, learning_rate=0.01),
-    MinidlClassifier(hidden_sizes=(8, 8), dropout=0.2, batchnorm=True, epochs=20, batch_size=32,
-                     learning_rate=0.01, dtype="float64"),
+    MinidlClassifier(hidden_layer_sizes=(16,), max_iter=20, batch_size=32, learning_rate_init=0.01),
+    MinidlClassifier(hidden_layer_sizes=(8, 8), dropout=0.2, batchnorm=True, max_iter=20, batch_size=32,
+                     learning_rate_init=0.01, dtype="float64"),
 ])
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
@@ -42,7 +44,7 @@ def assert_same_params(first, second):
 
 def test_learns_digits_with_string_labels(digits):
     x_train, x_test, y_train, y_test = digits
-    model = MinidlClassifier(hidden_sizes=(64,), epochs=10, learning_rate=0.01).fit(x_train, y_train)
+    model = MinidlClassifier(hidden_layer_sizes=(64,), max_iter=10, learning_rate_init=0.01).fit(x_train, y_train)
     assert model.classes_.tolist() == [str(digit) for digit in range(10)]
     assert model.n_features_in_ == 64 and model.n_iter_ == 10
     assert len(model.history_["train_loss"]) == 10
@@ -57,44 +59,44 @@ def test_learns_digits_with_string_labels(digits):
 def test_object_arrays_of_strings_work_as_labels(digits):
     # fetch_openml(as_frame=False) gives MNIST's labels as an object array of str.
     x_train, x_test, y_train, _ = digits
-    model = MinidlClassifier(hidden_sizes=(16,), epochs=2).fit(x_train, y_train.astype(object))
+    model = MinidlClassifier(hidden_layer_sizes=(16,), max_iter=2).fit(x_train, y_train.astype(object))
     assert model.classes_.tolist() == [str(digit) for digit in range(10)]
     assert set(model.predict(x_test)) <= set(model.classes_)
 
 
 def test_the_network_is_the_one_minidl_builds(digits):
     x_train, _, y_train, _ = digits
-    model = MinidlClassifier(hidden_sizes=(32, 16), activation="tanh", weight_init="xavier", epochs=1,
-                             dtype="float64", seed=3).fit(x_train, y_train)
+    model = MinidlClassifier(hidden_layer_sizes=(32, 16), activation="tanh", weight_init="xavier", max_iter=1,
+                             alpha=0.0, dtype="float64", random_state=3).fit(x_train, y_train)
     expected = MLP(64, [32, 16], 10, activation="tanh", weight_init="xavier", dtype=np.float64, seed=3)
     assert model.network_.config == expected.config
 
 
 def test_same_seed_gives_bit_identical_models_and_another_seed_does_not(digits):
     x_train, _, y_train, _ = digits
-    settings = {"hidden_sizes": (16,), "epochs": 3, "dropout": 0.2}
-    first = MinidlClassifier(seed=5, **settings).fit(x_train, y_train)
-    second = MinidlClassifier(seed=5, **settings).fit(x_train, y_train)
+    settings = {"hidden_layer_sizes": (16,), "max_iter": 3, "dropout": 0.2}
+    first = MinidlClassifier(random_state=5, **settings).fit(x_train, y_train)
+    second = MinidlClassifier(random_state=5, **settings).fit(x_train, y_train)
     assert_same_params(params_of(first), params_of(second))
-    other = MinidlClassifier(seed=6, **settings).fit(x_train, y_train)
+    other = MinidlClassifier(random_state=6, **settings).fit(x_train, y_train)
     assert not np.array_equal(params_of(first)["W1"], params_of(other)["W1"])
 
 
 def test_partial_fit_is_one_epoch_and_keeps_the_optimizer_state(digits):
     x_train, _, y_train, _ = digits
     classes = np.unique(y_train)
-    stepwise = MinidlClassifier(hidden_sizes=(16,), seed=0)
+    stepwise = MinidlClassifier(hidden_layer_sizes=(16,), random_state=0)
     for _ in range(3):
         stepwise.partial_fit(x_train, y_train, classes=classes)
     assert stepwise.n_iter_ == 3
     # Three epochs in one fit: same batches, same Adam moments, same weights.
-    at_once = MinidlClassifier(hidden_sizes=(16,), epochs=3, seed=0).fit(x_train, y_train)
+    at_once = MinidlClassifier(hidden_layer_sizes=(16,), max_iter=3, random_state=0).fit(x_train, y_train)
     assert_same_params(params_of(stepwise), params_of(at_once))
 
 
 def test_partial_fit_needs_classes_first_and_refuses_new_labels(digits):
     x_train, _, y_train, _ = digits
-    model = MinidlClassifier(hidden_sizes=(8,))
+    model = MinidlClassifier(hidden_layer_sizes=(8,))
     with pytest.raises(ValueError, match="classes must be passed on the first call"):
         model.partial_fit(x_train, y_train)
     model.partial_fit(x_train[:50], y_train[:50], classes=np.unique(y_train))
@@ -106,16 +108,16 @@ def test_partial_fit_needs_classes_first_and_refuses_new_labels(digits):
 
 def test_fit_after_partial_fit_starts_afresh(digits):
     x_train, _, y_train, _ = digits
-    model = MinidlClassifier(hidden_sizes=(8,), epochs=2)
+    model = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=2)
     model.partial_fit(x_train, y_train, classes=np.unique(y_train)).fit(x_train, y_train)
-    fresh = MinidlClassifier(hidden_sizes=(8,), epochs=2).fit(x_train, y_train)
+    fresh = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=2).fit(x_train, y_train)
     assert model.n_iter_ == 2
     assert_same_params(params_of(model), params_of(fresh))
 
 
 def test_pickled_model_predicts_the_same_and_resumes_bit_identically(digits):
     x_train, x_test, y_train, _ = digits
-    model = MinidlClassifier(hidden_sizes=(16,), epochs=2, optimizer="momentum").fit(x_train, y_train)
+    model = MinidlClassifier(hidden_layer_sizes=(16,), max_iter=2, solver="momentum").fit(x_train, y_train)
     copy = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(copy.predict_proba(x_test), model.predict_proba(x_test))
     model.partial_fit(x_train, y_train)
@@ -127,28 +129,37 @@ def test_pickled_model_predicts_the_same_and_resumes_bit_identically(digits):
 
 def test_works_in_pipeline_cross_val_score_and_grid_search(digits):
     x_train, _, y_train, _ = digits
-    pipeline = make_pipeline(MinMaxScaler(), MinidlClassifier(hidden_sizes=(32,), epochs=5, learning_rate=0.01))
+    pipeline = make_pipeline(MinMaxScaler(), MinidlClassifier(hidden_layer_sizes=(32,), max_iter=5, learning_rate_init=0.01,
+                                                              momentum=0))
     scores = cross_val_score(pipeline, x_train, y_train, cv=3)
     assert scores.shape == (3,) and scores.min() > 0.8
-    grid = GridSearchCV(pipeline, {"minidlclassifier__optimizer": ["sgd", "adam"]}, cv=2).fit(x_train, y_train)
-    # SGD at lr=0.01 barely moves in 5 epochs; Adam at lr=0.01 learns.
-    assert grid.best_params_ == {"minidlclassifier__optimizer": "adam"}
+    grid = GridSearchCV(pipeline, {"minidlclassifier__solver": ["sgd", "adam"]}, cv=2).fit(x_train, y_train)
+    # Plain SGD (momentum=0) at lr=0.01 barely moves in 5 epochs; Adam at lr=0.01 learns.
+    assert grid.best_params_ == {"minidlclassifier__solver": "adam"}
     assert grid.cv_results_["mean_test_score"].min() < grid.best_score_
 
 
 def test_hyperparameters_reach_the_optimizer(digits):
     x_train, _, y_train, _ = digits
-    model = MinidlClassifier(hidden_sizes=(8,), epochs=1, optimizer="rmsprop", learning_rate=0.003,
+    model = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=1, solver="rmsprop", learning_rate_init=0.003,
                              optimizer_params={"decay_rate": 0.9}).fit(x_train, y_train)
     assert model._trainer.optimizer.hyperparameters == {"lr": 0.003, "decay_rate": 0.9, "eps": 1e-7}
 
 
 @pytest.mark.parametrize("settings, message", [
-    ({"learning_rate": 0.1, "optimizer_params": {"lr": 0.2}}, "learning rate is given twice"),
-    ({"optimizer": "rmsprob"}, "unknown optimizer 'rmsprob'"),
+    ({"learning_rate_init": 0.1, "optimizer_params": {"lr": 0.2}}, "learning rate is given twice"),
+    ({"solver": "rmsprob"}, "unknown optimizer 'rmsprob'"),
     ({"activation": "softplus"}, "unknown activation 'softplus'"),
-    ({"epochs": 0}, "epochs must be a positive integer"),
+    ({"max_iter": 0}, "max_iter must be a positive integer"),
     ({"dropout": 1.0}, "dropout ratio must be a finite number in \\[0.0, 1.0\\)"),
+    ({"solver": "lbfgs"}, "solver='lbfgs' is not available"),
+    ({"learning_rate": "adaptive"}, "learning_rate='adaptive' is not available"),
+    ({"batch_size": "atuo"}, "batch_size must be 'auto' or a positive integer"),
+    ({"random_state": np.random.RandomState(0)}, "random_state must be None or an integer"),
+    ({"n_iter_no_change": 0}, "n_iter_no_change must be a positive integer"),
+    ({"early_stopping": True, "validation_fraction": 1.0}, "validation_fraction must be in \\(0, 1\\)"),
+    ({"solver": "sgd", "optimizer_params": {"momentum": 0.5}}, "set the momentum with momentum="),
+    ({"hidden_sizes": (8,), "hidden_layer_sizes": (16,)}, "hidden_sizes=\\(8,\\) and hidden_layer_sizes=\\(16,\\) are both"),
 ])
 def test_bad_hyperparameters_fail_in_fit_with_a_clear_message(digits, settings, message):
     x_train, _, y_train, _ = digits
@@ -159,8 +170,8 @@ def test_bad_hyperparameters_fail_in_fit_with_a_clear_message(digits, settings, 
 
 def test_an_optimizer_object_instead_of_a_name_is_refused(digits):
     x_train, _, y_train, _ = digits
-    with pytest.raises(TypeError, match="optimizer must be a registered name such as 'adam'"):
-        MinidlClassifier(optimizer=object()).fit(x_train[:20], y_train[:20])
+    with pytest.raises(TypeError, match="solver must be a registered name such as 'adam'"):
+        MinidlClassifier(solver=object()).fit(x_train[:20], y_train[:20])
 
 
 def test_a_single_class_is_refused():
@@ -170,7 +181,7 @@ def test_a_single_class_is_refused():
 
 def test_a_failed_refit_leaves_the_fitted_model_as_it_was(digits):
     x_train, x_test, y_train, _ = digits
-    model = MinidlClassifier(hidden_sizes=(8,), epochs=1).fit(x_train, y_train)
+    model = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=1).fit(x_train, y_train)
     before = model.predict_proba(x_test)
     model.set_params(activation="softplus")
     with pytest.raises(ValueError, match="unknown activation"):
@@ -179,16 +190,16 @@ def test_a_failed_refit_leaves_the_fitted_model_as_it_was(digits):
     np.testing.assert_array_equal(model.predict_proba(x_test), before)
 
 
-def test_hidden_sizes_may_be_a_single_int(digits):
+def test_hidden_layer_sizes_may_be_a_single_int(digits):
     x_train, _, y_train, _ = digits
-    model = MinidlClassifier(hidden_sizes=12, epochs=1).fit(x_train, y_train)
+    model = MinidlClassifier(hidden_layer_sizes=12, max_iter=1).fit(x_train, y_train)
     assert model.network_.hidden_sizes == [12]
 
 
-def test_seed_none_is_seed_zero_as_the_docstring_says(digits):
+def test_random_state_none_is_seed_zero_as_the_docstring_says(digits):
     x_train, _, y_train, _ = digits
-    unseeded = MinidlClassifier(hidden_sizes=(8,), epochs=2, dropout=0.2, seed=None).fit(x_train, y_train)
-    seeded = MinidlClassifier(hidden_sizes=(8,), epochs=2, dropout=0.2, seed=0).fit(x_train, y_train)
+    unseeded = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=2, dropout=0.2).fit(x_train, y_train)
+    seeded = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=2, dropout=0.2, random_state=0).fit(x_train, y_train)
     assert_same_params(params_of(unseeded), params_of(seeded))
     assert "None means seed 0" in " ".join(MinidlClassifier.__doc__.split())
 
@@ -204,3 +215,82 @@ def test_the_required_scikit_learn_has_what_this_module_imports():
     # minidl.sklearn imports validate_data, which appeared in scikit-learn 1.6.
     assert tuple(int(part) for part in minimum.split(".")) >= (1, 6)
     assert hasattr(validation, "validate_data")
+
+
+def test_defaults_learn_iris_as_well_as_mlpclassifier():
+    # Unscaled iris, the same 5 stratified folds for both: scikit-learn's
+    # MLPClassifier gets 0.97 with its defaults; minidl's defaults must come close.
+    x, y = load_iris(return_X_y=True)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarning
+        reference = cross_val_score(MLPClassifier(random_state=0), x, y, cv=folds).mean()
+    score = cross_val_score(MinidlClassifier(random_state=0), x, y, cv=folds).mean()
+    assert score >= 0.9 and score >= reference - 0.05, (score, reference)
+
+
+def test_the_parameters_carry_mlpclassifiers_names_and_defaults():
+    ours, theirs = MinidlClassifier().get_params(), MLPClassifier().get_params()
+    shared = ["hidden_layer_sizes", "activation", "solver", "alpha", "batch_size", "learning_rate", "max_iter",
+              "tol", "momentum", "nesterovs_momentum", "early_stopping", "validation_fraction", "n_iter_no_change",
+              "random_state"]
+    assert {name: ours[name] for name in shared} == {name: theirs[name] for name in shared}
+
+
+@pytest.mark.parametrize("momentum, nesterov, expected", [
+    (0.9, True, ("Nesterov", 0.9)), (0.8, False, ("Momentum", 0.8)), (0.0, True, ("SGD", None)),
+])
+def test_solver_sgd_means_sgd_with_momentum_as_in_mlpclassifier(digits, momentum, nesterov, expected):
+    x_train, _, y_train, _ = digits
+    model = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=1, solver="sgd", momentum=momentum,
+                             nesterovs_momentum=nesterov, learning_rate_init=0.001).fit(x_train, y_train)
+    optimizer = model._trainer.optimizer
+    assert (type(optimizer).__name__, optimizer.hyperparameters.get("momentum")) == expected
+    assert optimizer.lr == 0.001
+
+
+def test_alpha_is_divided_by_the_batch_size_as_in_mlpclassifier(digits):
+    x_train, _, y_train, _ = digits
+    model = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=1, alpha=0.5, batch_size=50).fit(x_train, y_train)
+    assert model.network_.weight_decay == 0.01
+    auto = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=1, alpha=0.5).fit(x_train[:150], y_train[:150])
+    assert auto._trainer.batch_size == 150 and auto.network_.weight_decay == 0.5 / 150
+
+
+def test_training_stops_when_the_loss_stops_falling_by_tol(digits):
+    x_train, _, y_train, _ = digits
+    model = MinidlClassifier(hidden_layer_sizes=(8,), tol=100.0, n_iter_no_change=2).fit(x_train, y_train)
+    # Epoch 1 improves on nothing; epochs 2, 3 and 4 do not fall by 100: more than 2 in a row.
+    assert model.n_iter_ == 4 and len(model.loss_curve_) == 4 and model.validation_scores_ is None
+
+
+def test_early_stopping_holds_out_a_stratified_split_and_keeps_the_best_epoch(digits):
+    x_train, _, y_train, _ = digits
+    model = MinidlClassifier(hidden_layer_sizes=(8,), early_stopping=True, validation_fraction=0.2,
+                             n_iter_no_change=3, max_iter=200, learning_rate_init=0.05, random_state=1)
+    model.fit(x_train, y_train)
+    assert model.n_iter_ < 200 and len(model.validation_scores_) == model.n_iter_
+    _, x_val, _, y_val = train_test_split(x_train, y_train, test_size=0.2, random_state=1, stratify=y_train)
+    assert model.score(x_val, y_val) == max(model.validation_scores_)
+
+
+@pytest.mark.parametrize("old, new", [
+    ({"hidden_sizes": (8,)}, {"hidden_layer_sizes": (8,)}),
+    ({"epochs": 2}, {"max_iter": 2}),
+    ({"seed": 3}, {"random_state": 3}),
+    ({"learning_rate": 0.003}, {"learning_rate_init": 0.003}),
+    ({"optimizer": "rmsprop"}, {"solver": "rmsprop"}),
+    ({"optimizer": "sgd"}, {"solver": "sgd", "momentum": 0.0}),
+    ({"weight_decay": 0.001}, {"alpha": 0.001 * 200}),
+])
+def test_minidl_0_1_names_still_work_with_a_future_warning_naming_the_new_one(digits, old, new):
+    x_train, _, y_train, _ = digits
+    settings = {"hidden_layer_sizes": (8,), "max_iter": 2}
+    unchanged = {name: value for name, value in settings.items() if name not in new}
+    with pytest.warns(FutureWarning, match=f"{next(iter(old))} is deprecated.*use {next(iter(new))}="):
+        before = MinidlClassifier(**unchanged, **old).fit(x_train[:200], y_train[:200])
+    after = MinidlClassifier(**{**settings, **new}).fit(x_train[:200], y_train[:200])
+    assert before.network_.weight_decay == pytest.approx(after.network_.weight_decay, rel=1e-12)
+    assert type(before._trainer.optimizer) is type(after._trainer.optimizer)
+    if "weight_decay" not in old:  # lambda * 200 / 200 may differ from lambda in the last bit
+        assert_same_params(params_of(before), params_of(after))

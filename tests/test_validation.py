@@ -44,6 +44,17 @@ def test_huge_finite_values_are_not_mistaken_for_infinity():
     assert check_features(x, 10) is not None
 
 
+def test_float64_values_too_large_for_float32_are_named_not_called_infinite():
+    x = np.zeros((3, 4))
+    x[1, 2], x[2, 3] = 5e38, -1e300
+    with pytest.raises(ValueError, match=r"x holds values too large for float32 \(largest magnitude 1e\+300, "
+                                         r"row 2, feature 3; float32 holds up to 3.4e\+38\)"):
+        check_features(x, 4, np.float32)
+    x[0, 0] = np.nan  # a NaN of the data itself is the problem to report first
+    with pytest.raises(ValueError, match=r"1 NaN or infinite value\(s\), the first at row 0, feature 0 \(nan\)"):
+        check_features(x, 4, np.float32)
+
+
 def test_empty_and_non_numeric_features_are_rejected():
     with pytest.raises(ValueError, match="no sample"):
         check_features(np.zeros((0, 3)), 3)

@@ -8,7 +8,12 @@ command is a new module added there.
 Mistakes a user can make (a wrong option value, a missing file, a data set
 that cannot be downloaded, a diverging run) end with one line
 ``minidl: error: ...`` on standard error and exit code 1, never a
-traceback; argparse's own usage errors exit with 2, and Ctrl-C with 130.
+traceback; argparse's own usage errors exit with 2, Ctrl-C with 130, and
+SIGTERM (what ``kill``, ``docker stop`` and SLURM send) is handled like
+Ctrl-C (same clean-up, same message) but exits with 143 = 128 + 15, the
+code a process ended by SIGTERM has, so schedulers report it as such.
+Warnings (e.g. that a resumed run continues on another thread count) print
+one line ``minidl: warning: ...`` and the command goes on.
 When the reader of the output goes away (``minidl evaluate m.npz | head``)
 the command stops quietly with code 141, like other command-line tools.
 """
@@ -16,16 +21,19 @@ the command stops quietly with code 141, like other command-line tools.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import warnings
 from pathlib import Path
 
 from minidl import __version__
-from minidl.cli import evaluate, experiments, optimizers, train
+from minidl.cli import evaluate, experiments, export, homework, optimizers, train
 from minidl.cli.plugins import load_plugin
 
 #: One module per command, in the order ``minidl --help`` lists them.
-COMMANDS = [train, evaluate, optimizers, experiments]
+COMMANDS = [train, evaluate, optimizers, experiments, homework, export]
 
 EPILOG = """examples:
   minidl train --dataset digits            # about 5 seconds, offline
@@ -69,9 +77,11 @@ def main(argv=None):
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        for plugin in args.plugin:
-            load_plugin(plugin)
-        code = args.run(args)
+        with _sigterm_as_interrupt(), warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            for plugin in args.plugin:
+                load_plugin(plugin)
+            code = args.run(args)
         sys.stdout.flush()  # here, so that a closed pipe is reported below, not at exit
         return code
     except BrokenPipeError:
@@ -79,13 +89,14 @@ def main(argv=None):
         # command-line tools do, with the exit code of a process ended by SIGPIPE.
         _discard_standard_output()
         return 141  # 128 + 13, the number of SIGPIPE
-    except KeyboardInterrupt:
-        message = "interrupted"
+    except KeyboardInterrupt as interruption:
+        terminated = isinstance(interruption, Terminated)
+        message = "interrupted (SIGTERM)" if terminated else "interrupted"
         checkpoint = getattr(args, "checkpoint", None)
         if checkpoint and Path(checkpoint).is_file():
             message += f"; last checkpoint kept at {checkpoint} (continue with --resume {checkpoint})"
         _error(message)
-        return 130
+        return 143 if terminated else 130
     except _user_errors() as exc:
         _error(str(exc) or type(exc).__name__)
         return 1
@@ -95,6 +106,27 @@ def main(argv=None):
         return 1
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: raised like Ctrl-C's KeyboardInterrupt, so every clean-up that handles one handles both."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """While the command runs, turn SIGTERM into :class:`Terminated`; the previous handler comes back after."""
+    def terminate(signal_number, frame):
+        raise Terminated()
+
+    try:
+        previous, installed = signal.signal(signal.SIGTERM, terminate), True
+    except ValueError:  # not the main thread, where alone Python handles signals: leave them as they are
+        installed = False
+    try:
+        yield
+    finally:
+        if installed:
+            signal.signal(signal.SIGTERM, previous)
+
+
 def _discard_standard_output():
     # Python flushes standard output once more at exit; with the reader gone that
     # would print an error, so what is left goes to the null device instead.
@@ -102,6 +134,11 @@ def _discard_standard_output():
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass  # not a real file (a test's capture): nothing is flushed to a pipe at exit
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    # A warning (e.g. a resumed run on another thread count) as one line, like the errors.
+    print(f"minidl: warning: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
 
 
 def _error(message):

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import inspect
+import os
 from numbers import Real
+from pathlib import Path
+
+from minidl.datasets.idx import IDX_FILES
 
 DATASET_HELP = (
-    "data set: mnist, fashion-mnist (downloaded once with internet access, then cached), "
-    "digits (scikit-learn's bundled 8x8 digits, works offline) or idx:DIR (a folder of "
-    "MNIST-format .idx files)"
+    "data set: mnist, fashion-mnist (downloaded once with internet access, then cached in the "
+    "--data-home folder), digits (scikit-learn's bundled 8x8 digits, works offline) or idx:DIR "
+    f"(a folder DIR holding the four files {', '.join(stem for stem, _ in IDX_FILES.values())}, "
+    "each possibly .gz)"
+)
+DATA_HOME_HELP = (
+    "folder where mnist and fashion-mnist are downloaded and cached (default: the SCIKIT_LEARN_DATA "
+    "environment variable if set, else ~/scikit_learn_data)"
 )
 
 
@@ -38,6 +48,41 @@ def add_command(subparsers, name, module_doc, summary):
     examples.
     """
     return subparsers.add_parser(name, help=summary, description=module_doc, formatter_class=HelpFormatter)
+
+
+def lowercase(text):
+    """A choice typed in any letter case (``Relu``, ``RELU``) -> ``relu``."""
+    return text.strip().lower()
+
+
+@contextlib.contextmanager
+def data_home(folder):
+    """While inside, data sets are downloaded and cached in ``folder`` (``None``: no change).
+
+    scikit-learn's loaders, and so minidl's, look for their data home in the
+    ``SCIKIT_LEARN_DATA`` environment variable; ``--data-home`` sets it for
+    the time the command loads its data, and puts the old value back.
+    """
+    if folder is None:
+        yield
+        return
+    previous = os.environ.get("SCIKIT_LEARN_DATA")
+    os.environ["SCIKIT_LEARN_DATA"] = str(Path(folder).expanduser())
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SCIKIT_LEARN_DATA"]
+        else:
+            os.environ["SCIKIT_LEARN_DATA"] = previous
+
+
+def add_threads_option(parser):
+    """``--threads N``, with the same meaning on every command that computes."""
+    parser.add_argument("--threads", type=positive_int, default=None, metavar="N",
+                        help="BLAS threads for the matrix products (default: minidl decides: one for small "
+                             "networks, which more threads slow down, badly on a busy machine; more only for "
+                             "large products). Runs are bit-identical only on the same count")
 
 
 def sizes(text):

@@ -20,9 +20,13 @@ examples:
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 import numpy as np
 
-from minidl.cli.arguments import DATASET_HELP, add_command
+from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
+from minidl.cli.arguments import add_threads_option
 
 
 def add_parser(subparsers):
@@ -30,8 +34,10 @@ def add_parser(subparsers):
     parser.add_argument("model", metavar="MODEL", help="a .npz model or checkpoint written by minidl")
     parser.add_argument("--dataset", default=None,
                         help=DATASET_HELP + " (default: the data set the model was trained on)")
-    parser.add_argument("--split", default="test", choices=("test", "train"),
+    parser.add_argument("--data-home", default=None, metavar="DIR", help=DATA_HOME_HELP)
+    parser.add_argument("--split", default="test", type=lowercase, choices=("test", "train"),
                         help="which part of the data set; train includes the samples held out for validation")
+    add_threads_option(parser)
     return parser
 
 
@@ -40,21 +46,26 @@ def run(args):
 
     from minidl.datasets import load_dataset
     from minidl.serialization import load_model, read_model_metadata
+    from minidl.threads import limit_threads, network_sizes
     from minidl.training import predict_classes
+    from minidl.training.evaluation import CHUNK_SIZE
 
+    _check_is_an_archive(args.model)
     network = load_model(args.model)
     metadata = read_model_metadata(args.model)
     dataset = args.dataset or metadata.get("dataset")
     if dataset is None:
         raise ValueError(f"model {args.model!r} does not record its data set; pass --dataset NAME")
-    train, test = load_dataset(dataset)
+    with data_home(args.data_home):
+        train, test = load_dataset(dataset)
     x, labels = test if args.split == "test" else train
     if x.shape[1] != network.input_size or labels.max() >= network.output_size:
         raise ValueError(
             f"model {args.model!r} ({network.describe()}) does not fit data set {dataset!r} "
             f"({x.shape[1]} features, {int(labels.max()) + 1} classes); pass the data set it was trained on"
         )
-    predictions = predict_classes(network, x)
+    with limit_threads(args.threads, network_sizes(network), batch_size=min(len(x), CHUNK_SIZE)):
+        predictions = predict_classes(network, x)
     classes = np.arange(network.output_size)
     matrix = confusion_matrix(labels, predictions, labels=classes)
     correct = int(np.trace(matrix))
@@ -65,6 +76,18 @@ def run(args):
     print()
     print(format_confusion_matrix(matrix))
     return 0
+
+
+def _check_is_an_archive(path):
+    """Refuse a file that is plainly not a model (``history.csv``), saying what to pass instead."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".npz" or not path.is_file() or zipfile.is_zipfile(path):
+        return  # missing files, folders and damaged archives: load_model explains them
+    kind = "such as a history written by --history, " if suffix in (".csv", ".json") else ""
+    raise ValueError(f"{str(path)!r} is {'a ' + suffix[1:].upper() + ' file' if suffix else 'a file'}, {kind}"
+                     "not a model; pass the .npz file written by 'minidl train --save MODEL.npz' "
+                     "(or a --checkpoint file)")
 
 
 def _held_out_note(metadata, dataset):

@@ -17,11 +17,12 @@ experiments:
 
 examples:
   minidl experiment paths --out results
-  minidl experiment compare --seeds 3 --smooth 20 --out results
+  minidl experiment compare --seeds 3 --iterations 500 --out results
   minidl experiment compare --optimizers sgd,adam,rmsprop --set adam.lr=0.01 --iterations 500
   minidl experiment init --dataset mnist --out results
   minidl experiment activations --activation relu --inits 0.01,xavier,he
   minidl experiment search --trials 50 --no-plot
+  minidl experiment compare --seeds 4 --n-jobs 2      # two runs at a time
 
 Run "minidl experiment NAME --help" for the options of each experiment.
 """
@@ -29,20 +30,21 @@ Run "minidl experiment NAME --help" for the options of each experiment.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 
 import numpy as np
 
 from minidl.cli import arguments
-from minidl.cli.arguments import DATASET_HELP, HelpFormatter, add_command
+from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, HelpFormatter, add_command, data_home, lowercase
 
 EXAMPLES = {
     "paths": ["minidl experiment paths --out results",
               "minidl experiment paths --optimizers sgd,momentum,adam --set sgd.lr=0.5 --steps 50"],
-    "compare": ["minidl experiment compare --seeds 3 --smooth 20 --out results",
+    "compare": ["minidl experiment compare --seeds 3 --iterations 500 --out results",
                 "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
                 "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"],
-    "init": ["minidl experiment init --seeds 3 --smooth 20 --out results",
+    "init": ["minidl experiment init --seeds 3 --iterations 1000 --out results",
              "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"],
     "activations": ["minidl experiment activations --out results",
                     "minidl experiment activations --activation relu --inits 0.01,xavier,he --out results",
@@ -50,7 +52,8 @@ EXAMPLES = {
     "batchnorm": ["minidl experiment batchnorm --out results",
                   "minidl experiment batchnorm --scales 8 --epochs 10"],
     "overfit": ["minidl experiment overfit --out results",
-                "minidl experiment overfit --weight-decay 0.05 --dropout 0.5 --epochs 300"],
+                "minidl experiment overfit --seeds 5 --out results",
+                "minidl experiment overfit --optimizer sgd --lr 0.01 --weight-decay 0.1  # the book's settings"],
     "search": ["minidl experiment search --out results",
                "minidl experiment search --trials 100 --lr-range 1e-6,1e-2 --weight-decay-range 1e-8,1e-4"],
 }
@@ -83,6 +86,17 @@ def initialisations(text):
         except ValueError:
             values.append(part)
     return values
+
+
+def job_count(text):
+    """``"2"`` -> ``2``; ``"-1"`` -> ``-1`` (one job a core)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1 and value != -1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, or -1 for one job a core, got {text!r}")
+    return value
 
 
 def number_range(text):
@@ -131,7 +145,8 @@ def compute_compare(args):
     from minidl.experiments import compare_optimizers
 
     return compare_optimizers(args.dataset, args.optimizers, per_optimizer(args.set), iterations=args.iterations,
-                              batch_size=args.batch_size, seeds=args.seeds, seed=args.seed, progress=not args.quiet)
+                              batch_size=args.batch_size, seeds=args.seeds, seed=args.seed, progress=not args.quiet,
+                              n_jobs=args.n_jobs)
 
 
 def compute_init(args):
@@ -139,7 +154,7 @@ def compute_init(args):
 
     return compare_initialisations(args.dataset, args.inits, args.activation, args.optimizer, single_optimizer(args),
                                    iterations=args.iterations, batch_size=args.batch_size, seeds=args.seeds,
-                                   seed=args.seed, progress=not args.quiet)
+                                   seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
 
 
 def compute_activations(args):
@@ -155,7 +170,7 @@ def compute_batchnorm(args):
 
     return compare_batchnorm(args.dataset, np.logspace(0, -4, args.scales).tolist(), samples=args.samples,
                              epochs=args.epochs, optimizer=args.optimizer, optimizer_params=single_optimizer(args),
-                             seed=args.seed, progress=not args.quiet)
+                             seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
 
 
 def compute_overfit(args):
@@ -163,7 +178,7 @@ def compute_overfit(args):
 
     return overfitting(args.dataset, samples=args.samples, epochs=args.epochs, weight_decay=args.weight_decay,
                        dropout=args.dropout, optimizer=args.optimizer, optimizer_params=single_optimizer(args),
-                       seed=args.seed, progress=not args.quiet)
+                       seeds=args.seeds, seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
 
 
 def compute_search(args):
@@ -171,7 +186,7 @@ def compute_search(args):
 
     return random_search(args.dataset, trials=args.trials, learning_rate_range=args.lr_range,
                          weight_decay_range=args.weight_decay_range, samples=args.samples, epochs=args.epochs,
-                         optimizer=args.optimizer, seed=args.seed, progress=not args.quiet)
+                         optimizer=args.optimizer, seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
 
 
 def draw(result, args):
@@ -194,6 +209,7 @@ def add_options(parser, name):
     add = parser.add_argument
     if name not in ("paths", "activations"):
         add("--dataset", default="digits", help=DATASET_HELP)
+        add("--data-home", default=None, metavar="DIR", help=DATA_HOME_HELP)
     if name in ("paths", "compare"):
         # argparse passes a string default through `type` too, so the help shows it as typed.
         default = "sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam" if name == "paths" else \
@@ -207,21 +223,24 @@ def add_options(parser, name):
     if name in ("compare", "init"):
         add("--iterations", type=arguments.positive_int, default=2000, help="mini-batch updates per run")
         add("--batch-size", type=arguments.positive_int, default=128, help="samples per mini-batch update")
+        add("--smooth", type=arguments.positive_int, default=20, metavar="WINDOW",
+            help="draw a moving average over WINDOW iterations, 1 for the raw losses (the CSV keeps the raw losses)")
+    if name in ("compare", "init", "overfit"):
         add("--seeds", type=arguments.positive_int, default=1,
             help="repeat with seeds SEED, SEED+1, ...; the figure shows the mean and a band of one std")
-        add("--smooth", type=arguments.positive_int, default=1, metavar="WINDOW",
-            help="draw a moving average over WINDOW iterations (the CSV keeps the raw losses)")
     if name in ("init", "activations"):
-        add("--activation", default="relu" if name == "init" else "sigmoid", choices=("relu", "sigmoid", "tanh"),
+        add("--activation", default="relu" if name == "init" else "sigmoid", type=lowercase,
+            choices=("relu", "sigmoid", "tanh"),
             help="activation function of the hidden layers")
         add("--inits", type=initialisations, default="0.01,xavier,he" if name == "init" else None,
             metavar="INITS", help="initialisations, comma-separated: he, xavier, he_uniform, xavier_uniform or a "
                                   "standard deviation such as 0.01 (activations: default 1,0.01,xavier for sigmoid "
                                   "and tanh, 0.01,xavier,he for relu)")
     if name in ("init", "batchnorm", "overfit", "search"):
-        add("--optimizer", default="sgd", metavar="NAME", help="see: minidl optimizers")
+        add("--optimizer", default="adam" if name == "overfit" else "sgd", metavar="NAME",
+            help="see: minidl optimizers")
     if name in ("init", "batchnorm", "overfit"):
-        add("--lr", type=arguments.positive_float, default=0.01, help="learning rate")
+        add("--lr", type=arguments.positive_float, default=0.001 if name == "overfit" else 0.01, help="learning rate")
     if name == "activations":
         add("--layers", type=arguments.positive_int, default=5, help="hidden layers, one histogram each")
         add("--units", type=arguments.positive_int, default=100, help="units a layer")
@@ -235,7 +254,7 @@ def add_options(parser, name):
         add("--scales", type=arguments.positive_int, default=16,
             help="number of initial weight standard deviations, log-spaced from 1 to 1e-4")
     if name == "overfit":
-        add("--weight-decay", type=arguments.non_negative_float, default=0.1, metavar="LAMBDA",
+        add("--weight-decay", type=arguments.non_negative_float, default=0.001, metavar="LAMBDA",
             help="L2 penalty lambda/2 * sum(W**2) of the weight-decay runs")
         add("--dropout", type=arguments.fraction, default=0.2, metavar="RATIO",
             help="dropout ratio of the dropout runs")
@@ -249,11 +268,17 @@ def add_options(parser, name):
         add("--top", type=arguments.positive_int, default=7, help="curves of the best TOP trials in the figure")
     if name != "paths":
         add("--seed", type=int, default=0, help="first seed: the same seed gives the same numbers")
+    if name not in ("paths", "activations"):
+        add("--n-jobs", type=job_count, default=None, metavar="N",
+            help="train N runs at a time, in worker processes (-1: one a core); the numbers do not change "
+                 "(default: 1)")
+        add("--scheduler", default=None, metavar="ADDRESS",
+            help="send the runs to the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786 "
+                 '(pip install "minidl[distributed]")')
     add("--out", default="results", metavar="DIR", help="folder for NAME.png, NAME.csv and NAME.json")
     add("--name", default=None, help="file name stem to use instead of the experiment's name")
     add("--no-plot", action="store_true", help="write only the CSV and JSON (no matplotlib needed)")
-    add("--threads", type=arguments.positive_int, default=1,
-        help="BLAS threads; these small matrices run fastest on one, more so on a busy machine")
+    arguments.add_threads_option(parser)
     add("--quiet", action="store_true", help="no progress report and no summary")
 
 
@@ -269,11 +294,21 @@ def add_parser(subparsers):
     return parser
 
 
-def run(args):
-    from threadpoolctl import threadpool_limits
+def output_stem(args):
+    """The file name stem of an experiment's outputs: ``--name``, else the experiment's name.
 
+    ``activations`` adds the activation (``activations-relu``), so that its
+    sigmoid and ReLU figures can sit in one folder.
+    """
+    if args.name:
+        return args.name
+    return f"activations-{args.activation}" if args.experiment == "activations" else args.experiment
+
+
+def run(args):
     from minidl.experiments.plotting import check_plotting_available, save_figure
     from minidl.experiments.results import check_folder, save_numbers
+    from minidl.threads import limit_threads
 
     if not args.no_plot:
         try:
@@ -282,9 +317,12 @@ def run(args):
             raise ValueError(f"{error}, or add --no-plot to write only the numbers") from error
     if getattr(args, "seed", 0) < 0:
         raise ValueError(f"--seed must be >= 0, got {args.seed}")
-    folder = check_folder(args.out)  # created only when the results are written
-    stem = args.name or (f"activations-{args.activation}" if args.experiment == "activations" else args.experiment)
-    with threadpool_limits(limits=args.threads, user_api="blas"):
+    stem = output_stem(args)
+    outputs = [f"{stem}.csv", f"{stem}.json"] + ([] if args.no_plot else [f"{stem}.png"])
+    folder = check_folder(args.out, outputs)  # created only when the results are written
+    # Without --threads, each training run decides for its own network.
+    threads = contextlib.nullcontext() if args.threads is None else limit_threads(args.threads)
+    with data_home(getattr(args, "data_home", None)), threads, where_to_run(args):
         result = COMPUTE[args.experiment](args)
     written = list(save_numbers(result, folder, stem))
     if not args.no_plot:
@@ -293,3 +331,18 @@ def run(args):
         print("\n".join(result.summary()))
         print("wrote " + ", ".join(str(path) for path in written))
     return 0
+
+
+def where_to_run(args):
+    """A context in which the runs go to ``--scheduler``'s Dask cluster; a context that does nothing without it."""
+    from minidl.experiments.common import dask_scheduler
+
+    if getattr(args, "scheduler", None) is None:
+        return contextlib.nullcontext()
+    if args.n_jobs is not None:
+        raise ValueError("--n-jobs and --scheduler do not go together: on a Dask cluster every worker thread "
+                         "takes runs; drop --n-jobs")
+    try:
+        return dask_scheduler(args.scheduler)
+    except ModuleNotFoundError as error:  # an error of the user's setup: one line, not a traceback
+        raise ValueError(str(error)) from error

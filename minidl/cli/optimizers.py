@@ -5,38 +5,90 @@ optimizer class decorated with ``@minidl.optim.register`` in an imported
 module appears here too. Every hyperparameter shown can be set on the command
 line with ``--optimizer-param NAME=VALUE`` (``--lr`` sets ``lr``).
 
+With a NAME, shows that optimizer alone: its defaults, what each
+hyperparameter means and its update rule (the Notes of its docstring).
+
 examples:
   minidl optimizers
+  minidl optimizers adam
   minidl train --dataset digits --optimizer momentum --lr 0.05 --optimizer-param momentum=0.95
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 
 from minidl.cli.arguments import add_command
 
 
 def add_parser(subparsers):
-    return add_command(subparsers, "optimizers", __doc__, "list the optimizers and their default hyperparameters")
+    parser = add_command(subparsers, "optimizers", __doc__, "list the optimizers and their default hyperparameters")
+    parser.add_argument("name", nargs="?", default=None, metavar="NAME",
+                        help="show this optimizer's update rule and the meaning of its hyperparameters")
+    return parser
 
 
-def describe(name, cls):
-    """One line: name, default hyperparameters, and the first line of the class docstring."""
-    defaults = ", ".join(
+def defaults(cls):
+    """``"lr=0.001, beta1=0.9, ..."``: the constructor's arguments and their defaults."""
+    return ", ".join(
         f"{parameter.name}={parameter.default!r}" if parameter.default is not parameter.empty else parameter.name
         for parameter in list(inspect.signature(cls.__init__).parameters.values())[1:]
         if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
     )
+
+
+def describe(name, cls):
+    """One line: name, default hyperparameters, and the first line of the class docstring."""
     summary = (inspect.getdoc(cls) or "").partition("\n")[0]
-    return f"{name:<10} {defaults}\n{'':<10} {summary}"
+    return f"{name:<10} {defaults(cls)}\n{'':<10} {summary}"
+
+
+def docstring_sections(text):
+    """Split a numpy-style docstring into ``{"": summary, "Parameters": ..., "Notes": ...}``.
+
+    A section starts with its title on one line and a row of dashes under it.
+    """
+    sections, title, lines = {}, "", []
+    rows = text.splitlines()
+    for index, row in enumerate(rows):
+        underlined = index + 1 < len(rows) and re.fullmatch(r"-{3,}", rows[index + 1].strip())
+        if underlined and row.strip():
+            sections[title] = "\n".join(lines).strip()
+            title, lines = row.strip(), []
+        elif not re.fullmatch(r"-{3,}", row.strip()):
+            lines.append(row)
+    sections[title] = "\n".join(lines).strip()
+    return sections
+
+
+def explain(name, cls):
+    """The page of one optimizer: summary, defaults, hyperparameters and update rule."""
+    sections = docstring_sections(inspect.getdoc(cls) or "")
+    lines = [f"{name} ({cls.__module__}.{cls.__qualname__})", "", sections.get("") or "(no docstring)", "",
+             f"defaults: {defaults(cls)}",
+             f"set with: --optimizer {name} --lr VALUE --optimizer-param NAME=VALUE"]
+    for title, heading in (("Parameters", "hyperparameters"), ("Notes", "update rule")):
+        if sections.get(title):
+            lines += ["", f"{heading}:", *("  " + row if row else "" for row in sections[title].splitlines())]
+    if not sections.get("Notes"):
+        lines += ["", "update rule: its docstring has no Notes section; read update_one in "
+                      f"{inspect.getsourcefile(cls) or cls.__module__}"]
+    return "\n".join(lines)
 
 
 def run(args):
     from minidl import optim
 
     registry = optim.available()
-    print(f"{len(registry)} optimizers (use --optimizer NAME, --lr and --optimizer-param NAME=VALUE):")
+    if args.name is not None:
+        cls = registry.get(args.name.lower())
+        if cls is None:
+            raise ValueError(f"unknown optimizer {args.name!r}; known optimizers: {', '.join(registry)}")
+        print(explain(args.name.lower(), cls))
+        return 0
+    print(f"{len(registry)} optimizers (use --optimizer NAME, --lr and --optimizer-param NAME=VALUE;\n"
+          "'minidl optimizers NAME' shows one's update rule):")
     for name, cls in registry.items():
         print(describe(name, cls))
     return 0

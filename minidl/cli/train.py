@@ -17,16 +17,26 @@ examples:
   minidl train --dataset digits --validation-fraction 0.1 --early-stopping 5
   minidl train --dataset mnist --checkpoint run.npz          # Ctrl-C, then:
   minidl train --resume run.npz
+  minidl train --resume run.npz --epochs 30                  # train a finished run longer
+
+A resumed run takes its data set, network, optimizer, schedule, batch size
+and seed from the checkpoint: an option that asks for another value than
+the saved one is refused (repeating the saved value is fine). --epochs (the
+new total), --early-stopping, --checkpoint, --save, --history, --data-home,
+--verbose and --threads apply (another thread count than the saved run's
+is said once: the last bits may differ).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import textwrap
 import time
 
 from minidl.cli import arguments
-from minidl.cli.arguments import DATASET_HELP, add_command
-from minidl.files import check_output_folder
+from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
+from minidl.files import check_output_folder, same_file, save_or_rescue
 
 #: Settings chosen when the option is not given, by data set ("large" covers
 #: every 28x28 data set: mnist, fashion-mnist and idx:DIR).
@@ -40,23 +50,24 @@ def add_parser(subparsers):
     parser = add_command(subparsers, "train", __doc__, "train a network on a data set")
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", default="mnist", help=DATASET_HELP)
+    data.add_argument("--data-home", default=None, metavar="DIR", help=DATA_HOME_HELP)
     data.add_argument("--validation-fraction", type=arguments.fraction, default=0.0, metavar="F",
                       help="hold out this fraction of the training data to measure val_loss and "
                            "val_accuracy after every epoch (0: none)")
     network = parser.add_argument_group("network")
     network.add_argument("--hidden", type=arguments.sizes, default=None, metavar="SIZES",
                          help="hidden layer widths, comma-separated, e.g. 100,100 (default: by data set)")
-    network.add_argument("--activation", default="relu", choices=("relu", "sigmoid", "tanh"),
+    network.add_argument("--activation", default="relu", type=lowercase, choices=("relu", "sigmoid", "tanh"),
                          help="activation function of the hidden layers")
     network.add_argument("--init", default=None, metavar="NAME",
-                         help="weight initialisation: he, xavier, he_uniform, xavier_uniform or a standard "
-                              "deviation such as 0.01 (default: he for relu, xavier otherwise)")
+                         help="weight initialisation: he (alias kaiming), xavier, he_uniform, xavier_uniform or a "
+                              "standard deviation such as 0.01 (default: he for relu, xavier otherwise)")
     network.add_argument("--dropout", type=arguments.fraction, default=None, metavar="RATIO",
                          help="dropout ratio after each hidden layer (default: by data set)")
     network.add_argument("--batchnorm", action="store_true", help="add batch normalisation to the hidden layers")
     network.add_argument("--weight-decay", type=arguments.non_negative_float, default=0.0, metavar="LAMBDA",
                          help="L2 penalty lambda/2 * sum(W**2) added to the loss")
-    network.add_argument("--dtype", default="float32", choices=("float32", "float64"),
+    network.add_argument("--dtype", default="float32", type=lowercase, choices=("float32", "float64"),
                          help="float type of the weights and computations (float32 is about twice as fast)")
     training = parser.add_argument_group("training")
     training.add_argument("--optimizer", default="adam", metavar="NAME", help="see: minidl optimizers")
@@ -87,7 +98,9 @@ def add_parser(subparsers):
                             "best epoch's weights are in the model saved with --save")
     files.add_argument("--resume", default=None, metavar="FILE.npz",
                        help="continue the run saved in this checkpoint; its network, optimizer, data set, "
-                            "early stopping and settings are used, and --epochs is the new total")
+                            "early stopping and settings are used (the options that set them are refused), "
+                            "and --epochs is the new total")
+    arguments.add_threads_option(parser)
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                         help="0: quiet, 1: progress bar (one line per epoch when not a terminal), "
                              "2: one line per epoch")
@@ -102,21 +115,25 @@ def run(args):
     _check_output_paths(args)
     if args.resume:
         trainer = _resumed_trainer(args)
+        _refuse_options_a_resume_ignores(args, trainer)
         settings = trainer.metadata
-        train, validation_data, test = _load_data(settings)
+        print(f"resumed from {args.resume} after epoch {trainer.epoch}", flush=True)
+        with data_home(args.data_home):
+            train, validation_data, test = _load_data(settings)
     else:
         hyperparameters = _hyperparameters(args)  # checked before loading the data, which can take a while
         settings = {"dataset": args.dataset, "validation_fraction": args.validation_fraction, "split_seed": args.seed,
                     "early_stopping": args.early_stopping}
-        train, validation_data, test = _load_data(settings)
+        with data_home(args.data_home):
+            train, validation_data, test = _load_data(settings)
         trainer = _new_trainer(args, hyperparameters, _callbacks(args.early_stopping), train, test)
         trainer.metadata = settings
     (x_train, t_train), (x_test, t_test) = train, test
     if settings.get("early_stopping") and validation_data is None:
         raise ValueError("--early-stopping watches the validation loss: add --validation-fraction 0.1")
 
-    print(f"{settings['dataset']}: {len(x_train)} training, {len(x_test)} test samples; "
-          f"network {trainer.network.describe()}; {trainer.optimizer!r}", flush=True)
+    print(_header(settings["dataset"], len(x_train), len(x_test), trainer), flush=True)
+    epochs_before = trainer.epoch
     start = time.perf_counter()
     trainer.fit(x_train, t_train, validation_data=validation_data)
     seconds = time.perf_counter() - start
@@ -127,19 +144,32 @@ def run(args):
     _, accuracy = evaluate(trainer.network, x_test, t_test)
     correct = round(accuracy * len(x_test))
     restored = _restored_epoch(trainer)
-    print(f"test accuracy {100 * accuracy:.2f} % ({correct}/{len(x_test)}) after {_epochs_done(trainer, restored)}, "
-          f"trained in {seconds:.1f} s")
+    print(f"test accuracy {100 * accuracy:.2f} % ({correct}/{len(x_test)}) after "
+          f"{_epochs_done(trainer, restored, epochs_before)}, trained in {seconds:.1f} s "
+          f"on {_threads(trainer.threads_in_effect)}")
     if restored is not None and args.checkpoint:
         best = f"is in {args.save}" if args.save else "is kept only in a model saved with --save MODEL.npz"
         print(f"checkpoint {args.checkpoint} holds epoch {trainer.epoch}, the last trained (to resume from); "
               f"the best, epoch {restored}, {best}")
+    failures = []  # a save that fails (a disk filled during training) still keeps the work, elsewhere
     if args.save:
-        save_model(trainer.network, args.save, metadata={key: settings.get(key) for key in MODEL_METADATA})
-        print(f"model saved to {args.save}")
+        metadata = {key: settings.get(key) for key in MODEL_METADATA}
+        failures += _save("model", lambda path: save_model(trainer.network, path, metadata=metadata), args.save)
     if args.history:
-        trainer.history.save(args.history)
-        print(f"history saved to {args.history}")
+        failures += _save("history", trainer.history.save, args.history)
+    if failures:
+        raise OSError("; ".join(failures))
     return 0
+
+
+def _save(what, save, path):
+    """Save to ``path`` (or to a fallback file, said in the returned list of failures)."""
+    written, error = save_or_rescue(save, path)
+    if error is None:
+        print(f"{what} saved to {path}")
+        return []
+    reason = os.strerror(error.errno) if getattr(error, "errno", None) else error
+    return [f"could not save the {what} to {path!r} ({reason}); it was saved to {str(written)!r} instead"]
 
 
 #: What a model saved by --save records of its training data: enough for
@@ -164,15 +194,21 @@ def _restored_epoch(trainer):
     return None
 
 
-def _epochs_done(trainer, restored):
-    """E.g. "31 epochs (stopped early; best epoch 25 restored)"."""
+def _epochs_done(trainer, restored, epochs_before=0):
+    """E.g. "31 epochs (stopped early; best epoch 25 restored)" or "40 epochs (10 in this run)"."""
     notes = []
+    if epochs_before:
+        notes.append(f"{trainer.epoch - epochs_before} in this run")
     if trainer.epoch < trainer.epochs:
         notes.append("stopped early")
     if restored is not None:
         notes.append(f"best epoch {restored} restored")
     text = f"{trainer.epoch} epoch{'s' if trainer.epoch != 1 else ''}"
     return f"{text} ({'; '.join(notes)})" if notes else text
+
+
+def _threads(count):
+    return f"{count} BLAS thread{'s' if count != 1 else ''}"
 
 
 def _hyperparameters(args):
@@ -226,7 +262,7 @@ def _new_trainer(args, hyperparameters, callbacks, train, test):
         batch_size=args.batch_size or defaults["batch_size"],
         seed=args.seed,
         schedule=args.schedule, schedule_params=schedule_params,
-        callbacks=callbacks, checkpoint=args.checkpoint, verbose=args.verbose,
+        callbacks=callbacks, checkpoint=args.checkpoint, verbose=args.verbose, threads=args.threads,
     )
     return trainer
 
@@ -244,16 +280,81 @@ def _resumed_trainer(args):
     # patience used up, best weights) is loaded into it, as if the run had never stopped.
     patience = args.early_stopping or saved_patience
     trainer = build_trainer(Trainer, state, args.resume, epochs=args.epochs, callbacks=_callbacks(patience),
-                            checkpoint=args.checkpoint, verbose=args.verbose)
+                            checkpoint=args.checkpoint, verbose=args.verbose, threads=args.threads)
     if "dataset" not in trainer.metadata:
         raise ValueError(f"checkpoint {args.resume!r} was not written by 'minidl train'; resume it from Python")
     trainer.metadata["early_stopping"] = patience
     if trainer.epoch >= trainer.epochs:
-        raise ValueError(
-            f"checkpoint {args.resume!r} already finished its {trainer.epochs} epochs; "
-            f"pass --epochs N with N > {trainer.epoch} to train longer"
-        )
+        asked = (f"has trained {trainer.epoch} epochs, and --epochs {args.epochs} asks for no more" if args.epochs
+                 else f"already finished its {trainer.epochs} epochs")
+        raise ValueError(f"checkpoint {args.resume!r} {asked}; pass --epochs N with N > {trainer.epoch} "
+                         "(the new total) to train longer")
     return trainer
+
+
+def _refuse_options_a_resume_ignores(args, trainer):
+    """Refuse options that ask for other settings than the checkpoint's, which a resumed run would ignore.
+
+    Only options set away from their defaults can be told apart from options
+    left out; those that repeat the checkpoint's own settings (the same
+    command again, with --resume added) are fine.
+    """
+    from minidl import optim
+
+    defaults = vars(add_parser(argparse.ArgumentParser().add_subparsers()).parse_args([]))
+    config, metadata, spec = trainer.network.config, trainer.metadata, trainer.schedule_spec or {}
+    optimizer_name = next((name for name, cls in optim.available().items() if cls is type(trainer.optimizer)), None)
+    saved = {  # option -> (its value on this command line, the checkpoint's)
+        "--dataset": (args.dataset.strip().lower(), str(metadata.get("dataset")).lower()),
+        "--validation-fraction": (args.validation_fraction, metadata.get("validation_fraction")),
+        "--seed": (args.seed, trainer.seed),
+        "--hidden": (args.hidden, tuple(config["hidden_sizes"])),
+        "--activation": (args.activation, config["activation"]),
+        "--init": (args.init and _number_or_name(args.init.lower()), config["weight_init"]),
+        "--dropout": (args.dropout, config["dropout"]),
+        "--batchnorm": (args.batchnorm, config["batchnorm"]),
+        "--weight-decay": (args.weight_decay, config["weight_decay"]),
+        "--dtype": (args.dtype, config["dtype"]),
+        "--optimizer": (args.optimizer.lower(), optimizer_name),
+        "--lr": (args.lr, trainer.initial_lr),
+        "--schedule": (args.schedule and args.schedule.lower(), spec.get("name") and spec["name"].lower()),
+        "--schedule-param": (arguments.pairs_to_dict(args.schedule_param, "schedule parameter"),
+                             spec.get("params", {})),
+        "--batch-size": (args.batch_size, trainer.batch_size),
+    }
+    ignored = []
+    for option, (mine, theirs) in saved.items():
+        name = option[2:].replace("-", "_")
+        if getattr(args, name) != defaults[name] and mine != theirs:
+            ignored.append(f"{option} {_shown(mine)} (saved: {_shown(theirs)})")
+    hyperparameters = trainer.optimizer.hyperparameters
+    for name, value in arguments.pairs_to_dict(args.optimizer_param, "optimizer parameter").items():
+        if hyperparameters.get(name) != value:
+            ignored.append(f"--optimizer-param {name}={value!r} (saved: {hyperparameters.get(name)!r})")
+    if ignored:
+        them = "it" if len(ignored) == 1 else "them"
+        raise ValueError(
+            f"--resume {args.resume} continues the saved run with its own settings, so {', '.join(ignored)} "
+            f"would be ignored: drop {them}, or start a new run to change {them} (with --resume, --epochs, "
+            "--early-stopping, --checkpoint, --save, --history, --data-home and --verbose apply)"
+        )
+
+
+def _shown(value):
+    """A setting as typed on the command line: 100,100 for hidden sizes, k=v for settings."""
+    if isinstance(value, tuple):
+        return ",".join(map(str, value)) or "none"
+    if isinstance(value, dict):
+        return ",".join(f"{key}={item!r}" for key, item in value.items()) or "none"
+    return str(value)
+
+
+def _header(dataset, training_samples, test_samples, trainer):
+    """What is about to be trained, in lines that fit an 80-column terminal."""
+    lines = [f"{dataset}: {training_samples} training, {test_samples} test samples",
+             f"network {trainer.network.describe()}, optimizer {trainer.optimizer!r}"]
+    return "\n".join(textwrap.fill(line, width=80, subsequent_indent="    ", break_on_hyphens=False)
+                     for line in lines)
 
 
 def _load_data(settings):
@@ -269,12 +370,18 @@ def _load_data(settings):
 
 
 def _check_output_paths(args):
-    """Refuse bad output paths before training, not after minutes of it."""
+    """Refuse bad output paths before training, not after minutes of it: each is tried, and no two are one file."""
     if args.history and not args.history.lower().endswith((".csv", ".json")):
         raise ValueError(f"--history {args.history!r}: use a file name ending in .csv or .json")
-    for option, path in (("--save", args.save), ("--history", args.history), ("--checkpoint", args.checkpoint)):
-        if path:
-            check_output_folder(path, option)
+    outputs = [(option, path) for option, path in
+               (("--save", args.save), ("--history", args.history), ("--checkpoint", args.checkpoint))
+               if path is not None]
+    for index, (option, path) in enumerate(outputs):
+        check_output_folder(path, option)
+        for other_option, other_path in outputs[:index]:
+            if same_file(path, other_path):
+                raise ValueError(f"{other_option} {other_path!r} and {option} {path!r} are the same file, "
+                                 "so one would overwrite the other; give each its own file name")
 
 
 def _number_or_name(text):

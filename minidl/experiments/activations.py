@@ -40,6 +40,7 @@ from minidl.experiments.initialisation import initialisation_label
 from minidl.experiments.plotting import panel_grid
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS
+from minidl.threads import limit_threads
 
 #: The range each histogram covers: the activation's outputs for sigmoid and
 #: tanh; for ReLU, (0, 2] holds nearly all positive outputs of a well-scaled
@@ -186,17 +187,19 @@ def activation_histograms(activation="sigmoid", initialisations=(1.0, 0.01, "xav
     outside = np.zeros((len(initialisations), layers), dtype=np.int64)
     zero_fractions = np.zeros((len(initialisations), layers))
     deviations = np.zeros((len(initialisations), layers))
-    for index, weight_init in enumerate(initialisations):
-        rng = np.random.default_rng(seed)
-        values = rng.standard_normal((samples, units))
-        for layer in range(layers):
-            weights = initialize(weight_init, units, units, rng, dtype=np.float64)
-            values = ACTIVATIONS[activation]().forward(values @ weights, train=False)
-            zeros = values == 0
-            shown = values[~zeros] if activation == "relu" else values
-            counts[index, layer] = np.histogram(shown, bins=bin_edges)[0]
-            outside[index, layer] = shown.size - counts[index, layer].sum()
-            zero_fractions[index, layer] = zeros.mean()
-            deviations[index, layer] = values.std()
+    # BLAS threads as minidl chooses them: one for products this small (see minidl.threads).
+    with limit_threads(None, [units] * (layers + 1), batch_size=samples):
+        for index, weight_init in enumerate(initialisations):
+            rng = np.random.default_rng(seed)
+            values = rng.standard_normal((samples, units))
+            for layer in range(layers):
+                weights = initialize(weight_init, units, units, rng, dtype=np.float64)
+                values = ACTIVATIONS[activation]().forward(values @ weights, train=False)
+                zeros = values == 0
+                shown = values[~zeros] if activation == "relu" else values
+                counts[index, layer] = np.histogram(shown, bins=bin_edges)[0]
+                outside[index, layer] = shown.size - counts[index, layer].sum()
+                zero_fractions[index, layer] = zeros.mean()
+                deviations[index, layer] = values.std()
     return ActivationsResult(activation, initialisations, bin_edges, counts, outside, zero_fractions,
                              deviations, samples, units, seed)

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from minidl.experiments.common import check_count, class_count, load_data, progress_bar, train_for_epochs
+from minidl import optim
+from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs
 from minidl.experiments.plotting import panel_grid
 from minidl.experiments.results import save_numbers
-from minidl.network import MLP
 
 #: 16 standard deviations, evenly spaced on a log scale from 1 to 1e-4 (the book's grid).
 DEFAULT_WEIGHT_SCALES = tuple(np.logspace(0, -4, 16).tolist())
@@ -125,7 +125,7 @@ class BatchnormResult:
 
 def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, samples=1000, epochs=20,
                       batch_size=100, hidden_sizes=DEFAULT_HIDDEN_SIZES, optimizer="sgd", optimizer_params=None,
-                      seed=0, progress=True, out=None):
+                      seed=0, progress=True, out=None, n_jobs=None):
     """Train with and without batch normalisation for each initial weight scale.
 
     Parameters
@@ -148,6 +148,10 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
     progress : bool, default True
     out : str or os.PathLike, optional
         If given, ``batchnorm.csv`` and ``batchnorm.json`` are written there.
+    n_jobs : int or None, default None
+        Runs trained at the same time, in worker processes (see
+        :func:`~minidl.experiments.common.map_runs`); the numbers are the
+        same as with 1.
 
     Returns
     -------
@@ -162,16 +166,14 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
     (x_train, t_train), (_, t_test) = load_data(dataset, samples)
     input_size, output_size = x_train.shape[1], class_count(t_train, t_test)
 
+    runs = [(index, variant) for index in range(len(weight_scales)) for variant in (0, 1)]
+    tasks = [({"input_size": input_size, "hidden_sizes": hidden_sizes, "output_size": output_size,
+               "weight_init": weight_scales[index], "batchnorm": bool(variant)},
+              optim.get(optimizer, **optimizer_params), x_train, t_train, epochs, batch_size, seed)
+             for index, variant in runs]
     accuracy = np.empty((len(weight_scales), 2, epochs))
-    with progress_bar(2 * len(weight_scales), "batchnorm", progress) as bar:
-        for index, scale in enumerate(weight_scales):
-            for variant in (0, 1):
-                network = MLP(input_size, hidden_sizes, output_size, weight_init=scale, batchnorm=bool(variant),
-                              seed=seed)
-                curves = train_for_epochs(network, x_train, t_train, epochs, batch_size, optimizer,
-                                          optimizer_params, seed)
-                accuracy[index, variant] = curves["train_accuracy"]
-                bar.update()
+    for (index, variant), curves in zip(runs, map_runs(run_for_epochs, tasks, "batchnorm", progress, n_jobs)):
+        accuracy[index, variant] = curves["train_accuracy"]
 
     result = BatchnormResult(
         dataset=dataset,

@@ -7,9 +7,10 @@ numbers (and the tests check them) on an installation without matplotlib.
 Figures are made with ``matplotlib.figure.Figure`` directly, not through
 ``pyplot``: pyplot keeps a global list of open figures and a global
 backend, which a library must not touch. So a ``plot()`` here never opens a
-window, never changes the backend you chose (Jupyter's inline display keeps
-working: a returned figure shows up as the cell's output), needs no display
-on a server, and its memory is freed like any object's once unused.
+window, never changes the backend you chose, needs no display on a server,
+and its memory is freed like any object's once unused. In Jupyter a
+returned figure shows as a picture, with or without ``%matplotlib inline``
+(see :mod:`minidl.experiments.inline_figure`).
 """
 
 from __future__ import annotations
@@ -24,16 +25,21 @@ INSTALL_HINT = "install the plot extra: pip install 'minidl[plot]'"
 def new_figure(**options):
     """A new ``matplotlib.figure.Figure`` (``options`` such as ``figsize``), unknown to pyplot.
 
+    It is an :class:`~minidl.experiments.inline_figure.InlineFigure`, which
+    a notebook displays as a picture.
+
     Raises
     ------
     ModuleNotFoundError
         If matplotlib is not installed; the message says how to install it.
     """
     try:
-        import matplotlib.figure
+        import matplotlib.figure  # noqa: F401  (first: fails without matplotlib even if the module below is loaded)
+
+        from minidl.experiments.inline_figure import InlineFigure
     except ModuleNotFoundError as exc:
         raise ModuleNotFoundError(f"drawing figures needs matplotlib; {INSTALL_HINT}") from exc
-    return matplotlib.figure.Figure(**options)
+    return InlineFigure(**options)
 
 
 def check_plotting_available():

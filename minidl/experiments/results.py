@@ -20,15 +20,18 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from minidl.files import atomic_write
+from minidl.files import atomic_write, check_output_folder, check_writable_folder
 from minidl.files import json_ready, write_json
 
 
-def check_folder(out):
-    """Raise the error :func:`prepare_folder` would, without creating anything.
+def check_folder(out, names=()):
+    """Raise the error :func:`prepare_folder` or a write would, without creating anything.
 
     Called before an experiment runs, so that a bad ``--out`` is reported at
-    once, while a failed run still leaves no empty folder behind.
+    once, while a failed run still leaves no empty folder behind. A file is
+    created and removed in the folder (or, if it is still to be made, in the
+    nearest folder above it) to prove it writable; ``names``, the files the
+    experiment will write into it, must not be folders or read-only files.
     """
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
@@ -42,6 +45,9 @@ def check_folder(out):
             f"cannot create output folder {str(folder)!r}: {str(existing)!r} is a file, not a folder; "
             "choose another --out"
         )
+    check_writable_folder(folder if folder.is_dir() else existing or Path("."), f"--out {str(folder)!r}")
+    for name in names if folder.is_dir() else ():
+        check_output_folder(folder / name, "--out")
     return folder
 
 

@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minidl import optim
 from minidl.datasets import train_val_split
-from minidl.experiments.common import check_count, class_count, load_data, progress_bar, train_for_epochs
+from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs
 from minidl.experiments.plotting import panel_grid
 from minidl.experiments.results import save_numbers
-from minidl.network import MLP
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 
@@ -168,7 +168,7 @@ class SearchResult:
 
 def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1), weight_decay_range=(1e-8, 1e-4),
                   samples=500, validation_size=0.2, epochs=50, batch_size=100, hidden_sizes=DEFAULT_HIDDEN_SIZES,
-                  optimizer="sgd", seed=0, progress=True, out=None):
+                  optimizer="sgd", seed=0, progress=True, out=None, n_jobs=None):
     """Train ``trials`` networks with random learning rates and weight decays; rank them on validation data.
 
     Parameters
@@ -193,6 +193,10 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
     progress : bool, default True
     out : str or os.PathLike, optional
         If given, ``search.csv`` (the ranked table) and ``search.json`` are written there.
+    n_jobs : int or None, default None
+        Trials trained at the same time, in worker processes (see
+        :func:`~minidl.experiments.common.map_runs`); the numbers are the
+        same as with 1.
 
     Returns
     -------
@@ -207,18 +211,18 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
     check_enough_for_validation(t_all, validation_size, output_size)
     (x_train, t_train), validation = train_val_split(x_all, t_all, val_size=validation_size, seed=seed)
 
+    # Every trial's values are drawn first, in trial order, whatever order the trials then run in.
     rng = np.random.default_rng(seed)
     learning_rates, weight_decays = np.empty(trials), np.empty(trials)
+    for trial in range(trials):
+        learning_rates[trial] = log_uniform(rng, *learning_rate_range)
+        weight_decays[trial] = log_uniform(rng, *weight_decay_range)
+    tasks = [({"input_size": input_size, "hidden_sizes": hidden_sizes, "output_size": output_size,
+               "weight_decay": weight_decays[trial]}, optim.get(optimizer, lr=learning_rates[trial]),
+              x_train, t_train, epochs, batch_size, seed + trial, *validation) for trial in range(trials)]
     train_accuracy, validation_accuracy = np.empty((trials, epochs)), np.empty((trials, epochs))
-    with progress_bar(trials, "random search", progress) as bar:
-        for trial in range(trials):
-            learning_rates[trial] = log_uniform(rng, *learning_rate_range)
-            weight_decays[trial] = log_uniform(rng, *weight_decay_range)
-            network = MLP(input_size, hidden_sizes, output_size, weight_decay=weight_decays[trial], seed=seed + trial)
-            curves = train_for_epochs(network, x_train, t_train, epochs, batch_size, optimizer,
-                                      {"lr": learning_rates[trial]}, seed + trial, validation_data=validation)
-            train_accuracy[trial], validation_accuracy[trial] = curves["train_accuracy"], curves["val_accuracy"]
-            bar.update()
+    for trial, curves in enumerate(map_runs(run_for_epochs, tasks, "random search", progress, n_jobs)):
+        train_accuracy[trial], validation_accuracy[trial] = curves["train_accuracy"], curves["val_accuracy"]
 
     result = SearchResult(
         dataset=dataset,

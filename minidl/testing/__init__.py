@@ -6,18 +6,23 @@ the student, then runs::
     from minidl.testing import check_layer, check_optimizer, check_network
 
     print(check_layer(MyAffine(W, b), input_shape=(4, 3)))     # gradients, shapes, dtypes
+    print(check_layer(MySoftmaxWithLoss(), (4, 3), t="one-hot"))  # a loss layer: forward(x, t)
     print(check_optimizer(MyRMSprop, "rmsprop", lr=0.01))      # same steps as minidl's RMSprop?
     print(check_network(MyTwoLayerNet()))                      # trains, gradients right?
 
-Each returns a :class:`CheckReport`: ``report.ok`` for a grader, a readable
-table for a person (``print(report)``), and ``raise_on_failure=True`` (or
+Each returns a :class:`CheckReport`: a readable table for a person
+(``print(report)``, or just ``report`` in a notebook), with a hint under each
+failure that names the likely mistake; ``report.ok``, ``report.status`` and
+``report.to_dict()`` for a grader; and ``raise_on_failure=True`` (or
 ``report.raise_if_failed()``) to raise :class:`CheckFailed` inside a pytest
-test. ``docs/homework.md`` walks through a complete exercise.
+test. A row is ``ok``, ``FAIL``, ``warn`` (does not fail the report) or
+``TODO`` (the code raised ``NotImplementedError``: not written yet).
+``docs/homework.md`` walks through a complete exercise.
 """
 
 from minidl.testing.layers import check_layer
 from minidl.testing.network import check_network
 from minidl.testing.optimizers import check_optimizer
-from minidl.testing.report import CheckFailed, CheckReport
+from minidl.testing.report import CheckFailed, CheckReport, Row
 
-__all__ = ["CheckFailed", "CheckReport", "check_layer", "check_network", "check_optimizer"]
+__all__ = ["CheckFailed", "CheckReport", "Row", "check_layer", "check_network", "check_optimizer"]

@@ -16,8 +16,9 @@ import math
 import numpy as np
 
 from minidl import optim
-from minidl.gradcheck import check_gradients
-from minidl.testing.report import CheckReport
+from minidl.gradcheck import gradient_pairs, relative_error
+from minidl.testing.hints import gradient_hint
+from minidl.testing.report import CheckReport, finish
 
 
 def check_network(net, x=None, t=None, *, batch_size=4, seed=0, tolerance=1e-6, steps=10, lr=0.1,
@@ -50,6 +51,12 @@ def check_network(net, x=None, t=None, *, batch_size=4, seed=0, tolerance=1e-6, 
     Returns
     -------
     CheckReport
+        A failed row carries a hint read from the numbers when it can, e.g.
+        ``grads['b2'] is 4x the numerical gradient, and 4 is the batch size``
+        or ``grads['W1'] has the shape of params['W2']: are two keys
+        swapped?``. A method that raises ``NotImplementedError`` gives the
+        row "not implemented yet (TODO)"; any other exception of the
+        network's code is reported in its row, not raised.
 
     Notes
     -----
@@ -62,7 +69,7 @@ def check_network(net, x=None, t=None, *, batch_size=4, seed=0, tolerance=1e-6, 
        training loss. The network's random generator ``net.rng``, if any, is
        rewound before each loss so that dropout draws the same masks;
     4. the gradients equal finite differences of the loss
-       (:func:`minidl.gradcheck.check_gradients`), at the weights so
+       (:func:`minidl.gradcheck.gradient_pairs`), at the weights so
        reached plus a little seeded noise (standard deviation 0.1). The check
        needs float64: a float32 :class:`minidl.MLP` is rebuilt in float64
        with the same weights; another float32 network is reported, not
@@ -76,47 +83,72 @@ def check_network(net, x=None, t=None, *, batch_size=4, seed=0, tolerance=1e-6, 
     few percent of the time for a small network), so a parameter is reported
     only if it fails at two independent points: a real bug fails at every point.
     """
+    __tracebackhide__ = True  # a failing check in pytest shows its table, not this function's source
     net = copy.deepcopy(net)
     params = getattr(net, "params", None)
     if not isinstance(params, dict) or not params:
         raise TypeError(f"a network needs a non-empty dict `params` (W1, b1, ...); {type(net).__name__} has {params!r}")
     dtype = next(iter(params.values())).dtype
     report = CheckReport(f"check_network({type(net).__name__})")
-    x, t = _batch(net, x, t, batch_size, seed, dtype)
+    try:
+        x, t = _batch(net, x, t, batch_size, seed, dtype)
+        scores = net.predict(x)
+    except Exception as error:  # noqa: BLE001 - any failure of student code is reported, not raised
+        report.add_error("predict", error, "predict")
+        return finish(report, raise_on_failure)
 
-    scores = net.predict(x)
     classes = getattr(net, "output_size", None)
     shape_ok = (isinstance(scores, np.ndarray) and scores.ndim == 2 and scores.shape[0] == x.shape[0]
                 and (classes is None or scores.shape[1] == classes))
     expected = f"({x.shape[0]}, {'classes' if classes is None else classes})"
     report.add("predict shape", shape_ok, f"{np.shape(scores)} for a batch of {x.shape[0]}" if shape_ok
-               else f"predict returned shape {np.shape(scores)}; expected one row of class scores a sample, {expected}")
+               else f"predict returned shape {np.shape(scores)}; expected one row of class scores a sample, {expected}",
+               hint="is the return statement missing?" if scores is None else "")
     report.add("predict dtype", getattr(scores, "dtype", None) == dtype, f"{getattr(scores, 'dtype', None)} "
                f"(parameters are {dtype})" + ("" if getattr(scores, "dtype", None) == dtype else
                                               "; a float64 constant or array slipped into the forward pass"))
 
-    loss, grads = _loss_and_gradient(net, x, t)
+    try:
+        loss, grads = _loss_and_gradient(net, x, t)
+    except _StudentError as error:
+        report.add_error(error.method, error.__cause__, error.method)
+        return finish(report, raise_on_failure)
     keys_ok = isinstance(grads, dict) and list(grads) == list(params)
     report.add("gradient keys", keys_ok, ", ".join(params) if keys_ok else (
         f"params has keys {list(params)} but the gradients have {list(grads) if isinstance(grads, dict) else grads!r}; "
         "return one gradient per parameter, under the same name and in the same order"))
     if not keys_ok:
-        return _finish(report, raise_on_failure)
-    wrong = [f"{key}: {np.shape(grads[key])} {getattr(grads[key], 'dtype', '')} for a parameter "
-             f"{params[key].shape} {params[key].dtype}" for key in params
+        return finish(report, raise_on_failure)
+    wrong = [key for key in params
              if np.shape(grads[key]) != params[key].shape or getattr(grads[key], "dtype", None) != dtype]
     report.add("gradient shapes and dtypes", not wrong, "each gradient matches its parameter" if not wrong
-               else "; ".join(wrong))
+               else "; ".join(f"{key}: {np.shape(grads[key])} {getattr(grads[key], 'dtype', '')} for a parameter "
+                              f"{params[key].shape} {params[key].dtype}" for key in wrong),
+               hint="; ".join(filter(None, (_shape_hint(key, grads[key], params) for key in wrong))))
     report.add("loss", isinstance(loss, float) and math.isfinite(loss), f"{loss!r}" if isinstance(loss, float)
                and math.isfinite(loss) else f"loss returned {loss!r}; expected a finite Python float")
+    if wrong:
+        return finish(report, raise_on_failure)
 
-    report.add(*_loss_decreases(net, x, t, steps, lr))
-    report.add(*_gradient_check(net, x, t, dtype, tolerance, seed))
-    return _finish(report, raise_on_failure)
+    for name, check in (("loss decreases", lambda: _loss_decreases(net, x, t, steps, lr)),
+                        ("gradient check", lambda: _gradient_check(net, x, t, dtype, tolerance, seed))):
+        try:
+            passed, detail, hint = check()
+        except _StudentError as error:
+            report.add_error(name, error.__cause__, error.method)
+        except Exception as error:  # noqa: BLE001 - e.g. SGD refusing a NaN gradient, a loss returning an array
+            report.add_error(name, error, "the check")
+        else:
+            report.add(name, passed, detail, hint=hint)
+    return finish(report, raise_on_failure)
 
 
-def _finish(report, raise_on_failure):
-    return report.raise_if_failed() if raise_on_failure else report
+class _StudentError(Exception):
+    """An exception raised by the network's own ``loss``/``gradient``, tagged with the method's name."""
+
+    def __init__(self, method):
+        super().__init__(method)
+        self.method = method
 
 
 def _batch(net, x, t, batch_size, seed, dtype):
@@ -133,11 +165,29 @@ def _batch(net, x, t, batch_size, seed, dtype):
 
 
 def _loss_and_gradient(net, x, t):
-    if hasattr(net, "loss_and_gradient"):
-        loss, grads = net.loss_and_gradient(x, t)
-    else:
-        loss, grads = net.loss(x, t), net.gradient(x, t)
+    """``net.loss_and_gradient(x, t)``, or ``net.loss`` then ``net.gradient``; their errors tagged."""
+    method = "loss_and_gradient" if hasattr(net, "loss_and_gradient") else "loss"
+    try:
+        if method == "loss_and_gradient":
+            loss, grads = net.loss_and_gradient(x, t)
+        else:
+            loss = net.loss(x, t)
+            method = "gradient"
+            grads = net.gradient(x, t)
+    except Exception as error:  # noqa: BLE001 - reported by check_network, with the method's name
+        raise _StudentError(method) from error
     return (float(loss) if np.ndim(loss) == 0 else loss), grads
+
+
+def _shape_hint(key, gradient, params):
+    """Why a gradient has the wrong shape: transposed, or another parameter's."""
+    shape = np.shape(gradient)
+    if len(shape) == 2 and shape[::-1] == params[key].shape and shape[0] != shape[1]:
+        return f"grads[{key!r}] has the transposed shape of params[{key!r}]"
+    others = [other for other, value in params.items() if other != key and value.shape == shape]
+    if others and params[key].shape != shape:
+        return f"grads[{key!r}] has the shape of params[{others[0]!r}]: are two keys swapped?"
+    return ""
 
 
 def _takes_train(method):
@@ -146,7 +196,7 @@ def _takes_train(method):
 
 
 class _BookNetwork:
-    """What :func:`check_gradients` needs, for a network whose ``loss`` has no ``train`` argument."""
+    """What :func:`minidl.gradcheck.gradient_pairs` needs, for a network whose ``loss`` has no ``train`` argument."""
 
     def __init__(self, net):
         self.params, self.net = net.params, net
@@ -161,8 +211,8 @@ class _BookNetwork:
 def _gradient_check(net, x, t, dtype, tolerance, seed):
     if dtype != np.float64:
         if not (hasattr(net, "config") and hasattr(net, "from_config")):
-            return ("gradient check", False, (f"parameters are {dtype}: finite differences need float64; "
-                                              "build the network with float64 parameters to check its gradients"))
+            return (False, (f"parameters are {dtype}: finite differences need float64; "
+                            "build the network with float64 parameters to check its gradients"), "")
         twin = type(net).from_config({**net.config, "dtype": "float64"})
         twin.load_state_dict(net.state_dict())
         net, x = twin, x.astype(np.float64)
@@ -174,17 +224,41 @@ def _gradient_check(net, x, t, dtype, tolerance, seed):
         for key, param in net.params.items():
             # In place: the layers hold these very arrays.
             np.copyto(param, reached[key] + rng.normal(0.0, 0.1, size=param.shape))
-        attempt = check_gradients(checked, x, t)
+        pairs = gradient_pairs(checked, x, t)
+        attempt = {key: relative_error(*pair) for key, pair in pairs.items()}
         errors = {key: min(error, errors.get(key, np.inf)) for key, error in attempt.items()}
         if max(errors.values()) <= tolerance:
             break
     worst = max(errors, key=errors.get)
     if errors[worst] <= tolerance:
-        return ("gradient check", True, f"largest relative error {errors[worst]:.1e} ({worst})")
-    bad = ", ".join(f"{key} {error:.1e}" for key, error in errors.items() if error > tolerance)
-    return ("gradient check", False, (f"backpropagation disagrees with finite differences: relative errors {bad} "
-                                      f"(above {tolerance:g}); check the backward pass of the layers these "
-                                      "parameters belong to"))
+        return (True, f"largest relative error {errors[worst]:.1e} ({worst})", "")
+    bad = [key for key, error in errors.items() if error > tolerance]
+    return (False, (f"backpropagation disagrees with finite differences: relative errors "
+                    f"{', '.join(f'{key} {errors[key]:.1e}' for key in bad)} (above {tolerance:g}); check the "
+                    "backward pass of the layers these parameters belong to"),
+            _gradient_hints(bad, pairs, x.shape[0], all_keys=list(errors)))
+
+
+def _gradient_hints(keys, pairs, batch_size, all_keys):
+    """One hint a mistake: keys whose gradients go wrong the same way are named together."""
+    unread = [key for key in keys if np.abs(pairs[key][1]).max() <= 1e-6 * np.abs(pairs[key][0]).max()]
+    hints = []
+    if unread:
+        changed = "any parameter" if unread == all_keys else " or ".join(f"params[{key!r}]" for key in unread)
+        hints.append(f"the loss does not change when {changed} changes: the layers do not read the arrays of "
+                     "params (do they hold copies?)")
+    by_pattern = {}
+    for key in keys:
+        pattern = "" if key in unread else gradient_hint(*pairs[key], "{name}", batch_size=batch_size)
+        if pattern:
+            by_pattern.setdefault(pattern, []).append(key)
+    for pattern, group in by_pattern.items():
+        if len(group) == 1:
+            name = f"grads[{group[0]!r}]"
+        else:
+            name = "every gradient" if group == all_keys else "each of " + ", ".join(f"grads[{key!r}]" for key in group)
+        hints.append(pattern.replace("{name}", name))
+    return "; ".join(hints)
 
 
 def _loss_decreases(net, x, t, steps, lr):
@@ -202,8 +276,12 @@ def _loss_decreases(net, x, t, steps, lr):
         _, grads = loss_and_gradient()
         optimizer.update(net.params, grads)
     last, _ = loss_and_gradient()
+    detail = f"{first:.4g} -> {last:.4g} after {steps} SGD steps (lr={lr:g})"
     if last < first:
-        return ("loss decreases", True, f"{first:.4g} -> {last:.4g} after {steps} SGD steps (lr={lr:g})")
-    return ("loss decreases", False, (f"{first:.4g} -> {last:.4g} after {steps} SGD steps (lr={lr:g}); do the "
-                                      "layers read the arrays of params (updated in place), and do the "
-                                      "gradients point uphill?"))
+        return (True, detail, "")
+    if last == first:
+        return (False, detail + "; the loss did not change at all", (
+            "the layers do not see the updated params (do they hold copies of the arrays?), "
+            "or every gradient is zero"))
+    return (False, detail, "do the layers read the arrays of params (updated in place), and do the "
+                           "gradients point uphill?")

@@ -5,24 +5,107 @@ Printing it shows a table a student can read top to bottom::
 
     check_layer(Affine) on input shape (4, 3)
       ok    forward output       shape (4, 2), dtype float64
-      FAIL  gradient db          max relative error 1.0e+00 at index (1,) (analytic 0, numerical 0.73)
+      FAIL  gradient db          max relative error 6.0e-01 at index (1,) (analytic -0.05621, numerical -0.2248)
+                                 hint: db is the mean of dout over axis 0 (the batch) instead of its sum ...
       ...
     1 problem found.
 
-A grader script can instead test ``report.ok`` or call
-:meth:`CheckReport.raise_if_failed`, which raises :class:`CheckFailed` (an
-``AssertionError``, so pytest shows the whole table).
+Each row has one of four statuses: ``ok`` (passed), ``FAIL``, ``warn`` (a
+pitfall worth knowing that does not fail the report) and ``TODO`` (the code
+under test raised ``NotImplementedError``: not implemented yet).
+
+A grader script can test ``report.ok``, read the rows as data
+(``report.to_dict()``), or call :meth:`CheckReport.raise_if_failed`, which
+raises :class:`CheckFailed` (an ``AssertionError``, so pytest shows the whole
+table). In a notebook the report shows as a table by itself.
 """
 
 from __future__ import annotations
 
+import html
+import os
+import traceback
 from dataclasses import dataclass, field
 
 import numpy as np
 
+#: The statuses of a row, and how the text table labels them.
+LABELS = {"pass": "ok", "warn": "warn", "fail": "FAIL", "todo": "TODO"}
+
+# Frames in these folders are the checker's or numpy's, never the student's.
+_LIBRARY_FOLDERS = tuple(os.path.join(folder, "") for folder in
+                         (os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.path.dirname(np.__file__)))
+
 
 class CheckFailed(AssertionError):
-    """Raised by :meth:`CheckReport.raise_if_failed`; its message is the report table."""
+    """Raised by :meth:`CheckReport.raise_if_failed`.
+
+    Its message is the report's headline (the subject and the names of the
+    failed checks, on one line, for pytest's short summary) followed by the
+    whole table.
+    """
+
+
+class Row(tuple):
+    """One row of a report: a check's name, its status, what was found and a hint.
+
+    Parameters
+    ----------
+    name : str
+        The check, e.g. ``"gradient db"``.
+    status : {"pass", "warn", "fail", "todo"}
+        ``"warn"`` marks a pitfall that does not fail the report; ``"todo"`` a
+        part that is not implemented yet (it raised ``NotImplementedError``).
+    detail : str
+        What was found, with the numbers (for a failure: what, where, how much).
+    hint : str, optional
+        The likely cause, read from the numbers (e.g. ``"db is 0.25x the
+        numerical gradient ..."``); empty when no pattern was recognised.
+
+    Notes
+    -----
+    A row is also the triple ``(name, passed, message)``, which is what the
+    rows of earlier versions were: ``for name, passed, message in report.rows``
+    and ``("parameters", True, "W, b") in report.rows`` keep working, and
+    compare the triple only. ``passed`` is True for ``"pass"`` and ``"warn"``;
+    ``message`` is the detail followed by ``"; hint: ..."`` when there is one.
+    """
+
+    def __new__(cls, name, status, detail="", hint=""):
+        if status not in LABELS:
+            raise ValueError(f"a row's status must be one of {list(LABELS)}; got {status!r}")
+        message = f"{detail}; hint: {hint}" if hint else str(detail)
+        row = super().__new__(cls, (str(name), status in ("pass", "warn"), message))
+        row.status, row.detail, row.hint = status, str(detail), str(hint)
+        return row
+
+    def __getnewargs__(self):
+        # copy.copy and copy.deepcopy rebuild the row from these.
+        return (self[0], self.status, self.detail, self.hint)
+
+    @property
+    def name(self):
+        """str: the check's name."""
+        return self[0]
+
+    @property
+    def passed(self):
+        """bool: True for the statuses ``"pass"`` and ``"warn"``."""
+        return self[1]
+
+    @property
+    def message(self):
+        """str: the detail, then ``"; hint: ..."`` if there is a hint."""
+        return self[2]
+
+    def to_dict(self):
+        """The row as plain JSON-ready data: name, status, passed, message, detail, hint."""
+        return {"name": self.name, "status": self.status, "passed": self.passed, "message": self.message,
+                "detail": self.detail, "hint": self.hint}
+
+    def __repr__(self):
+        hint = f", hint={self.hint!r}" if self.hint else ""
+        return f"Row({self.name!r}, {self.status!r}, {self.detail!r}{hint})"
 
 
 @dataclass
@@ -33,53 +116,181 @@ class CheckReport:
     ----------
     subject : str
         What was checked, e.g. ``"check_layer(Affine) on input shape (4, 3)"``.
-    rows : list of (str, bool, str)
-        One row per check: its name, whether it passed, and a sentence of detail
-        (for a failure: what is wrong, where, and the numbers involved).
+    rows : list of Row
+        One row per check, in the order run: ``row.name``, ``row.status``
+        (``"pass"``, ``"warn"``, ``"fail"`` or ``"todo"``), ``row.detail``
+        (what was found, with the numbers), ``row.hint`` (the likely cause,
+        or ``""``). Each row is also the triple ``(name, passed, message)``.
+
+    Notes
+    -----
+    For a grader, :meth:`to_dict` gives the whole report as JSON-ready data;
+    ``report.ok`` (no failure and nothing left to do) and ``report.status``
+    sum it up. The report shows as a table in a notebook (``_repr_html_``)
+    and in IPython (``_repr_pretty_``), and as text with ``print(report)``.
     """
 
     subject: str
     rows: list = field(default_factory=list)
 
-    def add(self, name, passed, detail=""):
-        """Append one row; return ``passed`` so a caller can stop after a failure."""
-        self.rows.append((name, bool(passed), detail))
+    def __post_init__(self):
+        # Rows given as plain (name, passed, detail) triples, as earlier versions stored them.
+        self.rows = [row if isinstance(row, Row) else Row(row[0], "pass" if row[1] else "fail", *row[2:3])
+                     for row in self.rows]
+
+    # ================================================================ adding rows
+    def add(self, name, passed, detail="", *, hint=""):
+        """Append a passed or failed row; return ``passed`` so a caller can stop after a failure."""
+        self.rows.append(Row(name, "pass" if passed else "fail", detail, hint))
         return bool(passed)
 
+    def warn(self, name, detail, *, hint=""):
+        """Append a warning: a pitfall worth knowing that does not fail the report."""
+        self.rows.append(Row(name, "warn", detail, hint))
+
+    def add_error(self, name, error, context, *, hint=""):
+        """Append the row for an exception raised by the code under test; return False.
+
+        ``NotImplementedError`` (the ``raise NotImplementedError`` of a starter
+        file's TODO) gives a ``"todo"`` row reading "not implemented yet
+        (TODO)"; any other exception a failed row naming its type, its message
+        and the line of the student's code that raised it. ``context`` says
+        what was running, e.g. ``"backward"`` or ``"step 1: update"``; ``hint``
+        is kept for other exceptions only.
+        """
+        where, said = _where_raised(error), str(error).strip()
+        if isinstance(error, NotImplementedError):
+            said = f": {said}" if said else ""
+            self.rows.append(Row(name, "todo", f"not implemented yet (TODO): {context} raised "
+                                               f"NotImplementedError{said}{where}"))
+        else:
+            self.rows.append(Row(name, "fail", f"{context} raised {type(error).__name__}: {said}{where}", hint))
+        return False
+
+    # ================================================================ the verdict
     @property
     def problems(self):
-        """list of str: ``"name: detail"`` for every failed row, in the order found."""
-        return [f"{name}: {detail}" for name, passed, detail in self.rows if not passed]
+        """list of str: ``"name: message"`` for every failed or unfinished (TODO) row, in order."""
+        return [f"{row.name}: {row.message}" for row in self.rows if row.status in ("fail", "todo")]
+
+    @property
+    def warnings(self):
+        """list of str: ``"name: message"`` for every warning row, in order."""
+        return [f"{row.name}: {row.message}" for row in self.rows if row.status == "warn"]
 
     @property
     def ok(self):
-        """bool: True when every row passed."""
+        """bool: True when no row failed and none is left to do (warnings allowed)."""
         return not self.problems
+
+    @property
+    def status(self):
+        """str: ``"fail"`` if a row failed, else ``"todo"`` if one is not implemented yet, else
+        ``"warn"`` if one warns, else ``"pass"``."""
+        statuses = {row.status for row in self.rows}
+        return next((status for status in ("fail", "todo", "warn") if status in statuses), "pass")
+
+    @property
+    def summary(self):
+        """str: the last line of the table, e.g. ``"1 problem found."``."""
+        counts = {status: sum(row.status == status for row in self.rows) for status in LABELS}
+        if not self.problems:
+            warnings = counts["warn"]
+            return "All checks passed." + (f" {_count(warnings, 'warning')}." if warnings else "")
+        parts = [f"{_count(counts['fail'], 'problem')} found"] if counts["fail"] else []
+        if counts["todo"]:
+            parts.append(f"{_count(counts['todo'], 'part')} not implemented yet (TODO)")
+        return "; ".join(parts) + "."
+
+    @property
+    def headline(self):
+        """str: one line, the subject, the summary and the names of the failed rows."""
+        names = ", ".join(row.name for row in self.rows if row.status in ("fail", "todo"))
+        return f"{self.subject}: {self.summary.rstrip('.')}" + (f" ({names})" if names else "")
 
     def __bool__(self):
         # ``if check_layer(...):`` reads naturally in a grader script.
         return self.ok
 
+    def raise_if_failed(self):
+        """Raise :class:`CheckFailed` with the headline and the full table if any row failed."""
+        __tracebackhide__ = True  # pytest shows the caller's line, not this one
+        if not self.ok:
+            table = str(self).split("\n", 1)[1]  # the subject is in the headline already
+            # "from None": an exception of the student's code, already reported in a row, is not
+            # shown again by pytest with the checker's frames around it.
+            raise CheckFailed(f"{self.headline}\n{table}") from None
+        return self
+
+    # ================================================================ showing it
     def __str__(self):
-        width = max([len(name) for name, _, _ in self.rows] + [10])
+        width = max([len(row.name) for row in self.rows] + [10])
         lines = [self.subject]
-        for name, passed, detail in self.rows:
-            lines.append(f"  {'ok  ' if passed else 'FAIL'}  {name:<{width}}  {detail}".rstrip())
-        count = len(self.problems)
-        if count == 0:
-            lines.append("All checks passed.")
-        else:
-            lines.append(f"{count} problem{'s' if count > 1 else ''} found.")
+        for row in self.rows:
+            lines.append(f"  {LABELS[row.status]:<4}  {row.name:<{width}}  {row.detail}".rstrip())
+            if row.hint:
+                lines.append(f"  {'':<4}  {'':<{width}}  hint: {row.hint}")
+        lines.append(self.summary)
         return "\n".join(lines)
 
     def __repr__(self):
         return f"CheckReport({self.subject!r}, ok={self.ok}, problems={len(self.problems)})"
 
-    def raise_if_failed(self):
-        """Raise :class:`CheckFailed` with the full table if any row failed."""
-        if not self.ok:
-            raise CheckFailed("\n" + str(self))
-        return self
+    def _repr_pretty_(self, printer, cycle):
+        """IPython's pretty printer: the text table, as ``print(report)`` shows it."""
+        printer.text(repr(self) if cycle else str(self))
+
+    def _repr_html_(self):
+        """A notebook's view: an HTML table, one row a check, every text escaped."""
+        colours = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "todo": "#6639ba"}
+        cells = []
+        for row in self.rows:
+            hint = f"<br><em>hint: {html.escape(row.hint)}</em>" if row.hint else ""
+            cells.append(
+                f'<tr><td style="color:{colours[row.status]};font-weight:bold">{LABELS[row.status]}</td>'
+                f"<td>{html.escape(row.name)}</td><td style=\"text-align:left\">{html.escape(row.detail)}{hint}</td></tr>"
+            )
+        return (f'<table class="minidl-check-report"><caption style="text-align:left">'
+                f"<code>{html.escape(self.subject)}</code></caption>"
+                "<thead><tr><th></th><th>check</th><th style=\"text-align:left\">detail</th></tr></thead>"
+                f"<tbody>{''.join(cells)}</tbody>"
+                f'<tfoot><tr><td colspan="3" style="text-align:left">{html.escape(self.summary)}</td></tr></tfoot>'
+                "</table>")
+
+    def to_dict(self):
+        """The report as plain JSON-ready data, for a grader.
+
+        Returns
+        -------
+        dict
+            ``subject`` (str), ``ok`` (bool), ``status`` (``"pass"``,
+            ``"warn"``, ``"fail"`` or ``"todo"``, see :attr:`status`),
+            ``summary`` (str, the table's last line), ``text`` (str, the
+            whole table) and ``rows``: a list of dicts with ``name``,
+            ``status``, ``passed``, ``message``, ``detail`` and ``hint``
+            (see :class:`Row`).
+        """
+        return {"subject": self.subject, "ok": self.ok, "status": self.status, "summary": self.summary,
+                "text": str(self), "rows": [row.to_dict() for row in self.rows]}
+
+
+def _count(number, noun):
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def _where_raised(error):
+    """`` (file.py line 12, in backward: the line)`` for the innermost frame outside minidl and numpy."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if not frame.filename.startswith(_LIBRARY_FOLDERS):
+            line = f": {frame.line}" if frame.line else ""
+            return f" ({os.path.basename(frame.filename)} line {frame.lineno}, in {frame.name}{line})"
+    return ""
+
+
+def finish(report, raise_on_failure):
+    """Return the report, or raise :class:`CheckFailed` with it if asked to and it failed."""
+    __tracebackhide__ = True
+    return report.raise_if_failed() if raise_on_failure else report
 
 
 def format_number(value):

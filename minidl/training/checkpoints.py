@@ -8,7 +8,8 @@ stopped. That takes more than the weights:
 * the optimizer: name, hyperparameters and ``state_dict()`` (e.g. Adam's
   moment estimates and step count);
 * the trainer: epochs done, its random generator (batch order), batch size,
-  seed, initial learning rate and the schedule's name and settings;
+  seed, initial learning rate, the schedule's name and settings, and the BLAS
+  thread count it ran on (the last bits of a product depend on it);
 * the history so far and the state of every callback (e.g. the best
   weights kept by early stopping).
 
@@ -56,6 +57,7 @@ def trainer_state(trainer):
             "has_schedule": trainer.schedule is not None,
             "rng": trainer.rng.bit_generator.state,
             "metadata": trainer.metadata,
+            "threads": trainer.threads_in_effect,
         },
         "history": trainer.history.to_dict(),
         "callbacks": [{"type": type(callback).__name__, "state": callback.state_dict()}
@@ -82,6 +84,11 @@ def build_trainer(trainer_class, state, path, **settings):
 
     try:
         network = MLP.from_config(state["network"]["config"])
+    except ValueError as exc:
+        raise ValueError(f"checkpoint {path!r} does not hold a valid network ({exc})") from exc
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise _damaged(path, exc) from exc
+    try:
         saved_optimizer, saved_epochs = state["optimizer"], state["trainer"]["epochs"]
         name, hyperparameters = saved_optimizer["name"], dict(saved_optimizer["hyperparameters"])
         if name is None:
@@ -123,7 +130,8 @@ def restore_trainer(trainer, state, path):
         trainer.schedule_spec, trainer.schedule = saved["schedule_spec"], saved["schedule"]
     elif not saved["has_schedule"]:
         trainer.schedule_spec, trainer.schedule = None, None
-    for name in ("epoch", "batch_size", "seed", "evaluation_size", "initial_lr", "metadata", "history"):
+    for name in ("epoch", "batch_size", "seed", "evaluation_size", "initial_lr", "metadata", "history",
+                 "threads_in_effect"):
         setattr(trainer, name, saved[name])
     trainer.rng.bit_generator.state = saved["rng"]
 
@@ -145,7 +153,7 @@ def _read(trainer, state, path):
             f"checkpoint {path!r} was trained with a schedule function, which cannot be saved; "
             "pass the same function again as schedule=..."
         )
-    evaluation_size = settings["evaluation_size"]
+    evaluation_size, threads = settings["evaluation_size"], settings.get("threads")  # older files lack threads
     return {
         "network_state": network_part["state"],
         "network_rng": _generator_state(network_part["rng"], "network.rng", path),
@@ -161,6 +169,7 @@ def _read(trainer, state, path):
         "initial_lr": _positive_number(settings["initial_lr"], "trainer.initial_lr", path),
         "rng": _generator_state(settings["rng"], "trainer.rng", path),
         "metadata": _dictionary(settings["metadata"], "trainer.metadata", path),
+        "threads_in_effect": None if threads is None else _whole_number(threads, "trainer.threads", path, minimum=1),
         "history": _history(state["history"], path),
         "callbacks": callbacks,
     }

@@ -122,6 +122,50 @@ class History:
         last = ", ".join(f"{name}={_short(value)}" for name, value in self.epochs[-1].items())
         return f"History({len(self.epochs)} epochs, {len(self.step_loss)} steps; last: {last})"
 
+    # ============================================================ showing it
+    def plot(self, show_steps=True):
+        """Loss and accuracy curves per epoch, training and validation: a matplotlib Figure.
+
+        In a notebook the returned figure displays as a picture; elsewhere
+        save it with ``history.plot().savefig("curves.png")``. See
+        :func:`minidl.training.curves.plot_history` (needs matplotlib).
+        """
+        from minidl.training.curves import plot_history
+
+        return plot_history(self, show_steps=show_steps)
+
+    def _table(self, max_rows=20):
+        """The epoch table as ``(title, header, rows)`` of text cells: at most ``max_rows`` epochs shown."""
+        names = self.metric_names
+        rows = [[_cell(name, row.get(name)) for name in names] for row in self.epochs]
+        if len(rows) > max_rows:
+            rows = rows[:max_rows // 2] + [["..."] * len(names)] + rows[-(max_rows // 2):]
+        title = f"History: {len(self.epochs)} epochs, {len(self.step_loss)} steps"
+        watched = "val_accuracy" if "val_accuracy" in names else "train_accuracy"
+        if watched in names and not all(math.isnan(value) for value in self[watched]):
+            best = self.best(watched)
+            title += f"; best {watched} {best[watched]:.4f} at epoch {best.get('epoch', '?')}"
+        return title, names, rows
+
+    def _repr_pretty_(self, printer, cycle):
+        """IPython's display: the epoch table as text."""
+        from minidl.tables import text_table
+
+        if not self.epochs:
+            printer.text(repr(self))
+            return
+        title, header, rows = self._table()
+        printer.text(text_table(header, rows, title=title))
+
+    def _repr_html_(self):
+        """Jupyter's display: the epoch table as HTML."""
+        from minidl.tables import html_table
+
+        if not self.epochs:
+            return None
+        title, header, rows = self._table()
+        return html_table(header, rows, title=title)
+
     # =========================================================== dict and files
     def to_dict(self):
         """A JSON-ready dict holding everything (used by :meth:`to_json` and checkpoints)."""
@@ -210,6 +254,17 @@ class History:
 def _plain(value):
     """Turn numpy scalars into Python numbers so rows stay JSON-ready."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _cell(name, value):
+    """One table cell: "" when missing, the epoch as a whole number, the rate in 3 digits, times in 0.01 s."""
+    if value is None:
+        return ""
+    if not isinstance(value, float):
+        return str(value)
+    if name == "learning_rate":
+        return f"{value:.3g}"
+    return f"{value:.2f}" if name == "seconds" else f"{value:.4f}"
 
 
 def _short(value):

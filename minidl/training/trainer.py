@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import numpy as np
 
@@ -23,11 +24,13 @@ from minidl import optim
 from minidl.datasets import MiniBatches
 from minidl.files import check_output_folder
 from minidl.optim.schedules import check_schedule
+from minidl.threads import ThreadCountWarning, check_threads, limit_threads, network_sizes
 from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
-from minidl.training.divergence import check_finite_weights, diverged
+from minidl.training.divergence import DivergenceWatch, check_finite_weights
 from minidl.training.evaluation import evaluate
 from minidl.training.history import History
 from minidl.training.progress import Progress
+from minidl.training.unchanged import snapshot, warn_if_unchanged
 from minidl.validation import check_features, check_labels, check_positive_int, check_seed
 
 
@@ -76,6 +79,14 @@ class Trainer:
     verbose : {0, 1, 2}, default 1
         0 silent; 1 a progress bar per epoch on a terminal (one line per
         epoch otherwise, e.g. in CI logs); 2 one line per epoch.
+    threads : int or None, default None
+        BLAS threads for the matrix products while :meth:`fit` runs
+        (restored afterwards). ``None``: minidl decides from the layer
+        sizes and ``batch_size`` (one thread for small networks, which
+        more threads only slow down, a lot on a busy machine; see
+        :mod:`minidl.threads`). The count in effect is recorded in every
+        epoch of the history (``threads``) and in checkpoints: runs are
+        bit-identical only on the same count.
 
     Attributes
     ----------
@@ -88,6 +99,9 @@ class Trainer:
     metadata : dict
         Free JSON-ready notes saved with checkpoints (the CLI stores its
         data set name there).
+    threads_in_effect : int or None
+        The thread count of the last :meth:`fit` (or of the run a checkpoint
+        continues); None before any.
 
     Notes
     -----
@@ -110,7 +124,7 @@ class Trainer:
 
     def __init__(self, network, optimizer="adam", optimizer_params=None, *, epochs=10, batch_size=100, seed=0,
                  schedule=None, schedule_params=None, callbacks=(), checkpoint=None, evaluation_size=10_000,
-                 verbose=1):
+                 verbose=1, threads=None):
         self.network = network
         self.optimizer = optim.get(optimizer, **(optimizer_params or {}))
         self.epochs = check_positive_int(epochs, "epochs")
@@ -131,6 +145,8 @@ class Trainer:
             evaluation_size = check_positive_int(evaluation_size, "evaluation_size")
         self.evaluation_size = evaluation_size
         self.verbose = verbose
+        self.threads = check_threads(threads)
+        self.threads_in_effect = None
         self.epoch = 0
         self.history = History()
         self.stop_training = False
@@ -167,8 +183,9 @@ class Trainer:
             For bad data, or a schedule that would set a learning rate of 0
             (or NaN) in one of the epochs to run: checked before any step.
         TrainingDivergedError
-            If a loss or a weight becomes NaN or infinite. The checkpoint on
-            disk, if any, still holds the last good epoch.
+            If a loss or a weight becomes NaN or infinite, or the loss blows
+            up far above its start (the rule: :mod:`minidl.training.divergence`).
+            The checkpoint on disk, if any, still holds the last good epoch.
         """
         x, t = self._check_data(x, t, "x", "t")
         if validation_data is not None:
@@ -178,20 +195,26 @@ class Trainer:
         if self.schedule is not None:
             # Every epoch's rate now, so a schedule reaching 0 fails before the work, not during it.
             check_schedule(self.schedule, self.initial_lr, self.epoch, self.epochs)
+        if self.checkpoint is not None:
+            check_output_folder(self.checkpoint)  # again: the folder may have changed since __init__
         batches = MiniBatches(x, t, self.batch_size, rng=self.rng)
         stride = 1 if self.evaluation_size is None else math.ceil(len(x) / self.evaluation_size)
         training_subset = (x[::stride], t[::stride])
         self._progress = Progress(self.verbose, self.epochs)
+        self._divergence = DivergenceWatch(self, x)
         self.stop_training = False
         self.has_validation_data = validation_data is not None
         for callback in self.callbacks:
             callback.on_train_begin(self)
         try:
-            while self.epoch < self.epochs and not self.stop_training:
-                self._run_epoch(batches, training_subset, validation_data)
+            with limit_threads(self.threads, network_sizes(self.network), self.batch_size) as threads:
+                self._note_thread_count(threads)
+                while self.epoch < self.epochs and not self.stop_training:
+                    self._run_epoch(batches, training_subset, validation_data)
         except BaseException:
             self._progress.abort()
             raise
+        self._progress.close()
         for callback in self.callbacks:
             callback.on_train_end(self)
         return self.history
@@ -203,37 +226,49 @@ class Trainer:
             optimizer.lr = self.schedule(self.initial_lr, epoch - 1)
         progress = self._progress
         progress.start_epoch(epoch, len(batches))
+        self._divergence.start_epoch(len(batches))
+        weights_before = snapshot(network.params)
         start = time.perf_counter()
         # Overflow warnings would only repeat, less clearly, what the checks below report.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for step, (x_batch, t_batch) in enumerate(batches, start=1):
                 loss, grads = network._loss_and_gradient(x_batch, t_batch)  # fit checked the data once
-                if not math.isfinite(loss):
-                    raise diverged(self, epoch, step, len(batches), f"the loss became {loss}")
+                self._divergence.check_step(loss, epoch, step, len(batches))
                 optimizer.update(network.params, grads)
                 self.history.record_step(loss)
-                progress.step(loss)
+                progress.step(loss, getattr(network, "last_layer", None))
             seconds = time.perf_counter() - start
-            check_finite_weights(self, epoch, len(batches))
+            check_finite_weights(self, epoch)
             metrics = {"epoch": epoch}
             metrics["train_loss"], metrics["train_accuracy"] = evaluate(network, *training_subset)
             if validation_data is not None:
                 metrics["val_loss"], metrics["val_accuracy"] = evaluate(network, *validation_data)
-        # Finite weights can still give float32 scores that overflow: as useless as NaN weights.
-        if not math.isfinite(metrics["train_loss"]):
-            raise diverged(self, epoch, None, len(batches), f"the training loss became {metrics['train_loss']}")
+            # Before the callbacks and the checkpoint see them: are these weights worth keeping?
+            self._divergence.check_epoch(metrics["train_loss"], (x_batch, t_batch), epoch)
         metrics["learning_rate"] = optimizer.lr
         metrics["seconds"] = seconds
+        metrics["threads"] = self.threads_in_effect
         self.history.record_epoch(**metrics)
         self.epoch = epoch
         progress.end_epoch(epoch, metrics)
+        warn_if_unchanged(weights_before, network.params)  # after the bar's last line, not through it
         for callback in self.callbacks:
             callback.on_epoch_end(self, epoch, metrics)
         if self.checkpoint is not None:
             # Checked again: a callback may have changed the weights.
-            check_finite_weights(self, epoch, len(batches))
+            check_finite_weights(self, epoch)
             self.save_checkpoint(self.checkpoint)
             self._checkpoint_epoch = epoch
+
+    def _note_thread_count(self, threads):
+        """Record the thread count of this fit; warn if the epochs before ran on another."""
+        before, self.threads_in_effect = self.threads_in_effect, threads
+        if before is not None and before != threads and self.epoch > 0:
+            warnings.warn(
+                f"the first {self.epoch} epoch(s) of this run were trained on {before} BLAS thread(s), the next "
+                f"on {threads}: the results may differ in the last bits from a run on one count throughout "
+                f"(bit-identity needs the same count: threads={before}, or --threads {before})",
+                ThreadCountWarning, stacklevel=3)
 
     def log(self, message):
         """Print a message (unless ``verbose=0``) without breaking the progress bar."""
@@ -267,17 +302,21 @@ class Trainer:
         return self
 
     @classmethod
-    def from_checkpoint(cls, path, *, epochs=None, schedule=None, callbacks=(), checkpoint=None, verbose=1):
+    def from_checkpoint(cls, path, *, epochs=None, schedule=None, callbacks=(), checkpoint=None, verbose=1,
+                        threads=None):
         """Rebuild the network, optimizer and trainer saved at ``path``, ready to :meth:`fit` on.
 
         ``epochs`` defaults to the saved run's total. ``schedule`` is needed
         only if the saved run used a schedule *function* (named schedules are
         saved). Hooks added to the optimizer are not saved: add them again.
+        ``threads`` is this machine's choice, not the checkpoint's: if it
+        gives another count than the saved run had, :meth:`fit` warns once
+        (``ThreadCountWarning``) that the results may differ in the last bits.
         """
         from minidl.serialization import load_checkpoint
 
         return build_trainer(cls, load_checkpoint(path), str(path), epochs=epochs, schedule=schedule,
-                             callbacks=callbacks, checkpoint=checkpoint, verbose=verbose)
+                             callbacks=callbacks, checkpoint=checkpoint, verbose=verbose, threads=threads)
 
 
 def fit(network, x, t, validation_data=None, **settings):
@@ -285,7 +324,7 @@ def fit(network, x, t, validation_data=None, **settings):
 
     ``settings`` are the arguments of :class:`Trainer` (``optimizer``,
     ``optimizer_params``, ``epochs``, ``batch_size``, ``seed``, ``schedule``,
-    ``callbacks``, ``checkpoint``, ``verbose``, ...).
+    ``callbacks``, ``checkpoint``, ``verbose``, ``threads``, ...).
 
     Examples
     --------

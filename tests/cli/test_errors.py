@@ -145,3 +145,27 @@ def test_a_hand_edited_checkpoint_is_one_line_for_resume_and_evaluate(tmp_path, 
     save_npz("version.npz", {}, meta={"format": "minidl-model", "version": "1", "tree": {}})
     assert main(["evaluate", "version.npz"]) == 1
     assert "model 'version.npz' is damaged: its format version is '1', not a whole number" in one_line_error(capsys)
+
+
+def test_sigterm_stops_training_like_ctrl_c_and_keeps_the_checkpoint(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from minidl.serialization import load_checkpoint
+
+    # What kill, docker stop and SLURM do to a long run: SIGTERM, once the first checkpoint is written.
+    command = [sys.executable, "-m", "minidl.cli", "train", "--dataset", "digits", "--hidden", "8", "--epochs", "100000",
+               "--batch-size", "500", "-q", "--checkpoint", "run.npz"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "run.npz").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    errors = process.communicate(timeout=120)[1]
+    assert process.returncode == 143  # 128 + 15, what a process ended by SIGTERM reports
+    assert errors == ("minidl: error: interrupted (SIGTERM); last checkpoint kept at run.npz "
+                      "(continue with --resume run.npz)\n")
+    assert load_checkpoint(tmp_path / "run.npz")["trainer"]["epoch"] >= 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["run.npz"]  # no temporary file left

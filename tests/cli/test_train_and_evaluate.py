@@ -1,5 +1,6 @@
 """End to end on the digits, in fresh processes: train, save, evaluate, resume."""
 
+import csv
 import json
 import re
 
@@ -58,7 +59,8 @@ def test_optimizer_params_and_schedule_reach_the_trainer(tmp_path, capsys, monke
                  "--history", "history.csv"])
     assert code == 0
     assert "Momentum(lr=0.05, momentum=0.8)" in capsys.readouterr().out
-    rates = [float(line.split(",")[-2]) for line in (tmp_path / "history.csv").read_text().splitlines()[1:]]
+    with open(tmp_path / "history.csv", newline="") as table:
+        rates = [float(row["learning_rate"]) for row in csv.DictReader(table)]
     assert rates == [0.05, 0.025, 0.0125]
 
 
@@ -113,7 +115,7 @@ def test_ctrl_c_then_resume_keeps_checkpointing_and_early_stopping(tmp_path, cap
     # Only --resume: the checkpoint and the early stopping (with its state) come back by themselves.
     assert main(["train", "--resume", "run.npz", "-q", "--save", "resumed.npz", "--history", "resumed.json"]) == 0
     resumed = capsys.readouterr().out
-    assert "after 14 epochs (stopped early; best epoch 11 restored)" in resumed
+    assert "after 14 epochs (2 in this run; stopped early; best epoch 11 restored)" in resumed
     assert "checkpoint run.npz holds epoch 14, the last trained (to resume from); the best, epoch 11, is in " \
            "resumed.npz" in resumed
     assert load_checkpoint(tmp_path / "run.npz")["trainer"]["epoch"] == 14  # the checkpoint went on

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from minidl.experiments import compare_optimizers
+from minidl.experiments.plotting import smooth
 
 
 def test_adaptive_and_momentum_beat_plain_sgd_on_digits():
@@ -71,6 +72,16 @@ def test_plot_draws_a_line_and_band_per_optimizer():
     axes = figure.axes[0]
     assert [line.get_label() for line in axes.get_lines()] == ["SGD (lr=0.01)", "Adam (lr=0.001)"]
     assert len(axes.collections) == 2  # the two bands of one standard deviation
+
+
+def test_plot_smooths_by_default_on_a_log_axis_where_the_fast_optimizers_stay_apart():
+    result = compare_optimizers(optimizers=("sgd", "adam"), iterations=30, seeds=1, progress=False)
+    axes = result.plot().axes[0]
+    assert axes.get_yscale() == "log" and "moving average of 20" in axes.get_title()
+    np.testing.assert_allclose(axes.get_lines()[1].get_ydata(), smooth(result.losses[1, 0], 20))
+    linear = result.plot(smoothing=1, log_scale=False).axes[0]
+    assert linear.get_yscale() == "linear" and linear.get_ylim()[0] == 0
+    np.testing.assert_array_equal(linear.get_lines()[1].get_ydata(), result.losses[1, 0])
 
 
 @pytest.mark.parametrize("options, message", [

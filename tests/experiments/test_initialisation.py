@@ -36,7 +36,10 @@ def test_optimizer_params_and_labels():
                                      iterations=2, progress=False)
     assert result.optimizer == "Momentum (lr=0.05)"
     assert [initialisation_label(value) for value in (0.01, "xavier", "he")] == ["std=0.01", "Xavier", "He"]
-    assert [line.get_label() for line in result.plot().axes[0].get_lines()] == ["He"]
+    axes = result.plot().axes[0]
+    assert [line.get_label() for line in axes.get_lines()] == ["He"]
+    # Smoothed by default, on a linear axis: the curves' heights over the whole run are the lesson.
+    assert "moving average of 20" in axes.get_title() and axes.get_yscale() == "linear"
 
 
 def test_bad_initialisation_is_reported():

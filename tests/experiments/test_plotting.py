@@ -65,3 +65,12 @@ def test_plotting_leaves_the_backend_and_pyplot_alone(tmp_path, monkeypatch):
     plotting.save_figure(figure, tmp_path / "paths.png")
     assert matplotlib.rcParams["backend"] == backend and plt.get_fignums() == open_before
     assert len([axes for axes in figure.axes if axes.get_visible()]) == 2
+
+
+def test_a_figure_displays_as_a_picture_in_ipython_without_a_magic_command():
+    from IPython.core.formatters import DisplayFormatter
+
+    figure = plotting.new_figure(figsize=(2, 1))
+    figure.subplots().plot([0, 1], [1, 0])
+    data, _ = DisplayFormatter().format(figure)
+    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from minidl.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, Tanh
+from minidl.losses import SoftmaxWithLoss
 from minidl.testing import CheckFailed, check_layer
 
 
@@ -171,7 +172,8 @@ def test_affine_forgetting_db_is_caught():
 
 def test_gradient_of_the_wrong_shape_is_caught():
     report = check_layer(AffineWithScalarDb(*weights(3, 2)), (4, 3))
-    assert report.problems == ["gradient db: after backward, db is of shape (); expected an array of b's shape (2,)"]
+    assert report.problems == ["gradient db: after backward, db is of shape (); expected an array of b's shape (2,); "
+                               "hint: db is the sum of dout over all its axes instead of the sum over axis 0 (the batch)"]
 
 
 def test_wrong_parameter_gradient_reports_values_where_they_differ():
@@ -179,6 +181,7 @@ def test_wrong_parameter_gradient_reports_values_where_they_differ():
     assert [problem.split(":")[0] for problem in report.problems] == ["gradient dW"]
     # Half the true gradient everywhere: |g/2 - g| / (|g/2| + |g|) = 1/3.
     assert "max relative error 3.3e-01" in report.problems[0]
+    assert row(report, "gradient dW").hint == "dW is 0.50x the numerical gradient"
 
 
 def test_book_relu_is_right_but_writes_into_dout():
@@ -226,3 +229,202 @@ def test_bad_input_shape_is_refused(bad_shape):
 def test_object_without_backward_is_refused():
     with pytest.raises(TypeError, match="forward\\(x\\) and backward\\(dout\\)"):
         check_layer(object(), (2, 3))
+
+
+# ----------------------------------------------------------------- hints name the mistake
+class AffineWithMeanDb(BookAffine):
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.db = dout.mean(axis=0)
+        return dx
+
+
+class AffineSummingDbOverFeatures(BookAffine):
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.db = dout.sum(axis=1)
+        return dx
+
+
+class AffineWithDwTransposed(BookAffine):
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.dW = dout.T @ self.x
+        return dx
+
+
+class AffineWithNegativeDx(BookAffine):
+    def backward(self, dout):
+        return -super().backward(dout)
+
+
+class ReLUWithoutMask(ReLUWithWrongBackward):
+    def backward(self, dout):
+        return dout.copy()
+
+
+class SigmoidForgettingDout(SigmoidWithFloat64Constant):
+    def backward(self, dout):
+        return self.out * (1.0 - self.out)
+
+
+@pytest.mark.parametrize("make_layer, name, hint", [
+    (lambda: AffineWithMeanDb(*weights(3, 2)), "gradient db",
+     "db is the mean of dout over axis 0 (the batch) instead of its sum (a factor 4)"),
+    (lambda: AffineSummingDbOverFeatures(*weights(3, 2)), "gradient db",
+     "db is the sum of dout over axis 1 instead of the sum over axis 0 (the batch)"),
+    (lambda: AffineWithDwTransposed(*weights(3, 3)), "gradient dW", "dW equals the numerical gradient transposed"),
+    (lambda: AffineWithDwTransposed(*weights(3, 2)), "gradient dW", "dW equals the numerical gradient transposed"),
+    (lambda: AffineWithNegativeDx(*weights(3, 2)), "gradient dx", "dx has the wrong sign: it is minus the numerical gradient"),
+    (ReLUWithWrongBackward, "gradient dx", "dx is nonzero exactly where the numerical gradient is zero, and zero "
+                                           "where it is not: is the mask inverted?"),
+    (ReLUWithoutMask, "gradient dx", "dx is right where the numerical gradient is nonzero, but not zero where it "
+                                     "is: is the mask missing, or applied to the wrong array?"),
+    (SigmoidForgettingDout, "gradient dx", "dx times dout equals the numerical gradient: multiply the local "
+                                           "gradient by dout (the chain rule)"),
+], ids=["mean-for-sum", "sum-over-features", "dW-transposed-square", "dW-transposed", "minus-dx", "inverted-mask",
+        "missing-mask", "forgotten-dout"])
+def test_a_planted_mistake_gets_the_hint_that_finds_it(make_layer, name, hint):
+    report = check_layer(make_layer(), (4, 3))
+    assert [problem.split(":")[0] for problem in report.problems] == [name]
+    assert row(report, name).hint == hint
+    lines = [line.strip() for line in str(report).splitlines()]
+    assert lines[lines.index(f"hint: {hint}") - 1].startswith(f"FAIL  {name} ")  # on its own line, under the row
+
+
+# ----------------------------------------------------------------- loss layers: forward(x, t)
+def softmax(x):
+    exponentials = np.exp(x - x.max(axis=1, keepdims=True))
+    return exponentials / exponentials.sum(axis=1, keepdims=True)
+
+
+class BookSoftmaxWithLoss:
+    """The book's layer: labels or one-hot t, 1e-7 inside the log, backward(dout=1)."""
+
+    def __init__(self):
+        self.loss = self.y = self.t = None
+
+    def forward(self, x, t):
+        self.t, self.y = t, softmax(x)
+        labels = t.argmax(axis=1) if t.size == self.y.size else t
+        self.loss = -np.sum(np.log(self.y[np.arange(len(x)), labels] + 1e-7)) / len(x)
+        return self.loss
+
+    def backward(self, dout=1):
+        batch_size = self.t.shape[0]
+        if self.t.size == self.y.size:
+            return (self.y - self.t) / batch_size
+        dx = self.y.copy()
+        dx[np.arange(batch_size), self.t] -= 1
+        return dx / batch_size
+
+
+class LossWithoutBatchDivision(BookSoftmaxWithLoss):
+    def backward(self, dout=1):
+        return super().backward(dout) * self.t.shape[0]
+
+
+class LossForOneHotOnly(BookSoftmaxWithLoss):
+    def backward(self, dout=1):
+        return (self.y - self.t) / self.t.shape[0]
+
+
+class LossPerSample(BookSoftmaxWithLoss):
+    def forward(self, x, t):
+        self.t, self.y = t, softmax(x)
+        return -np.log(self.y[np.arange(len(x)), t])
+
+
+@pytest.mark.parametrize("t", ["labels", "one-hot"])
+@pytest.mark.parametrize("make_layer, input_shape", [
+    (SoftmaxWithLoss, (4, 3)), (BookSoftmaxWithLoss, (4, 3)), (BookSoftmaxWithLoss, (5, 10))],
+    ids=["minidl", "book", "book-10-classes"])
+def test_correct_loss_layers_pass_with_labels_and_one_hot_targets(make_layer, input_shape, t):
+    report = check_layer(make_layer(), input_shape, t=t)
+    assert report.ok, str(report)
+    assert [name for name, _, _ in report.rows] == [
+        "forward output", "forward keeps x", "forward keeps t", "forward repeatable", "parameters", "gradient dx",
+        "float32 kept"]
+    described = "labels of shape" if t == "labels" else "one-hot rows of shape"
+    assert f", t as {described} " in report.subject
+
+
+def test_a_loss_layer_is_recognised_by_its_forward_and_given_targets_are_used():
+    report = check_layer(SoftmaxWithLoss(), (4, 3))
+    assert report.subject == "check_layer(SoftmaxWithLoss) on input shape (4, 3), t as labels of shape (4,)"
+    report = check_layer(SoftmaxWithLoss(), (4, 3), t=np.array([2, 2, 0, 1]))
+    assert report.ok and report.subject.endswith("t as labels of shape (4,)")
+
+
+def test_a_loss_gradient_missing_the_division_by_the_batch_size_is_named():
+    report = check_layer(LossWithoutBatchDivision(), (4, 3))
+    assert report.problems == [
+        "gradient dx: max relative error 6.0e-01 at index (3, 0) (analytic -0.8484, numerical -0.2121); hint: dx is "
+        "4x the numerical gradient, and 4 is the batch size: a sum where the mean belongs, or a missing division "
+        "by the batch size?"]
+
+
+def test_a_loss_layer_taking_only_one_hot_targets_fails_on_labels_with_a_hint():
+    assert check_layer(LossForOneHotOnly(), (4, 3), t="one-hot").ok
+    report = check_layer(LossForOneHotOnly(), (4, 3))
+    (failed,) = [entry for entry in report.rows if not entry.passed]
+    assert failed.name == "backward" and failed.detail.startswith("backward raised ValueError: operands could not")
+    assert "in backward: return (self.y - self.t) / self.t.shape[0])" in failed.detail
+    assert failed.hint == ('t here is labels of shape (4,); a loss layer should take integer labels and one-hot rows '
+                           'alike (check the other form with t="one-hot")')
+
+
+def test_a_loss_layer_returning_one_loss_a_sample_is_caught():
+    report = check_layer(LossPerSample(), (4, 3))
+    assert report.problems == ["forward output: forward returned an array of shape (4,); a loss layer returns one "
+                               "finite number, the mean loss over the batch"]
+
+
+def test_targets_for_a_layer_without_them_or_of_an_unknown_kind_are_refused():
+    with pytest.raises(TypeError, match=r"t is given, but ReLU.forward takes no targets"):
+        check_layer(ReLU(), (4, 3), t="labels")
+    with pytest.raises(ValueError, match=r't must be "labels", "one-hot" or an array of targets; got \'onehot\''):
+        check_layer(SoftmaxWithLoss(), (4, 3), t="onehot")
+
+
+# ----------------------------------------------------------------- unfinished and crashing layers
+class ReLUToDo(ReLUWithWrongBackward):
+    def backward(self, dout):
+        raise NotImplementedError
+
+
+class AffineToDo(BookAffine):
+    def forward(self, x):
+        raise NotImplementedError("TODO: x @ W + b")
+
+
+class ReLUCrashing(ReLUWithWrongBackward):
+    def backward(self, dout):
+        return dout * self.masks
+
+
+def test_an_unimplemented_backward_reads_not_implemented_yet():
+    report = check_layer(ReLUToDo(), (4, 3))
+    assert not report.ok and report.status == "todo"
+    (todo,) = [entry for entry in report.rows if entry.status == "todo"]
+    assert todo.name == "backward"
+    assert todo.detail.startswith("not implemented yet (TODO): backward raised NotImplementedError (test_layers.py "
+                                  "line ")
+    assert todo.detail.endswith(", in backward: raise NotImplementedError)")
+    assert "  TODO  backward  " in str(report)
+    assert str(report).endswith("\n1 part not implemented yet (TODO).")
+
+
+def test_an_unimplemented_forward_reads_not_implemented_yet_with_its_message():
+    report = check_layer(AffineToDo(*weights(3, 2)), (4, 3))
+    assert [entry.status for entry in report.rows] == ["todo"]
+    assert report.problems[0].startswith("forward: not implemented yet (TODO): forward raised "
+                                         "NotImplementedError: TODO: x @ W + b (test_layers.py line ")
+
+
+def test_an_exception_in_the_layer_names_its_line():
+    report = check_layer(ReLUCrashing(), (4, 3))
+    (problem,) = report.problems
+    assert problem.startswith("backward: backward raised AttributeError: 'ReLUCrashing' object has no attribute "
+                              "'masks'")
+    assert problem.endswith(", in backward: return dout * self.masks)")

@@ -147,3 +147,89 @@ def test_raise_on_failure():
 def test_an_object_without_params_is_refused():
     with pytest.raises(TypeError, match="needs a non-empty dict `params`"):
         check_network(object())
+
+
+# ----------------------------------------------------------------- hints name the mistake
+class SummedInsteadOfAveraged(TwoLayerNet):
+    def gradient(self, x, t):
+        return {key: value * len(x) for key, value in super().gradient(x, t).items()}
+
+
+class SwappedKeys(TwoLayerNet):
+    def gradient(self, x, t):
+        grads = super().gradient(x, t)
+        grads["W1"], grads["W2"] = grads["W2"], grads["W1"]
+        return grads
+
+
+class TransposedGradient(TwoLayerNet):
+    def gradient(self, x, t):
+        grads = super().gradient(x, t)
+        grads["W1"] = grads["W1"].T
+        return grads
+
+
+class LayersHoldingCopies(TwoLayerNet):
+    def __init__(self):
+        super().__init__()
+        self.layers = [Affine(self.params["W1"].copy(), self.params["b1"].copy()), ReLU(),
+                       Affine(self.params["W2"].copy(), self.params["b2"].copy())]
+
+
+@pytest.mark.parametrize("make_network, name, hint", [
+    (DoubledBiasGradient, "gradient check", "grads['b2'] is 2.00x the numerical gradient"),
+    (UphillGradient, "gradient check", "every gradient has the wrong sign: it is minus the numerical gradient"),
+    (SummedInsteadOfAveraged, "gradient check", (
+        "every gradient is 4x the numerical gradient, and 4 is the batch size: a sum where the mean belongs, or a "
+        "missing division by the batch size?")),
+    (SwappedKeys, "gradient shapes and dtypes", (
+        "grads['W1'] has the shape of params['W2']: are two keys swapped?; grads['W2'] has the shape of "
+        "params['W1']: are two keys swapped?")),
+    (TransposedGradient, "gradient shapes and dtypes", "grads['W1'] has the transposed shape of params['W1']"),
+    (LayersHoldingCopies, "gradient check", (
+        "the loss does not change when any parameter changes: the layers do not read the arrays of params "
+        "(do they hold copies?)")),
+], ids=["factor", "sign", "batch-size", "swapped", "transposed", "copies"])
+def test_a_planted_mistake_gets_the_hint_that_finds_it(make_network, name, hint):
+    report = check_network(make_network())
+    (found,) = [row for row in report.rows if row.name == name]
+    assert found.status == "fail" and found.hint == hint
+
+
+def test_wrong_gradient_shapes_stop_the_check_before_training():
+    report = check_network(SwappedKeys())
+    assert [row.name for row in report.rows][-2:] == ["gradient shapes and dtypes", "loss"]
+
+
+def test_layers_holding_copies_leave_the_loss_unchanged():
+    report = check_network(LayersHoldingCopies())
+    (found,) = [row for row in report.rows if row.name == "loss decreases"]
+    assert found.detail.endswith("after 10 SGD steps (lr=0.1); the loss did not change at all")
+    assert found.hint.startswith("the layers do not see the updated params (do they hold copies of the arrays?)")
+
+
+# ----------------------------------------------------------------- unfinished and crashing networks
+class GradientToDo(TwoLayerNet):
+    def gradient(self, x, t):
+        raise NotImplementedError("TODO: backpropagation")
+
+
+class PredictCrashing(TwoLayerNet):
+    def predict(self, x):
+        return x @ self.params["W2"]
+
+
+def test_an_unimplemented_gradient_reads_not_implemented_yet():
+    report = check_network(GradientToDo())
+    assert report.status == "todo"
+    assert [(row.name, row.status) for row in report.rows] == [
+        ("predict shape", "pass"), ("predict dtype", "pass"), ("gradient", "todo")]
+    assert report.problems[0].startswith("gradient: not implemented yet (TODO): gradient raised "
+                                         "NotImplementedError: TODO: backpropagation (test_network.py line ")
+
+
+def test_an_exception_in_the_network_is_reported_not_raised():
+    report = check_network(PredictCrashing())
+    (problem,) = report.problems
+    assert problem.startswith("predict: predict raised ValueError: matmul: Input operand 1 has a mismatch")
+    assert problem.endswith(', in predict: return x @ self.params["W2"])')

@@ -1,11 +1,14 @@
-"""CheckReport and compare_arrays: the table a student reads, the numbers in it."""
+"""CheckReport and compare_arrays: the table a student reads, the data a grader reads, the numbers in both."""
+
+import copy
+import json
 
 import numpy as np
 import pytest
 
 from minidl.gradcheck import relative_error
 from minidl.testing import CheckFailed, CheckReport
-from minidl.testing.report import compare_arrays, format_number
+from minidl.testing.report import Row, compare_arrays, format_number
 
 
 def test_compare_arrays_names_the_worst_element_and_both_values():
@@ -69,3 +72,92 @@ def test_raise_if_failed_raises_an_assertion_error_with_the_table():
     with pytest.raises(CheckFailed, match="FAIL  failing") as caught:
         report.raise_if_failed()
     assert isinstance(caught.value, AssertionError)
+    # The first line, which pytest's short summary shows, is never empty.
+    assert str(caught.value).splitlines()[0] == "subject: 1 problem found (failing)"
+
+
+def a_report_of_every_status():
+    report = CheckReport("check_layer(Toy<T>) on input shape (2, 3)")
+    report.add("forward output", True, "shape (2, 3)")
+    report.warn("two networks", "mixes <state> & more", hint="one optimizer a network")
+    report.add("gradient db", False, "max relative error 6.0e-01", hint="db is the mean of dout")
+    report.add_error("backward", NotImplementedError(), "backward")
+    return report
+
+
+def test_rows_have_a_status_and_still_read_as_the_old_triples():
+    report = a_report_of_every_status()
+    assert [row.status for row in report.rows] == ["pass", "warn", "fail", "todo"]
+    assert [row.passed for row in report.rows] == [True, True, False, False]
+    assert ("forward output", True, "shape (2, 3)") in report.rows
+    name, passed, message = report.rows[2]
+    assert (name, passed, message) == ("gradient db", False, "max relative error 6.0e-01; hint: db is the mean of dout")
+    assert copy.deepcopy(report.rows[1]).status == "warn" and copy.deepcopy(report.rows[1]).hint != ""
+    old_style = CheckReport("subject", [("a", True, "fine"), ("b", False, "wrong")])
+    assert [row.status for row in old_style.rows] == ["pass", "fail"] and old_style.problems == ["b: wrong"]
+    with pytest.raises(ValueError, match="status must be one of"):
+        Row("a", "passed")
+
+
+def test_warnings_do_not_fail_a_report_and_todos_do():
+    report = CheckReport("subject")
+    report.add("fine", True)
+    report.warn("pitfall", "harmless here")
+    assert report.ok and report.status == "warn" and report.warnings == ["pitfall: harmless here"]
+    assert str(report).endswith("All checks passed. 1 warning.")
+    report.add_error("update", NotImplementedError("write me"), "step 1: update")
+    assert not report.ok and report.status == "todo"
+    assert report.problems == ["update: not implemented yet (TODO): step 1: update raised NotImplementedError: "
+                               "write me"]
+    assert report.summary == "1 part not implemented yet (TODO)."
+    report.add("wrong", False)
+    assert report.status == "fail" and report.summary == "1 problem found; 1 part not implemented yet (TODO)."
+
+
+def test_the_text_table_shows_every_status_and_hints_on_their_own_line():
+    lines = str(a_report_of_every_status()).splitlines()
+    assert lines[1:6] == [
+        "  ok    forward output  shape (2, 3)",
+        "  warn  two networks    mixes <state> & more",
+        "                        hint: one optimizer a network",
+        "  FAIL  gradient db     max relative error 6.0e-01",
+        "                        hint: db is the mean of dout",
+    ]
+    assert lines[6] == "  TODO  backward        not implemented yet (TODO): backward raised NotImplementedError"
+
+
+def test_to_dict_is_json_ready_data_for_a_grader():
+    data = json.loads(json.dumps(a_report_of_every_status().to_dict()))
+    assert {key: data[key] for key in ("subject", "ok", "status", "summary")} == {
+        "subject": "check_layer(Toy<T>) on input shape (2, 3)", "ok": False, "status": "fail",
+        "summary": "1 problem found; 1 part not implemented yet (TODO)."}
+    assert data["text"] == str(a_report_of_every_status())
+    assert data["rows"][2] == {"name": "gradient db", "status": "fail", "passed": False,
+                               "message": "max relative error 6.0e-01; hint: db is the mean of dout",
+                               "detail": "max relative error 6.0e-01", "hint": "db is the mean of dout"}
+
+
+def test_a_notebook_shows_an_escaped_html_table():
+    page = a_report_of_every_status()._repr_html_()
+    assert page.startswith("<table") and page.endswith("</table>")
+    assert page.count("<tr>") == 6  # the header, four rows and the summary
+    assert "check_layer(Toy&lt;T&gt;)" in page and "mixes &lt;state&gt; &amp; more" in page
+    assert "<state>" not in page and "Toy<T>" not in page
+    assert "hint: db is the mean of dout" in page and ">TODO</td>" in page
+
+
+class Printer:
+    """The part of IPython's pretty printer (IPython.lib.pretty) that _repr_pretty_ uses."""
+
+    def __init__(self):
+        self.written = []
+
+    def text(self, text):
+        self.written.append(text)
+
+
+def test_ipython_pretty_printing_shows_the_text_table():
+    report = a_report_of_every_status()
+    printer = Printer()
+    report._repr_pretty_(printer, cycle=False)
+    assert printer.written == [str(report)]

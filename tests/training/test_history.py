@@ -78,3 +78,44 @@ def test_unknown_suffix_and_bad_files_are_refused(tmp_path):
     (tmp_path / "other.json").write_text('{"format": "something else"}')
     with pytest.raises(ValueError, match="not a minidl history"):
         History.load(tmp_path / "other.json")
+
+
+def test_ipython_and_jupyter_show_the_epoch_table():
+    from IPython.lib.pretty import pretty
+
+    lines = pretty(make_history()).splitlines()
+    assert lines[0] == "History: 2 epochs, 5 steps; best val_accuracy 0.7500 at epoch 2"
+    assert lines[1].split() == ["epoch", "train_loss", "val_accuracy", "learning_rate"]
+    assert lines[3].split() == ["1", "1.1000", "0.5000", "0.1"]
+    html = make_history()._repr_html_()
+    assert html.startswith("<table><caption") and "<td style='text-align: right'>0.7000</td>" in html
+    assert pretty(History()) == "History(0 epochs, 0 steps)" and History()._repr_html_() is None
+
+
+def test_a_long_history_shows_its_first_and_last_epochs():
+    from IPython.lib.pretty import pretty
+
+    history = History()
+    for epoch in range(1, 51):
+        history.record_step(1.0)
+        history.record_epoch(epoch=epoch, train_loss=1 / epoch)
+    rows = pretty(history).splitlines()[3:]
+    assert [row.split()[0] for row in rows] == [*map(str, range(1, 11)), "...", *map(str, range(41, 51))]
+
+
+def test_plot_draws_loss_and_accuracy_per_epoch():
+    pytest.importorskip("matplotlib")
+    history = make_history()
+    history.record_step(0.6)
+    history.record_epoch(epoch=3, train_loss=0.5, train_accuracy=0.9, val_accuracy=0.8, learning_rate=0.05)
+    figure = history.plot()
+    loss, accuracy = figure.axes
+    training_loss = [line for line in loss.lines if line.get_label() == "training"][0]
+    assert training_loss.get_xdata().tolist() == [1, 2, 3] and training_loss.get_ydata().tolist() == [1.1, 0.7, 0.5]
+    steps = [line for line in loss.lines if line.get_label().startswith("each step")][0]
+    # Step i of k in epoch e sits at e - 1 + i / k: the last step of an epoch at the epoch itself.
+    assert steps.get_xdata().tolist() == pytest.approx([1 / 3, 2 / 3, 1, 1.5, 2, 3])
+    assert [line.get_label() for line in accuracy.lines] == ["training", "validation"]
+    assert figure._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="no epoch to plot"):
+        History().plot()

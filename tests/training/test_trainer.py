@@ -70,7 +70,7 @@ def test_history_contents_follow_the_schedule(digits):
     assert history["epoch"] == [1, 2, 3, 4]
     assert history.steps_per_epoch == [6, 6, 6, 6] and len(history.step_loss) == 24
     assert set(history.metric_names) == {"epoch", "train_loss", "train_accuracy", "val_loss",
-                                         "val_accuracy", "learning_rate", "seconds"}
+                                         "val_accuracy", "learning_rate", "seconds", "threads"}
     assert trainer.epoch == 4
 
 
@@ -178,25 +178,6 @@ def test_output_one_line_per_epoch_when_not_a_terminal_and_none_when_quiet(digit
     assert lines[1].startswith("epoch 2/2: train_loss")
     Trainer(small_network(), epochs=2, verbose=0).fit(x, t)
     assert capsys.readouterr() == ("", "")
-
-
-def test_progress_bar_on_a_terminal():
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
-    from minidl.training import progress
-
-    stream = Terminal()
-    reporter = progress.Progress(1, 2, stream=stream)
-    reporter.start_epoch(1, 3)
-    for loss in (3.0, 2.0, 1.0):
-        reporter.step(loss)
-    reporter.end_epoch(1, {"train_loss": 0.5, "train_accuracy": 0.75})
-    text = stream.getvalue()
-    assert "epoch 1/2" in text and "3/3" in text
-    assert "loss=0.5000, acc=0.7500]" in text
-    assert reporter.last_accuracy == 0.75
 
 
 def test_the_trainer_runs_the_unchecked_loss_and_gradient_which_a_subclass_may_override(digits):

@@ -1,0 +1,43 @@
+"""Write a saved model in a format other tools run: ONNX.
+
+MODEL is a file written by "minidl train --save" (or minidl.save_model), or a
+checkpoint. The ONNX file holds the inference graph (Gemm, Relu, Sigmoid or
+Tanh, BatchNormalization with the running statistics, Softmax; dropout is
+left out, as at inference): its output "probabilities" are those of
+net.predict_proba for the input "x", in any ONNX runtime. It needs the onnx
+package: pip install "minidl[onnx]" (which brings onnxruntime too).
+
+For PyTorch, use minidl.export.to_torch(net) from Python.
+
+examples:
+  minidl train --dataset digits --save digits.npz
+  minidl export digits.npz --format onnx digits.onnx
+"""
+
+from __future__ import annotations
+
+from minidl.cli.arguments import add_command
+
+
+def add_parser(subparsers):
+    parser = add_command(subparsers, "export", __doc__, "write a saved model as an ONNX file")
+    parser.add_argument("model", metavar="MODEL", help="a .npz model or checkpoint written by minidl")
+    parser.add_argument("--format", default="onnx", choices=("onnx",), help="the format to write")
+    parser.add_argument("out", metavar="OUT", help="the file to write, e.g. model.onnx")
+    return parser
+
+
+def run(args):
+    from minidl.export import to_onnx
+    from minidl.files import check_output_folder
+    from minidl.serialization import load_model
+
+    check_output_folder(args.out, "OUT")
+    network = load_model(args.model)
+    try:
+        to_onnx(network, args.out)
+    except ModuleNotFoundError as error:  # an error of the user's setup: one line, not a traceback
+        raise ValueError(str(error)) from error
+    print(f"wrote {args.out}: {network.describe()}, input 'x' (N, {network.input_size}) {network.dtype.name}, "
+          f"output 'probabilities' (N, {network.output_size})")
+    return 0

@@ -1,0 +1,31 @@
+"""The teacher's half of the homework kit: exercises, starter files, an autograder with points.
+
+Fourteen exercises cover chapters 5 and 6 of the book "Deep Learning from
+Scratch", each one concept in one file (``minidl homework list``)::
+
+    minidl homework new hw                   # starter files, checks, notebooks, README
+    minidl homework check hw                 # the student: visible checks, readable reports
+    minidl homework grade hw --seed 1234 --results results.json   # the grader, for Gradescope
+
+or from Python::
+
+    from minidl.homework import EXERCISES, write_assignment, check, grade
+
+    write_assignment("hw")                   # or solutions=True for the answer key
+    report = grade("hw", seed=1234)
+    print(report)                            # a table, then what failed and why
+    report.write_gradescope("results.json")
+
+The starter files are derived from the answer key (:mod:`minidl.homework.key`),
+whose solutions sit between ``# BEGIN SOLUTION`` and ``# END SOLUTION``;
+:mod:`minidl.homework.derive` turns each region into ``# TODO`` and
+``raise NotImplementedError``. The checks build on :mod:`minidl.testing`.
+``docs/teaching.md`` walks through a course, Gradescope included.
+"""
+
+from minidl.homework.assignment import write_assignment
+from minidl.homework.catalogue import EXERCISES
+from minidl.homework.grader import check, grade
+from minidl.homework.results import CheckResult, GradeReport
+
+__all__ = ["EXERCISES", "CheckResult", "GradeReport", "check", "grade", "write_assignment"]

@@ -1,0 +1,150 @@
+"""The checks of the layer exercises: Affine, ReLU, Sigmoid, SoftmaxWithLoss.
+
+For every layer: are the forward values right (against minidl's own layer or
+the formula), and is ``backward`` the derivative of ``forward``
+(:func:`minidl.testing.check_layer`, finite differences)? Hidden checks ask
+the same on shapes drawn from the grader's seed.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+
+from minidl.homework.exercise import Check, Exercise, compare, student_attribute
+from minidl.losses import SoftmaxWithLoss
+from minidl.testing import CheckReport, check_layer
+
+
+# ============================================================ Affine
+def _affine_sizes(rng, hidden):
+    """(batch, fan_in, fan_out): fixed for the visible checks, drawn for the hidden ones."""
+    return tuple(int(size) for size in rng.integers(2, 7, size=3)) if hidden else (4, 3, 2)
+
+
+def _affine(module, rng, hidden):
+    batch, fan_in, fan_out = _affine_sizes(rng, hidden)
+    W, b = rng.standard_normal((fan_in, fan_out)), rng.standard_normal(fan_out)
+    return student_attribute(module, "Affine")(W.copy(), b.copy()), W, b, (batch, fan_in)
+
+
+def affine_forward(module, rng, hidden=False):
+    layer, W, b, input_shape = _affine(module, rng, hidden)
+    x = rng.standard_normal(input_shape)
+    report = CheckReport(f"Affine.forward on input shape {input_shape}, W {W.shape}")
+    compare(report, "forward values", layer.forward(x.copy()), x @ W + b)
+    return report
+
+
+def affine_backward(module, rng, hidden=False):
+    layer, _, _, input_shape = _affine(module, rng, hidden)
+    return check_layer(layer, input_shape, seed=int(rng.integers(2**31)))
+
+
+# ============================================================ ReLU and Sigmoid
+def _activation_shape(rng, hidden):
+    return tuple(int(size) for size in rng.integers(2, 7, size=2)) if hidden else (4, 5)
+
+
+def activation_forward(module, rng, class_name, formula):
+    """``class_name().forward(x)`` equals ``formula(x)``."""
+    x = rng.standard_normal(_activation_shape(rng, False)) * 2
+    report = CheckReport(f"{class_name}.forward on input shape {x.shape}")
+    compare(report, "forward values", student_attribute(module, class_name)().forward(x.copy()), formula(x))
+    return report
+
+
+def activation_backward(module, rng, class_name, hidden=False):
+    """``class_name``'s backward against finite differences of its forward."""
+    layer = student_attribute(module, class_name)()
+    return check_layer(layer, _activation_shape(rng, hidden), seed=int(rng.integers(2**31)))
+
+
+def _relu(x):
+    return np.maximum(x, 0)
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+# ============================================================ SoftmaxWithLoss
+def _scores(rng, hidden, shift=0.0):
+    batch, classes = (int(rng.integers(2, 9)), int(rng.integers(2, 8))) if hidden else (5, 4)
+    return rng.standard_normal((batch, classes)) * 2 + shift, rng.integers(0, classes, size=batch)
+
+
+def _loss_row(report, row, loss, expected):
+    # The book adds 1e-7 inside the log; that shifts the loss by about 1e-6, a bug by far more.
+    if not isinstance(loss, (float, np.floating)) and np.shape(loss) != ():
+        return report.add(row, False, f"forward returned {type(loss).__name__} of shape {np.shape(loss)}; "
+                                      "return the mean loss, one number")
+    loss = float(loss)
+    passed = math.isfinite(loss) and abs(loss - expected) <= 1e-5 * max(1.0, abs(expected))
+    return report.add(row, passed, f"yours {loss:.6g}, expected {expected:.6g}"
+                      + ("" if passed else " (mean over the batch of -log of the true class's probability)"))
+
+
+def softmax_loss(module, rng, hidden=False):
+    x, t = _scores(rng, hidden)
+    report = CheckReport(f"SoftmaxWithLoss.forward on scores of shape {x.shape}")
+    _loss_row(report, "loss value", student_attribute(module, "SoftmaxWithLoss")().forward(x.copy(), t.copy()),
+              SoftmaxWithLoss().forward(x, t))
+    return report
+
+
+def softmax_large_scores(module, rng):
+    x, t = _scores(rng, False)
+    report = CheckReport(f"SoftmaxWithLoss.forward on scores near 1000, shape {x.shape}")
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        loss = student_attribute(module, "SoftmaxWithLoss")().forward(x + 1000.0, t.copy())
+    # Softmax ignores a constant added to every score: the loss must not change.
+    _loss_row(report, "loss of scores + 1000", loss, SoftmaxWithLoss().forward(x, t))
+    return report
+
+
+def softmax_backward(module, rng, hidden=False):
+    x, t = _scores(rng, hidden)
+    layer, reference = student_attribute(module, "SoftmaxWithLoss")(), SoftmaxWithLoss()
+    report = CheckReport(f"SoftmaxWithLoss.backward after forward on scores of shape {x.shape}")
+    layer.forward(x.copy(), t.copy())
+    reference.forward(x, t)
+    compare(report, "gradient dx", layer.backward(), reference.backward())
+    return report
+
+
+def softmax_hidden(module, rng):
+    report = softmax_loss(module, rng, hidden=True)
+    report.rows += softmax_backward(module, rng, hidden=True).rows
+    return report
+
+
+# ============================================================ the exercises
+AFFINE = Exercise("affine", "Affine layer: forward and backward", 5, "affine.py", (
+    Check("forward values", 2, False, affine_forward),
+    Check("gradients dx, dW, db", 4, False, affine_backward),
+    Check("forward values, other shapes", 2, True, partial(affine_forward, hidden=True)),
+    Check("gradients, other shapes", 2, True, partial(affine_backward, hidden=True)),
+))
+
+RELU = Exercise("relu", "ReLU layer: forward and backward", 5, "relu.py", (
+    Check("forward values", 2, False, partial(activation_forward, class_name="ReLU", formula=_relu)),
+    Check("gradient dx", 2, False, partial(activation_backward, class_name="ReLU")),
+    Check("gradient, other shapes", 1, True, partial(activation_backward, class_name="ReLU", hidden=True)),
+))
+
+SIGMOID = Exercise("sigmoid", "Sigmoid layer: forward and backward", 5, "sigmoid.py", (
+    Check("forward values", 2, False, partial(activation_forward, class_name="Sigmoid", formula=_sigmoid)),
+    Check("gradient dx", 2, False, partial(activation_backward, class_name="Sigmoid")),
+    Check("gradient, other shapes", 1, True, partial(activation_backward, class_name="Sigmoid", hidden=True)),
+))
+
+SOFTMAX_WITH_LOSS = Exercise("softmax_with_loss", "SoftmaxWithLoss: softmax, cross-entropy and their gradient", 5,
+                             "softmax_with_loss.py", (
+    Check("loss value", 3, False, softmax_loss),
+    Check("no overflow on large scores", 2, False, softmax_large_scores),
+    Check("gradient dx", 3, False, softmax_backward),
+    Check("loss and gradient, other shapes", 2, True, softmax_hidden),
+))

@@ -1,0 +1,61 @@
+"""The checks of the optimizer exercises: SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam.
+
+Each student optimizer runs next to minidl's own, on the same small network
+and the same gradients (:func:`minidl.testing.check_optimizer`): same steps,
+updates in place, float32 kept. The visible check uses the usual
+hyperparameters; the hidden one draws them (and the problem) from the
+grader's seed, so an optimizer that ignores an argument is caught.
+
+The report's "two networks" row is advice, not a bug of the rule: the book's
+optimizers keep their state by parameter name (``self.v[key]``), as the
+starter files do, so one object must not serve two networks. It costs no
+points.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from minidl.homework.exercise import Check, Exercise, student_attribute, uniform
+from minidl.testing import check_optimizer
+
+ADVICE_ROWS = ("two networks",)
+
+
+def same_steps(module, rng, class_name, reference, settings):
+    """``settings`` is a dict of hyperparameters (visible) or a function drawing them from ``rng`` (hidden)."""
+    hyperparameters = settings(rng) if callable(settings) else settings
+    seed = int(rng.integers(2**31)) if callable(settings) else 0
+    return check_optimizer(student_attribute(module, class_name), reference, seed=seed, **hyperparameters)
+
+
+def _momentum_settings(rng):
+    return {"lr": uniform(rng, 0.005, 0.2), "momentum": uniform(rng, 0.5, 0.95)}
+
+
+def _optimizer_exercise(name, class_name, reference, title, visible, drawn, points=(3, 2)):
+    return Exercise(name, title, 6, f"{name}.py", (
+        Check("same steps as minidl's", points[0], False,
+              partial(same_steps, class_name=class_name, reference=reference, settings=visible), ADVICE_ROWS),
+        Check("same steps, other hyperparameters", points[1], True,
+              partial(same_steps, class_name=class_name, reference=reference, settings=drawn), ADVICE_ROWS),
+    ))
+
+
+SGD = _optimizer_exercise("sgd", "SGD", "sgd", "SGD: W <- W - lr g", {"lr": 0.01},
+                          lambda rng: {"lr": uniform(rng, 0.005, 0.2)})
+MOMENTUM = _optimizer_exercise("momentum", "Momentum", "momentum", "Momentum: a velocity that builds up",
+                               {"lr": 0.01, "momentum": 0.9}, _momentum_settings)
+NESTEROV = _optimizer_exercise("nesterov", "Nesterov", "nesterov", "Nesterov: momentum that looks ahead",
+                               {"lr": 0.01, "momentum": 0.9}, _momentum_settings)
+ADAGRAD = _optimizer_exercise("adagrad", "AdaGrad", "adagrad", "AdaGrad: steps divided by the root of a sum of g^2",
+                              {"lr": 0.01, "eps": 1e-7}, lambda rng: {"lr": uniform(rng, 0.005, 0.1), "eps": 1e-7})
+RMSPROP = _optimizer_exercise("rmsprop", "RMSprop", "rmsprop", "RMSprop: a moving average of g^2",
+                              {"lr": 0.01, "decay_rate": 0.99, "eps": 1e-7},
+                              lambda rng: {"lr": uniform(rng, 0.001, 0.05), "decay_rate": uniform(rng, 0.8, 0.999),
+                                           "eps": 1e-7})
+ADAM = _optimizer_exercise("adam", "Adam", "adam", "Adam: both moments, bias-corrected",
+                           {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+                           lambda rng: {"lr": uniform(rng, 1e-4, 0.01), "beta1": uniform(rng, 0.7, 0.95),
+                                        "beta2": uniform(rng, 0.9, 0.999), "eps": 1e-8},
+                           points=(6, 4))

@@ -1,0 +1,61 @@
+"""Output paths of the commands: proven writable before any work, and a final save that fails is rescued."""
+
+import errno
+from pathlib import Path
+
+import pytest
+
+import minidl.serialization
+from minidl.cli import main
+from minidl.serialization import load_model
+from minidl.training import Trainer
+
+TRAIN = ["train", "--dataset", "digits", "--hidden", "8", "--epochs", "1", "-q"]
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    def fit(*args, **kwargs):
+        raise AssertionError("training started before the output paths were checked")
+
+    monkeypatch.setattr(Trainer, "fit", fit)
+
+
+@pytest.mark.parametrize("option", ["--save", "--checkpoint", "--history"])
+def test_an_unwritable_folder_fails_before_training(option, unwritable_folder, no_training, capsys):
+    path = f"{unwritable_folder}/run.json"
+    assert main([*TRAIN, option, path]) == 1
+    assert capsys.readouterr().err == (f"minidl: error: {option} '{path}': folder '{unwritable_folder}' is not "
+                                       "writable; choose a folder you can write to\n")
+
+
+def test_an_unwritable_experiment_folder_fails_before_the_experiment(unwritable_folder, capsys, monkeypatch):
+    monkeypatch.setitem(minidl.cli.experiments.COMPUTE, "paths", lambda args: pytest.fail("the experiment ran"))
+    assert main(["experiment", "paths", "--out", f"{unwritable_folder}/results", "--no-plot"]) == 1
+    assert capsys.readouterr().err == (f"minidl: error: --out '{unwritable_folder}/results': folder "
+                                       f"'{unwritable_folder}' is not writable; choose a folder you can write to\n")
+
+
+def test_a_final_save_that_fails_keeps_the_model_elsewhere(tmp_path, monkeypatch, capsys):
+    # The disk fills up during training: the check before it passed, the save after it fails.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    spare = tmp_path / "spare"
+    spare.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(spare))
+    save_npz = minidl.serialization.save_npz
+
+    def disk_full_in_out(path, *args, **kwargs):
+        if Path(path).parent.name == "out":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return save_npz(path, *args, **kwargs)
+
+    monkeypatch.setattr(minidl.serialization, "save_npz", disk_full_in_out)
+    assert main([*TRAIN, "--save", "out/m.npz", "--history", "out/h.json"]) == 1
+    captured = capsys.readouterr()
+    [rescued] = spare.glob("m-rescued-*.npz")
+    assert captured.err == (f"minidl: error: could not save the model to 'out/m.npz' (No space left on device); "
+                            f"it was saved to '{rescued}' instead\n")
+    assert "history saved to out/h.json" in captured.out  # the history, a JSON file, had room
+    assert load_model(rescued).hidden_sizes == [8]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["h.json"]

@@ -1,0 +1,23 @@
+"""Fixtures shared by the tests of several parts of minidl."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path):
+    """A folder where no file can be created: a read-only one for a user, /sys for root (whom chmod does not stop)."""
+    if os.geteuid() != 0:
+        tmp_path.chmod(0o555)
+        yield tmp_path
+        tmp_path.chmod(0o755)
+        return
+    try:
+        os.close(os.open("/sys/.minidl-probe", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except OSError:
+        yield Path("/sys")
+        return
+    os.unlink("/sys/.minidl-probe")
+    pytest.skip("no folder here refuses root")

@@ -1,0 +1,24 @@
+"""Homework folders for the tests, and a way to edit the student's files in them."""
+
+import pytest
+
+from minidl.homework import write_assignment
+
+
+@pytest.fixture
+def key(tmp_path):
+    """A fresh folder holding the answer key."""
+    write_assignment(tmp_path / "key", solutions=True)
+    return tmp_path / "key"
+
+
+@pytest.fixture
+def edit():
+    """``edit(path, old, new)``: replace the one occurrence of ``old`` in the file ``path`` by ``new``."""
+
+    def replace(path, old, new):
+        text = path.read_text()
+        assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path.name}"
+        path.write_text(text.replace(old, new))
+
+    return replace

@@ -1,0 +1,45 @@
+"""The starter notebooks run from top to bottom on the answer key, each in a fresh kernel."""
+
+import asyncio
+import re
+
+import nbformat
+from nbclient import NotebookClient
+
+from minidl.homework import write_assignment
+from minidl.homework.assignment import NOTEBOOKS
+
+
+def printed(notebook):
+    """Everything the notebook's cells printed, in order."""
+    return "".join(output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
+                   if output.get("output_type") == "stream" and output.get("name") == "stdout")
+
+
+def test_the_notebooks_run_on_the_key(tmp_path):
+    write_assignment(tmp_path / "key", solutions=True)
+    notebooks = {name: nbformat.read(tmp_path / "key" / name, as_version=4) for name in NOTEBOOKS}
+    clients = [NotebookClient(notebook, timeout=120, kernel_name="python3",
+                              resources={"metadata": {"path": str(tmp_path / "key")}})
+               for notebook in notebooks.values()]
+
+    async def run_all():  # two kernels at once: each spends most of its time starting and importing
+        await asyncio.gather(*(client.async_execute() for client in clients))
+
+    asyncio.run(run_all())  # raises CellExecutionError if any cell fails
+
+    backprop = printed(notebooks["chapter5_backprop.ipynb"])
+    assert backprop.count("All checks passed.") == 4  # Affine, ReLU, Sigmoid, the two-layer net
+    differences = [float(value) for value in re.findall(r"largest difference (\S+)", backprop)]
+    assert len(differences) == 8 and max(differences) < 1e-7
+    accuracy = float(re.findall(r"accuracy (\S+)", backprop)[-1])
+    assert accuracy > 0.9
+
+    optimizers = printed(notebooks["chapter6_optimizers.ipynb"])
+    path_gaps = [float(value) for value in re.findall(r"gap to minidl's path (\S+)", optimizers)]
+    curve_gaps = [float(value) for value in re.findall(r"gap to minidl's curve (\S+)", optimizers)]
+    assert len(path_gaps) == len(curve_gaps) == 6
+    assert max(path_gaps) < 1e-9 and max(curve_gaps) < 1e-3  # float64 paths; float32 networks
+    figures = [output for cell in notebooks["chapter6_optimizers.ipynb"].cells
+               for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
+    assert len(figures) == 2
