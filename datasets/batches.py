@@ -27,7 +27,8 @@ import math
 
 import numpy as np
 
-from .checks import check_positive_integer, check_samples
+from minidl.settings import check_positive_int
+from minidl.validation import check_samples
 
 
 def _as_generator(rng):
@@ -88,7 +89,7 @@ def minibatches(x, t, batch_size, rng, drop_last=False):
     :class:`MiniBatches`; only the memory handling differs.
     """
     x, t = check_samples(x, t)
-    batch_size = check_positive_integer(batch_size, "batch_size")
+    batch_size = check_positive_int(batch_size, "batch_size")
     n_batches = _count_batches(len(x), batch_size, drop_last)
     permutation = _as_generator(rng).permutation(len(x))
     x_shuffled = x[permutation]  # the same permutation for both keeps the pairs
@@ -153,7 +154,7 @@ class MiniBatches:
 
     def __init__(self, x, t, batch_size, rng=None, shuffle=True, drop_last=False):
         self.x, self.t = check_samples(x, t)
-        self.batch_size = check_positive_integer(batch_size, "batch_size")
+        self.batch_size = check_positive_int(batch_size, "batch_size")
         self.rng = _as_generator(0 if rng is None else rng)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from .checks import check_samples
+from minidl.validation import check_samples
 
 
 def train_val_split(x, t, val_size=0.1, seed=0, stratify=True):

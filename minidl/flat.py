@@ -17,8 +17,13 @@ buffer behind all the values::
     W1 = flat[0:78400].reshape(784, 100)      # a view: no copy, same memory
 
 The MLP keeps its parameters in one, and hands out its gradients in another
-of the same layout, so ``optimizer.update(params, grads)`` can take the fast
-path (see :class:`minidl.optim.Optimizer`).
+of the same layout, so ``optimizer.update(params, grads)`` can apply its
+rule to the whole buffer at once (see :mod:`minidl.optim.workspace`).
+
+Its arrays can be changed, never replaced: ``params["W1"] -= step`` works
+as in the book's code, but ``params["W1"] = new_array`` raises an error.
+The layers hold the old array; a new one would never be trained.
+:class:`InPlaceArrays` is that rule, for any dict of arrays.
 """
 
 from __future__ import annotations
@@ -29,7 +34,77 @@ import math
 import numpy as np
 
 
-class FlatArrays(dict):
+class InPlaceArrays(dict):
+    """A dict of arrays that can be changed in place but not replaced, added to or removed from.
+
+    ``arrays[name] -= step`` is allowed: numpy's ``-=`` changes the array and
+    Python then stores that same array back under ``name``. Everything that
+    would put another array under a name or change the names
+    (``arrays[name] = new``, ``update``, ``setdefault`` of a new name, ``|=``,
+    ``del``, ``pop``, ``popitem``, ``clear``) raises a ``TypeError`` whose
+    message shows the in-place way.
+
+    Subclasses say why in :meth:`_refusal`.
+    """
+
+    def _refusal(self, name, change):
+        """The message for a refused ``change`` ("replace", "add" or "remove") of entry ``name``."""
+        return (
+            f"cannot {change} {name!r}: a {type(self).__name__} keeps its arrays and changes them only in "
+            f"place; update the array itself: arrays[{name!r}] -= step, or arrays[{name!r}][...] = values"
+        )
+
+    def __setitem__(self, name, array):
+        if name not in self:
+            raise TypeError(self._refusal(name, "add"))
+        if dict.__getitem__(self, name) is not array:
+            raise TypeError(self._refusal(name, "replace"))
+
+    def setdefault(self, name, default=None):
+        if name not in self:
+            raise TypeError(self._refusal(name, "add"))
+        return self[name]
+
+    def update(self, *others, **named):
+        for name, array in dict(*others, **named).items():
+            self[name] = array
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def __delitem__(self, name):
+        raise TypeError(self._refusal(name, "remove"))
+
+    def pop(self, name, *default):
+        raise TypeError(self._refusal(name, "remove"))
+
+    def popitem(self):
+        raise TypeError(self._refusal(next(reversed(self), "an entry"), "remove"))
+
+    def clear(self):
+        raise TypeError(self._refusal(next(iter(self), "an entry"), "remove"))
+
+    def _store(self, name, array):
+        """Put ``array`` under ``name`` while building the dict (the only way in besides the constructor)."""
+        dict.__setitem__(self, name, array)
+
+    def __reduce__(self):
+        # copy, deepcopy and pickle would otherwise add the entries one by one
+        # through __setitem__, which refuses new names.
+        return (_rebuild, (type(self), dict(self), self.__dict__))
+
+
+def _rebuild(cls, entries, attributes):
+    """An ``InPlaceArrays`` subclass holding ``entries``, for :meth:`InPlaceArrays.__reduce__`."""
+    arrays = cls.__new__(cls)
+    arrays.__dict__.update(attributes)
+    for name, array in entries.items():
+        arrays._store(name, array)
+    return arrays
+
+
+class FlatArrays(InPlaceArrays):
     """A dict name -> array whose arrays are consecutive views of one 1-D buffer.
 
     Parameters
@@ -52,12 +127,10 @@ class FlatArrays(dict):
 
     Notes
     -----
-    It is a dict, so anything may be stored in it; only while every name
-    still holds its original view does ``flat`` stand for the values.
-    :meth:`is_intact` checks that (it costs one identity test a name),
-    and code that uses ``flat`` checks it first. Rebinding an entry
-    (``params["W1"] = new_array``) therefore never corrupts anything: it
-    only turns the fast path off.
+    Its names always hold their views of ``flat``: as an
+    :class:`InPlaceArrays` it refuses ``params["W1"] = new_array`` and any
+    other change of its entries, so ``flat`` always stands for the whole
+    dict. Write into the arrays instead (``params["W1"][...] = values``).
 
     Examples
     --------
@@ -94,8 +167,7 @@ class FlatArrays(dict):
         """Make each name a view of its span ``(start, stop)`` of ``flat``."""
         self.flat, self._spans = flat, spans
         for (name, shape), (start, stop) in zip(self.layout, spans):
-            self[name] = flat[start:stop].reshape(shape)
-        self._views = tuple(self.values())
+            self._store(name, flat[start:stop].reshape(shape))
 
     def _like(self, flat):
         # Once per training step (the gradients): skip the checks __init__ made for this layout.
@@ -112,34 +184,25 @@ class FlatArrays(dict):
         """A new FlatArrays of the same layout and dtype, all zeros."""
         return self._like(np.zeros_like(self.flat))
 
-    def is_intact(self):
-        """Whether every name still holds its original view, so that ``flat`` is the whole dict."""
-        return len(self) == len(self._views) and all(
-            self.get(name) is view for (name, _), view in zip(self.layout, self._views)
-        )
-
-    def matches(self, other):
-        """Whether ``other`` is an intact FlatArrays of this layout and dtype: the same numbers in the same places.
-
-        Then an element-wise rule applied to ``self.flat`` and ``other.flat``
-        together is that rule applied to every pair ``self[name]``, ``other[name]``.
-        """
+    def _refusal(self, name, change):
+        if change == "replace":
+            return (
+                f"cannot replace params[{name!r}]: it is a view of the one buffer that the network's layers and "
+                "its optimizer use, so a new array would never be trained; update it in place instead: "
+                f"params[{name!r}] -= step, or params[{name!r}][...] = values"
+            )
         return (
-            isinstance(other, FlatArrays)
-            and (other.layout is self.layout or other.layout == self.layout)
-            and other.flat.dtype == self.flat.dtype
-            and self.is_intact()
-            and other.is_intact()
+            f"cannot {change} {name!r}: a FlatArrays, such as a network's params or grads, keeps the names "
+            f"of its layout ({', '.join(name for name, _ in self.layout)}); for a dict of your own, copy it: dict(params)"
         )
 
     def __copy__(self):
         # A new dict holding the very same arrays, as copy.copy of a plain dict
         # does, so an optimizer bound to these arrays accepts the copy.
-        if not self.is_intact():
-            return dict(self)
         twin = FlatArrays.__new__(FlatArrays)
-        twin.__dict__.update(self.__dict__)  # the same buffer, layout and views
-        twin.update(self)
+        twin.__dict__.update(self.__dict__)  # the same buffer, layout and spans
+        for name, array in self.items():
+            twin._store(name, array)
         return twin
 
     def __reduce__(self):
@@ -147,8 +210,5 @@ class FlatArrays(dict):
         # the arrays are views again (a copied view would come back as an
         # independent array). Other holders of the old views, such as a
         # network's layers, must be pointed at the new ones (MLP.__setstate__
-        # does). A dict whose entries were rebound is copied as the plain dict
-        # it has become.
-        if self.is_intact():
-            return (FlatArrays, (self.layout, self.flat.dtype, self.flat))
-        return (dict, (dict(self),))
+        # does).
+        return (FlatArrays, (self.layout, self.flat.dtype, self.flat))

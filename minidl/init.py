@@ -42,7 +42,7 @@ import numbers
 
 import numpy as np
 
-from minidl.validation import check_dtype, check_positive_int
+from minidl.settings import check_dtype, check_positive_int
 
 
 def _he_normal(fan_in, fan_out, rng):

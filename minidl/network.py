@@ -11,18 +11,15 @@ from minidl.flat import FlatArrays
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS, Affine, BatchNorm, Dropout
 from minidl.losses import SoftmaxWithLoss, softmax
-from minidl.validation import (
+from minidl.settings import (
     check_choice,
     check_dtype,
-    check_features,
     check_hidden_sizes,
-    check_labels,
-    check_non_negative,
+    check_number,
     check_positive_int,
-    check_ratio,
     check_seed,
-    check_state,
 )
+from minidl.validation import check_features, check_labels, check_state
 
 
 class MLP:
@@ -90,8 +87,8 @@ class MLP:
             raise ValueError(f"output_size is the number of classes and must be >= 2; got {output_size!r}")
         self.activation = check_choice(activation, tuple(ACTIVATIONS), "activation")
         self.weight_init = check_weight_init(weight_init)
-        self.weight_decay = check_non_negative(weight_decay, "weight_decay")
-        self.dropout = check_ratio(dropout, "dropout ratio")
+        self.weight_decay = check_number(weight_decay, "weight_decay", low=0.0)
+        self.dropout = check_number(dropout, "dropout ratio", low=0.0, high=1.0, high_inclusive=False)
         if not isinstance(batchnorm, (bool, np.bool_)):
             raise ValueError(f"batchnorm must be True or False; got {batchnorm!r}")
         self.batchnorm = bool(batchnorm)
@@ -173,7 +170,7 @@ class MLP:
         return self._loss(check_features(x, self.input_size, self.dtype), t, train)
 
     def _loss(self, x, t, train):
-        # The loss of an x already checked (by loss, or by the caller of loss_and_gradient).
+        # The loss of an x already checked (by loss or loss_and_gradient, or by the Trainer's fit).
         return self.last_layer.forward(self._forward(x, train), t) + self._weight_penalty()
 
     def accuracy(self, x, t):
@@ -183,7 +180,7 @@ class MLP:
         return float(np.mean(scores.argmax(axis=1) == labels))
 
     # =============================================================== backward
-    def loss_and_gradient(self, x, t, check=True):
+    def loss_and_gradient(self, x, t):
         """Return ``(loss, grads)`` from one training-mode forward pass and one backward pass.
 
         ``grads`` has exactly the keys of ``params``, each array the gradient
@@ -192,14 +189,15 @@ class MLP:
         write their gradients straight into views of one new buffer
         (``grads.flat``), in the layout of ``params.flat``.
 
-        ``check=False`` skips checking ``x`` (its shape, dtype and finite
-        values: two passes over the batch), for a training loop that checked
-        the whole data set once and cuts its batches from it, as the
-        :class:`~minidl.training.Trainer` does. ``x`` must then be a 2-D
-        array of ``dtype`` with ``input_size`` columns. The labels are
-        always checked, by :class:`~minidl.losses.SoftmaxWithLoss`.
+        The :class:`~minidl.training.Trainer` calls ``_loss_and_gradient``,
+        the same without the check of ``x``, since ``fit`` checks the whole
+        data set once: a subclass that changes the computation overrides that.
         """
-        loss = self._loss(check_features(x, self.input_size, self.dtype) if check else x, t, train=True)
+        return self._loss_and_gradient(check_features(x, self.input_size, self.dtype), t)
+
+    def _loss_and_gradient(self, x, t):
+        # x is a checked 2-D array of dtype with input_size columns; the labels are checked by the loss layer.
+        loss = self._loss(x, t, train=True)
         # A fresh buffer each call, so gradients kept from an earlier call stay as they were.
         grads = self.params.empty_like()
         dout = self.last_layer.backward(1.0)

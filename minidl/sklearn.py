@@ -32,9 +32,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from minidl import optim
 from minidl.network import MLP
+from minidl.settings import check_number, check_positive_int
 from minidl.training import EarlyStopping, Trainer
 from minidl.training.checkpoints import restore_trainer, trainer_state
-from minidl.validation import check_non_negative, check_positive_int
 
 #: The default of the parameters that minidl 0.1 named differently: not given.
 DEPRECATED = "deprecated"
@@ -301,7 +301,7 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
             weight_decay = self._renamed("weight_decay", "alpha", 0.0001, hint=(
                 f"alpha={self.weight_decay * batch_size!r} (MLPClassifier's alpha is divided by the batch size)"))
         else:
-            weight_decay = check_non_negative(self.alpha, "alpha") / batch_size
+            weight_decay = check_number(self.alpha, "alpha", low=0.0) / batch_size
         seed = self._renamed("seed", "random_state", None)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
             raise ValueError(f"random_state must be None or an integer >= 0, got {seed!r}; minidl seeds every "
@@ -309,14 +309,14 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         activation = self.activation
         if isinstance(activation, str) and activation.lower() == "logistic":
             activation = "sigmoid"
-        fraction = check_non_negative(self.validation_fraction, "validation_fraction")
+        fraction = check_number(self.validation_fraction, "validation_fraction", low=0.0)
         if self.early_stopping and not 0.0 < fraction < 1.0:
             raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
         epochs = self._renamed("epochs", "max_iter", 200)
         return {"hidden_sizes": self._renamed("hidden_sizes", "hidden_layer_sizes", (100,)), "activation": activation,
                 "epochs": check_positive_int(epochs, "epochs" if self._given("epochs") else "max_iter"),
                 "batch_size": batch_size, "weight_decay": weight_decay, "seed": seed, "optimizer": optimizer,
-                "optimizer_params": optimizer_params, "tol": check_non_negative(self.tol, "tol"),
+                "optimizer_params": optimizer_params, "tol": check_number(self.tol, "tol", low=0.0),
                 "validation_fraction": fraction,
                 "n_iter_no_change": check_positive_int(self.n_iter_no_change, "n_iter_no_change")}
 
@@ -371,7 +371,7 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         if name == "sgd" and not self._given("optimizer"):
             if "momentum" in params:
                 raise ValueError("with solver='sgd', set the momentum with momentum=..., not in optimizer_params")
-            momentum = check_non_negative(self.momentum, "momentum")
+            momentum = check_number(self.momentum, "momentum", low=0.0)
             if momentum > 1.0:
                 raise ValueError(f"momentum must be in [0, 1], got {self.momentum!r}")
             if momentum > 0.0:

@@ -1,104 +1,31 @@
-"""Input checks shared by the whole of minidl.
+"""Checks of arrays: the data, labels, parameters and gradients that enter minidl.
 
 A wrong shape deep inside a matrix product produces an error such as
 ``matmul: Input operand 1 has a mismatch in its core dimension 0`` that tells
-a learner nothing about what *they* did wrong. The functions here run once,
-where data enters minidl (the network, the trainer, the scikit-learn
-estimator, the data sets), and turn a bad input into a ``ValueError`` that
-names the problem, the shapes or values involved, what was expected and the
-fix. Each returns the cleaned value, so a caller writes
+a learner nothing about what *they* did wrong. The functions here run where
+arrays enter minidl (the network, the trainer, the scikit-learn estimator,
+the data sets, an optimizer's update) and turn a bad input into an error
+that names the problem, the shapes or values involved, what was expected
+and the fix. Each returns the cleaned value, so a caller writes
 ``x = check_features(x, 784, np.float32)`` and carries on.
+
+The checks of settings (numbers, names, choices) are in :mod:`minidl.settings`.
 """
 
 from __future__ import annotations
 
-import numbers
+import math
+from collections.abc import Mapping
 
 import numpy as np
 
-SUPPORTED_DTYPES = ("float32", "float64")
+from minidl.flat import FlatArrays
+
+# Re-exported: minidl.training.trainer imports these two settings checks from here.
+from minidl.settings import check_positive_int, check_seed  # noqa: F401
 
 
-# ==================================================================== scalars
-def check_positive_int(value, name):
-    """Return ``value`` as an ``int`` if it is an integer >= 1, else raise ``ValueError``."""
-    # bool is a subclass of int in Python: `True` hidden units is a bug, not 1.
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer (1, 2, ...); got {value!r}")
-    return int(value)
-
-
-def check_non_negative(value, name):
-    """Return ``value`` as a ``float`` if it is a finite number >= 0, else raise ``ValueError``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
-    return float(value)
-
-
-def check_ratio(value, name="dropout ratio"):
-    """Return ``value`` as a ``float`` if it lies in ``[0, 1)``, else raise ``ValueError``.
-
-    For dropout, a ratio of 1 would drop every unit and leave nothing to
-    learn from, hence the open upper end.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1); got {value!r}")
-    return float(value)
-
-
-def check_choice(value, choices, name):
-    """Return ``value`` in lowercase if it is one of ``choices`` (lowercase strings) in any letter case.
-
-    Else raise ``ValueError`` listing the choices.
-    """
-    if not isinstance(value, str) or value.lower() not in choices:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(map(repr, choices))}")
-    return value.lower()
-
-
-def check_seed(seed):
-    """Return ``seed`` as ``int`` (>= 0) or ``None``, else raise ``ValueError``.
-
-    Seeds are plain integers so that they can be written into a JSON
-    configuration and reproduce a run later.
-    """
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be None or an integer >= 0; got {seed!r}")
-    return int(seed)
-
-
-def check_dtype(dtype):
-    """Return ``np.dtype(dtype)`` if it is float32 or float64, else raise ``ValueError``."""
-    try:
-        resolved = np.dtype(dtype)
-    except TypeError as error:
-        raise ValueError(f"dtype {dtype!r} is not a numpy dtype; use one of {SUPPORTED_DTYPES}") from error
-    if resolved.name not in SUPPORTED_DTYPES:
-        raise ValueError(
-            f"dtype {resolved.name!r} is not supported; use one of {SUPPORTED_DTYPES} "
-            "(float32 is fast, float64 is precise enough for gradient checks)"
-        )
-    return resolved
-
-
-def check_hidden_sizes(hidden_sizes):
-    """Return the hidden layer widths as a list of positive ints.
-
-    A single int means one hidden layer; an empty list means no hidden layer
-    (multinomial logistic regression).
-    """
-    if isinstance(hidden_sizes, numbers.Integral) and not isinstance(hidden_sizes, bool):
-        hidden_sizes = [hidden_sizes]
-    if isinstance(hidden_sizes, (str, bytes)) or not hasattr(hidden_sizes, "__iter__"):
-        raise ValueError(
-            f"hidden_sizes must be a list of positive integers such as [100, 100]; got {hidden_sizes!r}"
-        )
-    return [check_positive_int(size, f"hidden_sizes[{index}]") for index, size in enumerate(hidden_sizes)]
-
-
-# ===================================================================== arrays
+# ======================================================================= data
 def _as_numeric_array(values, name):
     array = np.asarray(values)
     if array.dtype.kind not in "biuf":
@@ -266,6 +193,49 @@ def check_labels(t, n_samples, n_classes, name="t"):
     return labels.astype(np.int64, copy=False)
 
 
+def check_samples(x, t):
+    """Return ``x`` and ``t`` as arrays after checking they pair up sample by sample.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, ...)
+        Inputs, one sample per row.
+    t : array_like, shape (N,) or (N, n_classes)
+        Targets, one per sample.
+
+    Returns
+    -------
+    x, t : ndarray
+        The same data as numpy arrays (no copy when they already are).
+
+    Raises
+    ------
+    ValueError
+        If either is a scalar, empty, or their first dimensions differ.
+    """
+    x = np.asarray(x)
+    t = np.asarray(t)
+    for name, array in (("x", x), ("t", t)):
+        if array.ndim == 0:
+            raise ValueError(
+                f"{name} must be an array with one sample per row, got a scalar "
+                f"({array!r}); pass an array of shape (N, ...)"
+            )
+    if len(x) != len(t):
+        raise ValueError(
+            f"x and t must have the same number of samples, got x with shape {x.shape} "
+            f"({len(x)} samples) and t with shape {t.shape} ({len(t)} samples); "
+            "pass inputs and targets of the same data set"
+        )
+    if len(x) == 0:
+        raise ValueError(
+            f"x and t are empty (shapes {x.shape} and {t.shape}); "
+            "pass at least one sample"
+        )
+    return x, t
+
+
+# ===================================================== parameters and gradients
 def check_state(state, targets, description):
     """Check a saved state against the arrays it will be copied into; return ``state`` as arrays.
 
@@ -310,3 +280,94 @@ def check_state(state, targets, description):
                                  "learning rate, or build the network with dtype float64")
         values[name] = value
     return values
+
+
+def is_finite(array):
+    """Whether every element of ``array`` is finite (no NaN, no +-inf).
+
+    Notes
+    -----
+    ``np.isfinite(array).all()`` would allocate a boolean array as large as
+    ``array`` at every training step. The sum of the elements is a single
+    number that is NaN or infinite whenever one element is, so checking it
+    costs one read of the array and no memory. The sum can also overflow for
+    huge but finite values (about 1e38 in float32); only then do we pay for
+    the exact element-wise check.
+
+    The sum is taken by ``np.einsum`` over the flattened array: its plain
+    loop is faster than ``np.sum``'s careful pairwise summation (only the
+    NaN/infinity of the result matters here, not its last digits), and it
+    does not warn about the overflows and NaNs we are looking for.
+    ``ravel(order="K")`` is a view for any contiguous array.
+    """
+    if math.isfinite(np.einsum("i->", array.ravel(order="K"))):
+        return True
+    return bool(np.isfinite(array).all())
+
+
+def check_params_and_grads(params, grads, grads_must_be_writeable):
+    """Return ``grads`` as a dict of arrays, or raise a clear error if unusable for an update.
+
+    Checks, in this order, for every key before returning: both are dicts
+    with the same keys; every parameter is a writeable floating-point numpy
+    array; every gradient is a floating-point numpy array of the same shape
+    (and writeable when hooks will modify it in place); no gradient contains
+    NaN or infinity.
+    """
+    for label, mapping in (("params", params), ("grads", grads)):
+        if not isinstance(mapping, Mapping):
+            raise TypeError(
+                f"{label} must be a dict mapping names to numpy arrays; got {type(mapping).__name__}"
+            )
+    if params.keys() != grads.keys():
+        missing = sorted(set(params) - set(grads))
+        extra = sorted(set(grads) - set(params))
+        raise ValueError(
+            f"grads must have exactly the keys of params; missing from grads: {missing}, "
+            f"not in params: {extra}; pass the grads returned for this same network"
+        )
+    if not params:
+        raise ValueError("params is empty: there is nothing to update; pass the network's params dict")
+    # Array-likes (a numpy scalar for a 0-d parameter, a list) become arrays;
+    # a dict of numpy arrays is returned as the very same object.
+    if not all(isinstance(grad, np.ndarray) for grad in grads.values()):
+        converted = {}
+        for name, grad in grads.items():
+            try:
+                converted[name] = np.asarray(grad)
+            except (TypeError, ValueError) as error:
+                raise TypeError(f"grads[{name!r}] is not an array: {error}") from error
+        grads = converted
+    for name, param in params.items():
+        grad = grads[name]
+        if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
+            raise TypeError(
+                f"params[{name!r}] must be a floating-point numpy array; got "
+                f"{getattr(param, 'dtype', type(param).__name__)}"
+            )
+        if not param.flags.writeable:
+            raise ValueError(
+                f"params[{name!r}] is read-only, so it cannot be updated in place; "
+                "pass the network's own (writeable) arrays"
+            )
+        if grad.dtype.kind != "f":
+            raise TypeError(f"grads[{name!r}] must be a floating-point numpy array; got dtype {grad.dtype}")
+        if grad.shape != param.shape:
+            raise ValueError(
+                f"grads[{name!r}] has shape {grad.shape} but params[{name!r}] has shape "
+                f"{param.shape}; each gradient must have its parameter's shape"
+            )
+        if grads_must_be_writeable and not grad.flags.writeable:
+            raise ValueError(
+                f"grads[{name!r}] is read-only, but this optimizer's hooks change gradients in "
+                "place; pass a writeable copy (grad.copy())"
+            )
+    # Gradients in one buffer are checked in one pass (see minidl.flat).
+    all_in_one = isinstance(grads, FlatArrays) and is_finite(grads.flat)
+    not_finite = [] if all_in_one else [name for name, grad in grads.items() if not is_finite(grad)]
+    if not_finite:
+        raise ValueError(
+            f"grads {not_finite} contain NaN or infinity; no parameter was changed. The loss has "
+            "probably diverged: lower the learning rate or clip gradients (ClipGradNorm)"
+        )
+    return grads

@@ -42,6 +42,13 @@ T = np.arange(40) % 10
 CACHE = {name: np.zeros((2, 3), np.uint8) for name in ("x_train", "t_train", "x_test", "t_test")}
 
 
+class UndeclaredState(optim.Optimizer):
+    """A custom optimizer that creates state without declaring it in ``slots``."""
+
+    def update_one(self, param, grad, state, scratch):
+        state["velocity"] = grad.copy()
+
+
 def network(hidden=(16,)):
     return MLP(64, list(hidden), 10, seed=0)
 
@@ -205,7 +212,7 @@ CASES = [
     # ---- training settings
     case("epochs-zero", lambda: trainer(epochs=0), ValueError, "epochs must be a positive integer", "got 0"),
     case("batch-size-zero", lambda: trainer(batch_size=0), ValueError, "batch_size must be a positive", "got 0"),
-    case("batch-size-negative", lambda: MiniBatches(X, T, -5), ValueError, "batch_size must be >= 1, got -5"),
+    case("batch-size-negative", lambda: MiniBatches(X, T, -5), ValueError, "batch_size must be a positive", "got -5"),
     case("batch-size-not-whole", lambda: trainer(batch_size=2.5), ValueError, "batch_size", "got 2.5"),
     case("batch-size-above-data", lambda: MiniBatches(X, T, 50, drop_last=True), ValueError, "50 larger than the 40"),
     case("threads-zero", lambda: trainer(threads=0), ValueError, "threads must be None (minidl decides)", "got 0"),
@@ -229,7 +236,7 @@ CASES = [
     case("unknown-schedule", lambda: trainer(schedule="linear"), ValueError, "schedule 'linear'", "cosine"),
     case("unknown-activation", lambda: MLP(64, [16], 10, activation="relu6"), ValueError, "'relu6'", "'tanh'"),
     case("unknown-initialiser", lambda: MLP(64, [16], 10, weight_init="glorot"), ValueError, "'glorot'", "'xavier'"),
-    case("dropout-one", lambda: MLP(64, [16], 10, dropout=1.0), ValueError, "dropout ratio", "[0, 1)", "1.0"),
+    case("dropout-one", lambda: MLP(64, [16], 10, dropout=1.0), ValueError, "dropout ratio", "[0.0, 1.0)", "1.0"),
     case("hidden-size-zero", lambda: MLP(64, [100, 0], 10), ValueError, "hidden_sizes[1] must be", "got 0"),
     case("dtype-float16", lambda: MLP(64, [16], 10, dtype="float16"), ValueError, "'float16' is not supported"),
     case("one-class-output", lambda: MLP(64, [16], 1), ValueError, "output_size", ">= 2", "got 1"),
@@ -237,6 +244,10 @@ CASES = [
          ValueError, "grads['W'] has shape (3, 2)", "(2, 3)"),
     case("gradient-nan", lambda: optim.Adam().update({"W": np.zeros(3)}, {"W": np.array([0, np.nan, 0])}),
          ValueError, "['W'] contain NaN", "no parameter was changed"),
+    case("params-replaced", lambda: network().params.update(W1=np.zeros((64, 16))), TypeError,
+         "cannot replace params['W1']", "never be trained", "params['W1'] -= step"),
+    case("state-not-declared", lambda: UndeclaredState().update({"W": np.zeros(3)}, {"W": np.ones(3)}), TypeError,
+         "stored state 'velocity', which UndeclaredState does not declare", "slots = ('velocity',)"),
     case("sklearn-one-class", lambda: MinidlClassifier().fit(X, np.zeros(40)), ValueError, "at least 2 classes"),
     case("sklearn-partial-fit", lambda: MinidlClassifier().partial_fit(X, T), ValueError, "classes must be passed"),
     case("experiment-twice", lambda: compare_optimizers(optimizers=("sgd", "sgd")), ValueError, "listed twice"),
@@ -406,23 +417,24 @@ def test_command_line_mistakes_end_in_one_line(argv, exit_code, fragment, folder
 
 # ============================================================== interrupts
 def ctrl_c_at_step(step, folder, snapshots):
-    """A stand-in for ``MLP.loss_and_gradient``: Ctrl-C at call ``step`` only, after a snapshot at ``step - 1``."""
-    original, calls = MLP.loss_and_gradient, []
+    """A stand-in for ``MLP._loss_and_gradient`` (the Trainer's step): Ctrl-C at call ``step`` only,
+    after a snapshot at ``step - 1``."""
+    original, calls = MLP._loss_and_gradient, []
 
-    def loss_and_gradient(self, x, t, **options):
+    def loss_and_gradient(self, x, t):
         calls.append(1)
         if len(calls) == step - 1:
             snapshots.append(snapshot(folder))
         if len(calls) == step:
             raise KeyboardInterrupt
-        return original(self, x, t, **options)
+        return original(self, x, t)
     return loss_and_gradient
 
 
 def test_ctrl_c_in_epoch_3_keeps_the_checkpoint_of_epoch_2(tmp_path, monkeypatch):
     path, snapshots = tmp_path / "run.npz", []
     # 4 steps an epoch: step 9 is the first of epoch 3, when the file holds epoch 2.
-    monkeypatch.setattr(MLP, "loss_and_gradient", ctrl_c_at_step(10, tmp_path, snapshots))
+    monkeypatch.setattr(MLP, "_loss_and_gradient", ctrl_c_at_step(10, tmp_path, snapshots))
     with pytest.raises(KeyboardInterrupt):
         trainer(epochs=4, checkpoint=path).fit(X, T)
     assert_unchanged(tmp_path, snapshots[0])
@@ -437,7 +449,7 @@ def test_ctrl_c_in_the_train_command_keeps_the_checkpoint(tmp_path, monkeypatch,
     monkeypatch.chdir(tmp_path)
     snapshots = []
     # 1437 training digits in batches of 500 make 3 steps an epoch: interrupt the second step of epoch 2.
-    monkeypatch.setattr(MLP, "loss_and_gradient", ctrl_c_at_step(5, tmp_path, snapshots))
+    monkeypatch.setattr(MLP, "_loss_and_gradient", ctrl_c_at_step(5, tmp_path, snapshots))
     command = ["train", "--dataset", "digits", "--hidden", "8", "--batch-size", "500", "-q", "--checkpoint", "run.npz"]
     assert run_command([*command, "--epochs", "3"]) == 130
     assert capsys.readouterr().err == (

@@ -151,7 +151,7 @@ def test_hyperparameters_reach_the_optimizer(digits):
     ({"solver": "rmsprob"}, "unknown optimizer 'rmsprob'"),
     ({"activation": "softplus"}, "unknown activation 'softplus'"),
     ({"max_iter": 0}, "max_iter must be a positive integer"),
-    ({"dropout": 1.0}, "dropout ratio must be a number in \\[0, 1\\)"),
+    ({"dropout": 1.0}, "dropout ratio must be a finite number in \\[0.0, 1.0\\)"),
     ({"solver": "lbfgs"}, "solver='lbfgs' is not available"),
     ({"learning_rate": "adaptive"}, "learning_rate='adaptive' is not available"),
     ({"batch_size": "atuo"}, "batch_size must be 'auto' or a positive integer"),

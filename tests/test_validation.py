@@ -1,19 +1,9 @@
-"""Shared input checks: what passes, what they return, and the messages of what fails."""
+"""Checks of arrays: what passes, what they return, and the messages of what fails."""
 
 import numpy as np
 import pytest
 
-from minidl.validation import (
-    check_choice,
-    check_dtype,
-    check_features,
-    check_hidden_sizes,
-    check_labels,
-    check_non_negative,
-    check_positive_int,
-    check_ratio,
-    check_seed,
-)
+from minidl.validation import check_features, check_labels, check_samples, is_finite
 
 
 # ================================================================== features
@@ -114,34 +104,39 @@ def test_a_column_of_labels_gets_a_ravel_hint():
         check_labels(np.zeros((3, 1), dtype=int), 3, 10)
 
 
-# =================================================================== scalars
-def test_scalar_checks_accept_good_values():
-    assert check_positive_int(np.int64(3), "n") == 3
-    assert check_non_negative(0, "weight_decay") == 0.0
-    assert check_ratio(0.5) == 0.5
-    assert check_choice("relu", ("relu", "tanh"), "activation") == "relu"
-    assert check_seed(None) is None and check_seed(np.int32(4)) == 4
-    assert check_dtype("float32") == np.float32
-    assert check_hidden_sizes(50) == [50]
-    assert check_hidden_sizes([]) == []
-    assert check_hidden_sizes((100, np.int64(20))) == [100, 20]
+# ==================================================================== samples
+def test_samples_pair_up_row_by_row():
+    x, t = check_samples([[1, 2], [3, 4]], [0, 1])
+    assert isinstance(x, np.ndarray) and isinstance(t, np.ndarray)
+    with pytest.raises(ValueError, match=r"x with shape \(2, 2\) \(2 samples\) and t with shape \(3,\)"):
+        check_samples(np.zeros((2, 2)), np.zeros(3))
+    with pytest.raises(ValueError, match="got a scalar"):
+        check_samples(np.zeros((2, 2)), 1)
+    with pytest.raises(ValueError, match="pass at least one sample"):
+        check_samples(np.zeros((0, 2)), np.zeros(0))
 
 
-@pytest.mark.parametrize(
-    "call, message",
-    [
-        (lambda: check_positive_int(True, "input_size"), "input_size must be a positive integer"),
-        (lambda: check_positive_int(0, "input_size"), "got 0"),
-        (lambda: check_non_negative(-1e-3, "weight_decay"), "weight_decay must be a finite number >= 0"),
-        (lambda: check_ratio(1.0), r"in \[0, 1\)"),
-        (lambda: check_choice("gelu", ("relu", "tanh"), "activation"), "unknown activation 'gelu'; choose one of 'relu', 'tanh'"),
-        (lambda: check_seed(-1), "seed must be None or an integer >= 0"),
-        (lambda: check_dtype(np.float16), "'float16' is not supported"),
-        (lambda: check_dtype("banana"), "not a numpy dtype"),
-        (lambda: check_hidden_sizes([100, 0]), r"hidden_sizes\[1\] must be a positive integer"),
-        (lambda: check_hidden_sizes("100"), "list of positive integers"),
-    ],
-)
-def test_scalar_checks_explain_what_is_wrong(call, message):
-    with pytest.raises(ValueError, match=message):
-        call()
+# =========================================================== finite, cheaply
+def test_is_finite_finds_nan_and_inf_anywhere():
+    array = np.zeros((50, 40))
+    assert is_finite(array)
+    array[49, 39] = np.nan
+    assert not is_finite(array)
+    array[49, 39] = -np.inf
+    assert not is_finite(array)
+    assert not is_finite(np.array([np.inf, -np.inf]))  # the sum is NaN
+
+
+def test_is_finite_is_not_fooled_by_a_sum_that_overflows():
+    huge = np.full(10, 3e38, dtype=np.float32)  # finite, but the float32 sum overflows
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.sum(huge))
+    assert is_finite(huge)
+
+
+def test_is_finite_on_strided_and_transposed_views():
+    base = np.zeros((6, 8))
+    base[5, 7] = np.nan
+    assert not is_finite(base.T)  # a Fortran-ordered view
+    assert is_finite(base[:, ::2])  # every other column misses the NaN
+    assert not is_finite(base[1::2, 1::2])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minidl.validation import check_ratio
+from minidl.settings import check_number
 
 
 class Dropout:
@@ -43,7 +43,8 @@ class Dropout:
     """
 
     def __init__(self, ratio=0.5, rng=None):
-        self.ratio = check_ratio(ratio)
+        # A ratio of 1 would drop every unit and leave nothing to learn from.
+        self.ratio = check_number(ratio, "dropout ratio", low=0.0, high=1.0, high_inclusive=False)
         # default_rng returns a Generator it is given unchanged (shared, not
         # copied); None means seed 0, so that no mask is ever drawn unseeded.
         self.rng = np.random.default_rng(0 if rng is None else rng)

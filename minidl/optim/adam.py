@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from minidl.optim.base import Optimizer
-from minidl.optim.checks import check_number
 from minidl.optim.registry import register
+from minidl.settings import check_number
 
 
 @register
@@ -45,14 +43,9 @@ class Adam(Optimizer):
     :math:`\\eta` is used at every step, so a schedule takes effect at once.
     Same as ``torch.optim.Adam``.
 
-    With :math:`c_1 = 1 - \\beta_1^t` and :math:`c_2 = 1 - \\beta_2^t`, the
-    code computes the same step as
-    :math:`\\frac{\\eta \\sqrt{c_2}}{c_1} \\frac{m}{\\sqrt{v} + \\epsilon \\sqrt{c_2}}`
-    (the fraction multiplied above and below by :math:`\\sqrt{c_2}`), which
-    saves one pass over the arrays. The seeds (and the book) fold the
-    corrections into the learning rate and add eps to :math:`\\sqrt{v}`
-    *before* correcting it: in these terms their eps is
-    :math:`\\epsilon / \\sqrt{1 - \\beta_2^t}` (with eps = 1e-7), larger
+    The book's code folds the corrections into the learning rate and
+    add eps to :math:`\\sqrt{v}` *before* correcting it: in these terms their
+    eps is :math:`\\epsilon / \\sqrt{1 - \\beta_2^t}` (with eps = 1e-7), larger
     during the first steps, so those steps are slightly smaller when the
     gradients are tiny. The two agree once :math:`\\beta_2^t` is negligible.
     """
@@ -62,29 +55,27 @@ class Adam(Optimizer):
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(lr)
-        self.beta1 = check_number("beta1", beta1, low=0.0, high=1.0, high_inclusive=False)
-        self.beta2 = check_number("beta2", beta2, low=0.0, high=1.0, high_inclusive=False)
-        self.eps = check_number("eps", eps, low=0.0, low_inclusive=False)
+        self.beta1 = check_number(beta1, "beta1", low=0.0, high=1.0, high_inclusive=False)
+        self.beta2 = check_number(beta2, "beta2", low=0.0, high=1.0, high_inclusive=False)
+        self.eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
-        first, second, step = state["first_moment"], state["second_moment"], scratch[0]
+        """The in-place form of :func:`minidl.optim.reference.adam`."""
+        m, v, step = state["first_moment"], state["second_moment"], scratch[0]
         t = self.step_count
-        # In-place forms (a *= c, a += b) where possible: in our measurements
-        # numpy runs them about twice as fast as three-array np.subtract(a, b, out=c).
-        first *= self.beta1  # m <- beta1 m ...
+        m *= self.beta1
         np.multiply(grad, 1.0 - self.beta1, out=step)
-        first += step  # ... + (1 - beta1) g
-        second *= self.beta2  # v <- beta2 v ...
+        m += step  # m <- beta1 m + (1 - beta1) g
+        v *= self.beta2
         np.square(grad, out=step)
         step *= 1.0 - self.beta2
-        second += step  # ... + (1 - beta2) g * g
-        # The corrections are folded into two numbers (see Notes), saving a pass.
-        correction1, root_correction2 = 1.0 - self.beta1**t, math.sqrt(1.0 - self.beta2**t)
-        np.sqrt(second, out=step)
-        step += self.eps * root_correction2  # sqrt(v) + eps sqrt(c2)
-        np.divide(first, step, out=step)  # m / (sqrt(v) + eps sqrt(c2))
-        step *= self.lr * root_correction2 / correction1
-        param -= step  # W <- W - eta * m_hat / (sqrt(v_hat) + eps)
+        v += step  # v <- beta2 v + (1 - beta2) g^2
+        np.multiply(v, 1.0 / (1.0 - self.beta2**t), out=step)  # v_hat = v / (1 - beta2^t)
+        np.sqrt(step, out=step)
+        step += self.eps  # sqrt(v_hat) + eps
+        np.divide(m, step, out=step)
+        step *= self.lr / (1.0 - self.beta1**t)  # lr m_hat / (sqrt(v_hat) + eps), m_hat = m / (1 - beta1^t)
+        param -= step  # W <- W - lr m_hat / (sqrt(v_hat) + eps)
 
 
 @register
@@ -115,8 +106,9 @@ class AdamW(Adam):
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
         super().__init__(lr, beta1, beta2, eps)
-        self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
+        self.weight_decay = check_number(weight_decay, "weight_decay", low=0.0)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.adamw`."""
         param *= 1.0 - self.lr * self.weight_decay  # W <- W (1 - eta lambda)
         super().update_one(param, grad, state, scratch)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.optim.base import Optimizer
-from minidl.optim.checks import check_number
 from minidl.optim.registry import register
+from minidl.settings import check_number
 
 
 @register
@@ -45,9 +45,10 @@ class AdaGrad(Optimizer):
 
     def __init__(self, lr=0.01, eps=1e-7):
         super().__init__(lr)
-        self.eps = check_number("eps", eps, low=0.0, low_inclusive=False)
+        self.eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.adagrad`."""
         squared_sum, step = state["squared_gradient_sum"], scratch[0]
         np.multiply(grad, grad, out=step)  # g * g
         squared_sum += step  # h <- h + g * g
@@ -91,10 +92,11 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
         super().__init__(lr)
-        self.decay_rate = check_number("decay_rate", decay_rate, low=0.0, high=1.0, high_inclusive=False)
-        self.eps = check_number("eps", eps, low=0.0, low_inclusive=False)
+        self.decay_rate = check_number(decay_rate, "decay_rate", low=0.0, high=1.0, high_inclusive=False)
+        self.eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.rmsprop`."""
         average, step = state["squared_gradient_average"], scratch[0]
         average *= self.decay_rate  # h <- rho * h ...
         np.multiply(grad, grad, out=step)
@@ -148,10 +150,11 @@ class AdaDelta(Optimizer):
 
     def __init__(self, lr=1.0, rho=0.95, eps=1e-6):
         super().__init__(lr)
-        self.rho = check_number("rho", rho, low=0.0, high=1.0, high_inclusive=False)
-        self.eps = check_number("eps", eps, low=0.0, low_inclusive=False)
+        self.rho = check_number(rho, "rho", low=0.0, high=1.0, high_inclusive=False)
+        self.eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.adadelta`."""
         gradient_average = state["squared_gradient_average"]
         update_average = state["squared_update_average"]
         work, delta = scratch

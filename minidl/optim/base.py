@@ -1,24 +1,24 @@
 """The ``Optimizer`` base class: the loop, the state and the checks, once for all.
 
 A concrete optimizer (SGD, Adam, ...) only writes :meth:`Optimizer.update_one`,
-the update rule for a single parameter array. Everything around it lives here:
-checking the gradients, running the hooks, counting steps, creating the
-per-parameter state lazily, refusing to mix two networks, and saving and
-restoring the state as plain numpy arrays.
+the update rule for a single parameter array. Everything around it lives here.
+First the update loop: check the gradients, bind to the network, run the
+hooks, then apply the rule to each parameter. Below it: the learning rate and
+the hooks, saving and restoring the state as plain numpy arrays, and the
+hyperparameters and ``repr`` read back from the constructor.
 """
 
 from __future__ import annotations
 
-import copy
 import inspect
 import weakref
 
 import numpy as np
 
-from minidl.flat import FlatArrays
-from minidl.optim.checks import check_number, check_params_and_grads
 from minidl.optim.subnormals import FLUSH_EVERY
 from minidl.optim.workspace import Workspace
+from minidl.settings import check_number
+from minidl.validation import check_params_and_grads
 
 _TWO_NETWORKS = (
     "this optimizer already updates another network's parameters; "
@@ -31,10 +31,11 @@ class Optimizer:
 
     Parameters
     ----------
-    lr : float
+    lr : float, default 0.01
         Learning rate, > 0. It is a plain attribute the training loop may
         reassign between steps (learning-rate schedules); every optimizer
-        uses the current value at each step.
+        uses the current value at each step. The default is the book's SGD
+        default; it is what a subclass that writes only ``update_one`` gets.
 
     Attributes
     ----------
@@ -48,17 +49,20 @@ class Optimizer:
 
     Notes
     -----
-    Writing a new optimizer takes three things:
+    Writing a new optimizer takes ``update_one(param, grad, state, scratch)``,
+    changing ``param`` in place; that alone makes an optimizer with one
+    hyperparameter, ``lr``. Then, as the rule needs:
 
     1. a constructor that calls ``super().__init__(lr)`` and stores each other
        argument under an attribute of the same name (``hyperparameters``,
        ``repr`` and ``load_state_dict`` read them back that way);
-    2. ``slots``: the names of the per-parameter state arrays (saved by
-       ``state_dict``), and ``scratch_buffers``: how many work arrays of the
-       parameter's shape the rule needs (never saved);
-    3. ``update_one(param, grad, state, scratch)``, changing ``param`` in place.
+    2. ``slots``: the names of the per-parameter state arrays (created as
+       zeros before the first update, saved by ``state_dict``; a name not
+       declared there is refused when ``update_one`` stores it), and
+       ``scratch_buffers``: how many work arrays of the parameter's shape the
+       rule needs (never saved).
 
-    Optionally, 4: ``elementwise = True`` when the rule treats every number on
+    Optionally, 3: ``elementwise = True`` when the rule treats every number on
     its own, with no sum or norm over an array (true of all the built-in
     optimizers). The loop may then call ``update_one`` once with all the
     parameters laid end to end in one flat array, when the network keeps
@@ -66,10 +70,11 @@ class Optimizer:
     same numbers, in far fewer numpy calls.
 
     Updates are always in place (``param -= ...``): the network's layers hold
-    references to the same arrays, so rebinding ``params[name]`` would leave
-    them training stale copies. The rules use numpy's in-place operations
-    (``out=``, ``*=``) on the scratch arrays, so a step allocates no memory
-    proportional to the number of parameters.
+    references to the same arrays (a network's ``params`` refuses new ones).
+    The built-in rules use numpy's in-place operations (``out=``, ``*=``) on
+    the scratch arrays, so a step allocates no memory proportional to the
+    number of parameters; :mod:`minidl.optim.reference` gives each rule
+    plainly, as its equation.
 
     **One optimizer, one network.** The first ``update`` binds the optimizer
     to those exact arrays (compared by identity, held by weak reference). A
@@ -87,71 +92,12 @@ class Optimizer:
     #: LAMB) would change meaning.
     elementwise: bool = False
 
-    def __init__(self, lr):
+    def __init__(self, lr=0.01):
         self.lr = lr
         self.hooks = []
         self.reset()
 
-    # ================================================================ hyperparameters
-    @property
-    def lr(self):
-        """The learning rate used by the next update (a positive float)."""
-        return self._lr
-
-    @lr.setter
-    def lr(self, value):
-        self._lr = check_number("lr", value, low=0.0, low_inclusive=False)
-
-    @property
-    def hyperparameters(self):
-        """Dict of the constructor's arguments and their current values (JSON-able).
-
-        ``type(optimizer)(**optimizer.hyperparameters)`` builds an optimizer
-        with the same settings (without the state or the hooks).
-        """
-        names = [
-            parameter.name
-            for parameter in list(inspect.signature(type(self).__init__).parameters.values())[1:]
-            if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
-        ]
-        missing = [name for name in names if not hasattr(self, name)]
-        if missing:
-            raise TypeError(
-                f"{type(self).__name__} does not store its constructor arguments {missing} as "
-                "attributes of the same name; optimizers must, so they can be listed and saved"
-            )
-        return {name: getattr(self, name) for name in names}
-
-    def __repr__(self):
-        arguments = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters.items())
-        text = f"{type(self).__name__}({arguments})"
-        if self.hooks:
-            text += f" with hooks {self.hooks!r}"
-        return text
-
-    def add_hook(self, hook):
-        """Run ``hook(params, grads)`` before every update, after the hooks already added.
-
-        Returns the optimizer, so ``Adam().add_hook(WeightDecay(1e-4))`` is one expression.
-        """
-        if not callable(hook):
-            raise TypeError(f"a hook must be callable as hook(params, grads); got {hook!r}")
-        self.hooks.append(hook)
-        return self
-
     # ================================================================ the update loop
-    def reset(self):
-        """Forget the state, the step count and the bound network (keeps hyperparameters and hooks)."""
-        self.step_count = 0
-        self._loaded_state = {}
-        self._workspace = None
-        self._bound = None
-
-    @property
-    def state(self):
-        """Parameter name -> slot name -> array; empty until the first ``update`` (or ``load_state_dict``)."""
-        return self._loaded_state if self._workspace is None else self._workspace.state
-
     def update(self, params, grads):
         """Apply one step to every array in ``params``, in place.
 
@@ -173,19 +119,14 @@ class Optimizer:
         """
         grads = check_params_and_grads(params, grads, grads_must_be_writeable=bool(self.hooks))
         self._bind(params)
-        if self.hooks:
-            # A hook may rebind an entry: in our own dict, not the caller's
-            # (a FlatArrays copy holds the same arrays, so the flat path stays open).
-            grads = copy.copy(grads) if isinstance(grads, FlatArrays) else dict(grads)
         for hook in self.hooks:
             hook(params, grads)
         self.step_count += 1
-        # Once over all parameters laid flat, or once a parameter (see minidl.optim.workspace).
-        for param, grad, state, scratch in self._workspace.work(params, grads):
+        # Once a parameter, or once over all of them laid flat (see minidl.optim.workspace).
+        for param, grad, state, scratch in self._workspace.arrays(params, grads):
             self.update_one(param, grad, state, scratch)
         if self.step_count % FLUSH_EVERY == 0:
-            # Decaying state slides into subnormal floats, which CPUs process up to
-            # 100 times slower: zero them now and then (see minidl.optim.subnormals).
+            # Tiny state values slow CPUs down: zero them now and then (see minidl.optim.subnormals).
             self._workspace.flush_subnormals()
 
     def update_one(self, param, grad, state, scratch):
@@ -215,9 +156,42 @@ class Optimizer:
                 raise ValueError(f"{_TWO_NETWORKS}; bound to parameters {list(self._bound)}, got {list(params)}")
             return
         # The workspace checks that a loaded state fits these parameters.
-        self._workspace = Workspace(params, self.slots, self.scratch_buffers, self._loaded_state, self.elementwise)
+        self._workspace = Workspace(params, self.slots, self.scratch_buffers, self._loaded_state, self.elementwise,
+                                    owner=type(self).__name__)
         self._loaded_state = {}
         self._bound = {name: weakref.ref(param) for name, param in params.items()}
+
+    # ================================================================ hyperparameters and hooks
+    @property
+    def lr(self):
+        """The learning rate used by the next update (a positive float)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = check_number(value, "lr", low=0.0, low_inclusive=False)
+
+    def add_hook(self, hook):
+        """Run ``hook(params, grads)`` before every update, after the hooks already added.
+
+        Returns the optimizer, so ``Adam().add_hook(WeightDecay(1e-4))`` is one expression.
+        """
+        if not callable(hook):
+            raise TypeError(f"a hook must be callable as hook(params, grads); got {hook!r}")
+        self.hooks.append(hook)
+        return self
+
+    def reset(self):
+        """Forget the state, the step count and the bound network (keeps hyperparameters and hooks)."""
+        self.step_count = 0
+        self._loaded_state = {}
+        self._workspace = None
+        self._bound = None
+
+    @property
+    def state(self):
+        """Parameter name -> slot name -> array; empty until the first ``update`` (or ``load_state_dict``)."""
+        return self._loaded_state if self._workspace is None else self._workspace.state
 
     # ================================================================ saving and restoring
     def state_dict(self):
@@ -286,3 +260,31 @@ class Optimizer:
             setattr(self, key, getattr(checked, key))
         self._loaded_state = slots
         self.step_count = int(step)
+
+    # ================================================================ introspection
+    @property
+    def hyperparameters(self):
+        """Dict of the constructor's arguments and their current values (JSON-able).
+
+        ``type(optimizer)(**optimizer.hyperparameters)`` builds an optimizer
+        with the same settings (without the state or the hooks).
+        """
+        names = [
+            parameter.name
+            for parameter in list(inspect.signature(type(self).__init__).parameters.values())[1:]
+            if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+        ]
+        missing = [name for name in names if not hasattr(self, name)]
+        if missing:
+            raise TypeError(
+                f"{type(self).__name__} does not store its constructor arguments {missing} as "
+                "attributes of the same name; optimizers must, so they can be listed and saved"
+            )
+        return {name: getattr(self, name) for name in names}
+
+    def __repr__(self):
+        arguments = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters.items())
+        text = f"{type(self).__name__}({arguments})"
+        if self.hooks:
+            text += f" with hooks {self.hooks!r}"
+        return text

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from minidl.optim.checks import check_number
+from minidl.settings import check_number
 
 
 class WeightDecay:
@@ -43,7 +43,7 @@ class WeightDecay:
     """
 
     def __init__(self, rate):
-        self.rate = check_number("rate", rate, low=0.0)
+        self.rate = check_number(rate, "rate", low=0.0)
         self._scratch = {}
 
     def __repr__(self):
@@ -56,7 +56,8 @@ class WeightDecay:
             if product is None or product.shape != param.shape or product.dtype != grads[name].dtype:
                 product = self._scratch[name] = np.empty_like(grads[name])
             np.multiply(param, self.rate, out=product)  # lambda * W
-            grads[name] += product  # g <- g + lambda * W
+            gradient = grads[name]
+            gradient += product  # g <- g + lambda * W
 
 
 class ClipGradNorm:
@@ -83,7 +84,7 @@ class ClipGradNorm:
     """
 
     def __init__(self, max_norm):
-        self.max_norm = check_number("max_norm", max_norm, low=0.0, low_inclusive=False)
+        self.max_norm = check_number(max_norm, "max_norm", low=0.0, low_inclusive=False)
 
     def __repr__(self):
         return f"ClipGradNorm(max_norm={self.max_norm!r})"

@@ -18,11 +18,11 @@ from numbers import Real
 
 import numpy as np
 
-from minidl.optim.checks import check_number, check_positive_integer
+from minidl.settings import check_number, check_positive_int
 
 
 def _check_call(lr0, epoch):
-    lr0 = check_number("lr0", lr0, low=0.0, low_inclusive=False)
+    lr0 = check_number(lr0, "lr0", low=0.0, low_inclusive=False)
     if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
         raise ValueError(f"epoch must be a whole number >= 0 (counted from 0); got {epoch!r}")
     return lr0, int(epoch)
@@ -46,8 +46,8 @@ class StepDecay:
     """
 
     def __init__(self, step_size, gamma=0.1):
-        self.step_size = check_positive_integer("step_size", step_size)
-        self.gamma = check_number("gamma", gamma, low=0.0, high=1.0, low_inclusive=False)
+        self.step_size = check_positive_int(step_size, "step_size")
+        self.gamma = check_number(gamma, "gamma", low=0.0, high=1.0, low_inclusive=False)
 
     def __repr__(self):
         return f"StepDecay(step_size={self.step_size!r}, gamma={self.gamma!r})"
@@ -73,7 +73,7 @@ class ExponentialDecay:
     """
 
     def __init__(self, gamma):
-        self.gamma = check_number("gamma", gamma, low=0.0, high=1.0, low_inclusive=False)
+        self.gamma = check_number(gamma, "gamma", low=0.0, high=1.0, low_inclusive=False)
 
     def __repr__(self):
         return f"ExponentialDecay(gamma={self.gamma!r})"
@@ -106,8 +106,8 @@ class CosineDecay:
     """
 
     def __init__(self, total_epochs, min_lr=0.0):
-        self.total_epochs = check_positive_integer("total_epochs", total_epochs)
-        self.min_lr = check_number("min_lr", min_lr, low=0.0)
+        self.total_epochs = check_positive_int(total_epochs, "total_epochs")
+        self.min_lr = check_number(min_lr, "min_lr", low=0.0)
 
     def __repr__(self):
         return f"CosineDecay(total_epochs={self.total_epochs!r}, min_lr={self.min_lr!r})"
@@ -136,7 +136,7 @@ class InverseTimeDecay:
     """
 
     def __init__(self, decay):
-        self.decay = check_number("decay", decay, low=0.0)
+        self.decay = check_number(decay, "decay", low=0.0)
 
     def __repr__(self):
         return f"InverseTimeDecay(decay={self.decay!r})"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.optim.base import Optimizer
-from minidl.optim.checks import check_number
 from minidl.optim.registry import register
+from minidl.settings import check_number
 
 
 @register
@@ -37,6 +37,7 @@ class SGD(Optimizer):
         super().__init__(lr)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.sgd`."""
         step = scratch[0]
         np.multiply(grad, self.lr, out=step)  # eta * g
         param -= step  # W <- W - eta * g
@@ -76,9 +77,10 @@ class Momentum(Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__(lr)
-        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+        self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.momentum`."""
         velocity, step = state["velocity"], scratch[0]
         velocity *= self.momentum  # b <- mu * b ...
         velocity += grad  # ... + g
@@ -116,9 +118,10 @@ class Nesterov(Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__(lr)
-        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+        self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.nesterov`."""
         velocity, step = state["velocity"], scratch[0]
         velocity *= self.momentum  # b <- mu * b ...
         velocity += grad  # ... + g

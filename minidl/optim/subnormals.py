@@ -11,8 +11,8 @@ step (the weights leaving a ReLU unit that has died, or those of an input
 pixel that is black in almost every image) sees its momentum shrink geometrically,
 ``m <- 0.9 m`` for Adam: a few hundred steps later ``m`` is subnormal, and it
 stays so for about 150 more steps on its way to 0. A few thousand such
-values made minidl's Adam step on a 784-100-100-100-100-10 network two to
-three times slower after the first epoch (``benchmarks/epoch.py``).
+values are enough to slow a whole training step down several times (the
+figures are in ``docs/performance.md``).
 
 Graphics cards and many CPU libraries avoid this by "flushing" subnormals
 to zero in hardware; numpy cannot switch that mode on. So the optimizers do
@@ -28,8 +28,8 @@ from __future__ import annotations
 import numpy as np
 
 #: Steps between two flushes: often enough that a value stays subnormal for
-#: at most this many steps (instead of ~150), rarely enough to cost under 3 %
-#: of an Adam step.
+#: at most this many steps (instead of ~150), rarely enough to cost little
+#: (see ``docs/performance.md``).
 FLUSH_EVERY = 16
 
 

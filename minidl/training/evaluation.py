@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.losses import SoftmaxWithLoss
-from minidl.validation import check_features, check_labels, check_positive_int
+from minidl.settings import check_positive_int
+from minidl.validation import check_features, check_labels
 
 CHUNK_SIZE = 10_000
 

@@ -14,7 +14,6 @@ the callbacks and, if asked, writes a checkpoint. :func:`fit` does it in one cal
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 import warnings
@@ -228,14 +227,12 @@ class Trainer:
         progress = self._progress
         progress.start_epoch(epoch, len(batches))
         self._divergence.start_epoch(len(batches))
-        # fit checked the data once, so batches skip the check; a subclass's own method may not take `check`.
-        options = {"check": False} if "check" in inspect.signature(network.loss_and_gradient).parameters else {}
         weights_before = snapshot(network.params)
         start = time.perf_counter()
         # Overflow warnings would only repeat, less clearly, what the checks below report.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for step, (x_batch, t_batch) in enumerate(batches, start=1):
-                loss, grads = network.loss_and_gradient(x_batch, t_batch, **options)
+                loss, grads = network._loss_and_gradient(x_batch, t_batch)  # fit checked the data once
                 self._divergence.check_step(loss, epoch, step, len(batches))
                 optimizer.update(network.params, grads)
                 self.history.record_step(loss)

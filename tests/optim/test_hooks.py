@@ -79,11 +79,12 @@ def test_global_norm_of_views_and_several_arrays():
     assert global_norm([grid[:, ::2], grid.T, np.array([2.0])]) == pytest.approx(expected, rel=1e-15)
 
 
-def test_hooks_accept_any_mapping_of_gradients_and_leave_it_unchanged():
+def test_hooks_accept_any_mapping_of_gradients_and_change_its_arrays_in_place():
     params = {"w": np.ones(3)}
     gradient = np.full(3, 2.0)
-    grads = MappingProxyType({"w": gradient})  # read-only: the hook's rebinding must go elsewhere
-    optimizer = optim.SGD(lr=0.1).add_hook(lambda params, grads: grads.update(w=grads["w"] * 0.5))
+    grads = MappingProxyType({"w": gradient})  # read-only mapping: a hook can only change the arrays
+    optimizer = optim.SGD(lr=0.1).add_hook(optim.WeightDecay(0.5)).add_hook(optim.ClipGradNorm(1.0))
     optimizer.update(params, grads)
-    np.testing.assert_allclose(params["w"], 1.0 - 0.1 * 1.0)
     assert grads["w"] is gradient
+    np.testing.assert_allclose(gradient, np.full(3, 1.0 / np.sqrt(3.0)), rtol=1e-6)  # (2 + 0.5) clipped to norm 1
+    np.testing.assert_allclose(params["w"], 1.0 - 0.1 * gradient)

@@ -99,3 +99,22 @@ def test_registering_the_same_class_again_replaces_it(clean_registry):
 
 def test_registered_names_do_not_leak_between_tests():
     assert "signsgd" not in optim.available()
+
+
+def test_a_subclass_that_writes_only_update_one_works_by_name_and_trains(clean_registry):
+    import minidl
+
+    @optim.register("halfstep")
+    class HalfStep(optim.Optimizer):
+        def update_one(self, param, grad, state, scratch):
+            param -= 0.5 * self.lr * grad
+
+    optimizer = optim.get("halfstep")
+    assert repr(optimizer) == "HalfStep(lr=0.01)" and optimizer.hyperparameters == {"lr": 0.01}
+    params = {"w": np.array([1.0, 2.0])}
+    optimizer.update(params, {"w": np.array([1.0, -1.0])})
+    assert params["w"].tolist() == [0.995, 2.005]
+    optim.get("halfstep", lr=0.1).load_state_dict(optimizer.state_dict())
+    x, t = np.random.default_rng(0).random((40, 4)), np.arange(40) % 2
+    history = minidl.fit(minidl.MLP(4, [3], 2, seed=0), x, t, optimizer="halfstep", epochs=2, verbose=0)
+    assert history["learning_rate"] == [0.01, 0.01]

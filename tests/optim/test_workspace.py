@@ -1,15 +1,16 @@
 """The optimizers' flat path: one update over all parameters laid flat, bit for bit the per-parameter one.
 
-When ``params`` and ``grads`` are intact FlatArrays of one layout (as
-``MLP.params`` and ``MLP.loss_and_gradient`` give) and the optimizer is
-``elementwise``, ``update_one`` runs once over the whole buffers. Pinned
-here, against the per-parameter path (the same networks fed plain dicts):
-every built-in optimizer gives bit-identical parameters and state; a rule
-that is not element-wise, a hook that rebinds a gradient, or gradients of
-another dtype go parameter by parameter; ``state_dict`` resumes exactly,
-across the two paths too; the per-parameter state arrays are views of the
-flat state; subnormal state is flushed on the flat path; a NaN gradient is
-named and changes nothing.
+When ``params`` is a FlatArrays (as ``MLP.params`` is) and the optimizer
+is ``elementwise``, ``update_one`` runs once over the whole buffers, at every
+step. Pinned here, against the per-parameter path (the same networks fed
+plain dicts): every built-in optimizer gives bit-identical parameters and
+state; a rule that is not element-wise goes parameter by parameter;
+gradients in another form (a plain dict, another dtype) are copied into one
+buffer; hooks change the caller's gradients in place, and one that replaces
+a gradient is refused; ``state_dict`` resumes exactly, across the two paths
+too; the per-parameter state arrays are views of the flat state; subnormal
+state is flushed on the flat path; a NaN gradient is named and changes
+nothing.
 """
 
 import copy
@@ -156,42 +157,55 @@ def test_the_elementwise_flag_alone_decides_per_parameter_or_once_over_the_flat_
     assert not np.allclose(net.params["b3"], other["b3"], rtol=1e-6)
 
 
-# ================================================================ falling back, step by step
-def rebind_at(steps):
-    """A hook that rebinds ``grads["W1"]`` (same values, new array) on the given steps (counted from 1)."""
-    calls = []
-
-    def hook(params, grads):
-        calls.append(1)
-        if len(calls) in steps:
-            grads["W1"] = grads["W1"] * 1.0
-
-    return hook
-
-
-@pytest.mark.parametrize("name", ["adam", "momentum", "adadelta"])
-def test_a_hook_that_rebinds_a_gradient_sends_that_step_per_parameter(name):
-    flat_net, plain_net = network(dtype=np.float32), network(dtype=np.float32)
-    flat_optimizer = optim.get(name).add_hook(rebind_at({3, 4, 9}))
-    plain_optimizer = optim.get(name).add_hook(rebind_at({3, 4, 9}))
+# ================================================================ gradients in other forms, hooks
+def test_gradients_in_a_plain_dict_or_another_dtype_are_copied_into_one_buffer():
+    flat_net, plain_net = network(dtype=np.float64), network(dtype=np.float64)
+    flat_optimizer, plain_optimizer = optim.RMSprop(), optim.RMSprop()
     calls = record_calls(flat_optimizer)
-    train(flat_net, flat_optimizer, flat=True, steps=range(10))
-    train(plain_net, plain_optimizer, flat=False, steps=range(10))
-    assert flat_optimizer._workspace.laid_flat is True  # still laid flat: only those steps went per parameter
-    one_step = [flat_net.params.flat.shape]
-    per_parameter = per_parameter_calls(flat_net)
-    assert calls == one_step * 2 + per_parameter * 2 + one_step * 4 + per_parameter + one_step
+    for step in range(6):
+        grads = FlatArrays(flat_net.params.layout, np.float32 if step % 2 else np.float64)
+        grads.flat[...] = np.sin(np.arange(grads.flat.size) + step)
+        given = dict(grads) if step % 3 == 0 else grads  # plain dicts, and float32 FlatArrays
+        flat_optimizer.update(flat_net.params, given)
+        plain_optimizer.update(dict(plain_net.params), {name: value.astype(np.float64) for name, value in grads.items()})
+    assert calls == [flat_net.params.flat.shape] * 6
     assert_same_bits(flat_net.state_dict(), plain_net.state_dict())
     assert_same_bits(flat_optimizer.state_dict(), plain_optimizer.state_dict())
 
 
-def test_a_hook_rebinds_gradients_in_the_optimizers_copy_not_in_the_callers_dict():
+def test_a_laid_flat_optimizer_given_a_plain_dict_of_its_arrays_still_updates_them_at_once():
+    net, reference_net = network(), network()
+    optimizer, reference = optim.Adam(), optim.Adam()
+    calls = record_calls(optimizer)
+    train(net, optimizer, flat=True, steps=range(2))
+    train(net, optimizer, flat=False, steps=range(2, 4))  # dict(net.params): the same arrays
+    train(reference_net, reference, flat=True, steps=range(4))
+    assert calls == [net.params.flat.shape] * 4
+    assert_same_bits(net.state_dict(), reference_net.state_dict())
+
+
+def test_hooks_change_the_callers_gradients_in_place():
     net = network(dtype=np.float64)
-    optimizer = optim.get("adam").add_hook(rebind_at({1}))
+    optimizer = optim.SGD(lr=0.1).add_hook(optim.WeightDecay(0.5))
     _, grads = net.loss_and_gradient(*batch(0))
-    original = grads["W1"]
+    raw, before = grads.flat.copy(), net.params.flat.copy()
     optimizer.update(net.params, grads)
-    assert grads["W1"] is original and grads.is_intact()
+    np.testing.assert_allclose(grads.flat, raw + 0.5 * before, rtol=1e-15)  # the processed gradients
+    np.testing.assert_allclose(net.params.flat, before - 0.1 * grads.flat, rtol=1e-15)
+
+
+def test_a_hook_that_replaces_a_gradient_is_refused_and_changes_nothing():
+    def replacing(params, grads):
+        grads["W1"] = grads["W1"] * 2.0
+
+    net = network(dtype=np.float64)
+    optimizer = optim.Adam().add_hook(replacing)
+    _, grads = net.loss_and_gradient(*batch(0))
+    before = net.params.flat.copy()
+    with pytest.raises(TypeError, match=r"cannot replace params\['W1'\].*in place"):
+        optimizer.update(net.params, grads)
+    np.testing.assert_array_equal(net.params.flat, before)
+    assert optimizer.step_count == 0
 
 
 @pytest.mark.parametrize("name", ["adam", "adadelta"])
@@ -220,21 +234,6 @@ def test_an_optimizer_deep_copied_with_its_network_still_updates_the_network_it_
     np.testing.assert_array_equal(net_copy.params.flat, copy_before)
     with pytest.raises(ValueError, match="another network"):
         train(net_copy, optimizer_copy, flat=True, steps=range(3, 4))
-
-
-def test_gradients_of_another_dtype_go_per_parameter_with_the_same_result():
-    flat_net, plain_net = network(dtype=np.float64), network(dtype=np.float64)
-    flat_optimizer, plain_optimizer = optim.RMSprop(), optim.RMSprop()
-    calls = record_calls(flat_optimizer)
-    for step in range(5):
-        grads = FlatArrays(flat_net.params.layout, np.float32)
-        grads.flat[...] = np.sin(np.arange(grads.flat.size) + step)
-        flat_optimizer.update(flat_net.params, grads)
-        plain_optimizer.update(dict(plain_net.params), dict(grads))
-    assert flat_optimizer._workspace.laid_flat is True
-    assert calls == per_parameter_calls(flat_net) * 5
-    assert_same_bits(flat_net.state_dict(), plain_net.state_dict())
-    assert_same_bits(flat_optimizer.state_dict(), plain_optimizer.state_dict())
 
 
 # ================================================================ saving and resuming
@@ -334,6 +333,54 @@ def test_a_subnormal_in_the_flat_state_is_zeroed_at_the_next_multiple_of_flush_e
     kept = np.delete(first, [1, 8])
     assert kept.tobytes() == np.full(kept.size, 2.0**-32, dtype=np.float32).tobytes()
     assert np.all(second[1:] >= tiny)  # 0.001 * 0.999**31: normal, and kept
+
+
+# ================================================================ state: declared, in place
+class LazyMomentum(optim.Optimizer):
+    """Momentum with its velocity made on first use, DeZero's way, but no ``slots`` declared."""
+
+    def __init__(self, lr=0.1, store="setitem"):
+        super().__init__(lr)
+        self.store = store
+
+    def update_one(self, param, grad, state, scratch):
+        if self.store == "setdefault":
+            velocity = state.setdefault("velocity", np.zeros_like(param))
+        else:
+            if "velocity" not in state:
+                state["velocity"] = np.zeros_like(param)
+            velocity = state["velocity"]
+        velocity *= 0.9
+        velocity += grad
+        param -= self.lr * velocity
+
+
+@pytest.mark.parametrize("elementwise", [False, True], ids=["per-parameter", "flat"])
+@pytest.mark.parametrize("store", ["setitem", "setdefault"])
+def test_state_not_declared_in_slots_fails_when_stored_saying_to_declare_it(store, elementwise):
+    rule = type("LazyMomentum", (LazyMomentum,), {"elementwise": elementwise})
+    net, optimizer = network(), rule(store=store)
+    with pytest.raises(TypeError, match=r"LazyMomentum.update_one stored state 'velocity', which LazyMomentum does "
+                                        r"not declare: add slots = \('velocity',\) to the class"):
+        train(net, optimizer, flat=True, steps=range(1))
+    declared = type("Momentum2", (rule,), {"slots": ("velocity",)})()
+    train(net, declared, flat=True, steps=range(2))  # declared, the same code works and is saved
+    assert set(declared.state_dict()) >= {"state/W1/velocity", "state/b3/velocity"}
+
+
+@pytest.mark.parametrize("elementwise", [False, True], ids=["per-parameter", "flat"])
+def test_replacing_a_declared_state_array_is_refused_with_the_in_place_way(elementwise):
+    class RebindingMomentum(optim.Optimizer):
+        slots = ("velocity",)
+
+        def update_one(self, param, grad, state, scratch):
+            state["velocity"] = 0.9 * state["velocity"] + grad
+            param -= self.lr * state["velocity"]
+
+    RebindingMomentum.elementwise = elementwise
+    with pytest.raises(TypeError, match=r"cannot replace state\['velocity'\]: RebindingMomentum keeps the state "
+                                        r"arrays it created .* state\['velocity'\] \*= decay"):
+        train(network(), RebindingMomentum(), flat=True, steps=range(1))
 
 
 # ================================================================ bad gradients

@@ -180,14 +180,16 @@ def test_output_one_line_per_epoch_when_not_a_terminal_and_none_when_quiet(digit
     assert capsys.readouterr() == ("", "")
 
 
-def test_a_subclass_whose_loss_and_gradient_takes_no_check_still_trains(digits):
-    # The Trainer skips the per-batch input check only where the method offers it.
-    class Mine(MLP):
-        def loss_and_gradient(self, x, t):
-            return super().loss_and_gradient(x, t)
+def test_the_trainer_runs_the_unchecked_loss_and_gradient_which_a_subclass_may_override(digits):
+    # fit checks the data once; each step then calls _loss_and_gradient, loss_and_gradient without the check.
+    class Penalised(MLP):
+        def _loss_and_gradient(self, x, t):
+            loss, grads = super()._loss_and_gradient(x, t)
+            return loss + 1.0, grads
 
     (x, t), _ = digits
     reference = Trainer(small_network(), epochs=2, verbose=0).fit(x, t)
-    network = Mine(**small_network().config)
-    history = Trainer(network, epochs=2, verbose=0).fit(x, t)
-    assert history.step_loss == reference.step_loss
+    history = Trainer(Penalised(**small_network().config), epochs=2, verbose=0).fit(x, t)
+    np.testing.assert_allclose(history.step_loss, np.array(reference.step_loss) + 1.0, rtol=1e-12)
+
+

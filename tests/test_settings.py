@@ -1,0 +1,55 @@
+"""Checks of settings: what passes, what they return, and the messages of what fails."""
+
+import numpy as np
+import pytest
+
+from minidl.settings import (
+    check_choice,
+    check_dtype,
+    check_hidden_sizes,
+    check_number,
+    check_positive_int,
+    check_seed,
+)
+
+
+def test_settings_checks_accept_good_values():
+    assert check_number(0.0, "momentum", low=0.0, high=1.0, high_inclusive=False) == 0.0
+    assert type(check_number(np.float32(0.5), "lr")) is float
+    assert check_positive_int(np.int64(3), "n") == 3 and type(check_positive_int(np.int64(3), "n")) is int
+    assert check_choice("relu", ("relu", "tanh"), "activation") == "relu"
+    assert check_seed(None) is None and check_seed(np.int32(4)) == 4
+    assert check_dtype("float32") == np.float32
+    assert check_hidden_sizes(50) == [50]
+    assert check_hidden_sizes([]) == []
+    assert check_hidden_sizes((100, np.int64(20))) == [100, 20]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: check_number(1.0, "momentum", low=0.0, high=1.0, high_inclusive=False),
+         r"momentum must be a finite number in \[0.0, 1.0\); got 1.0"),
+        (lambda: check_number(0, "lr", low=0.0, low_inclusive=False), r"lr must be a finite number in \(0.0, inf\); got 0.0"),
+        (lambda: check_number(float("nan"), "eps", low=0.0), "got nan"),
+        (lambda: check_number(float("inf"), "max_norm"), r"in \(-inf, inf\); got inf"),
+        (lambda: check_positive_int(True, "input_size"), "input_size must be a positive integer"),
+        (lambda: check_positive_int(0, "input_size"), r"\(1, 2, ...\); got 0"),
+        (lambda: check_positive_int(2.0, "batch_size"), "got 2.0"),
+        (lambda: check_choice("gelu", ("relu", "tanh"), "activation"), "unknown activation 'gelu'; choose one of 'relu', 'tanh'"),
+        (lambda: check_seed(-1), "seed must be None or an integer >= 0"),
+        (lambda: check_dtype(np.float16), "'float16' is not supported"),
+        (lambda: check_dtype("banana"), "not a numpy dtype"),
+        (lambda: check_hidden_sizes([100, 0]), r"hidden_sizes\[1\] must be a positive integer"),
+        (lambda: check_hidden_sizes("100"), "list of positive integers"),
+    ],
+)
+def test_settings_checks_explain_what_is_wrong(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("value", [True, "0.1", None])
+def test_a_number_that_is_not_a_real_is_a_type_error(value):
+    with pytest.raises(TypeError, match=r"lr must be a real number; got .* of type"):
+        check_number(value, "lr")
