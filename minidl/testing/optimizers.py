@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from minidl import optim
+from minidl.optim import reference as rules
 from minidl.network import MLP
 from minidl.testing.hints import close, proportional, ratio_hint
 from minidl.testing.report import CheckReport, compare_arrays, finish
@@ -64,7 +65,9 @@ def check_optimizer(cls, reference="adam", *, steps=20, seed=0, tolerance=1e-9, 
         When the steps part, the row says at which step and where, and a hint
         reads the two steps for the likely mistake: ``your step is 0.10x the
         reference step``, ``your step has the wrong sign``, a state not kept
-        between steps, eps in the wrong place, hyperparameters that differ.
+        between steps, eps in the wrong place, hyperparameters that differ;
+        and, below the table, the rule to match as
+        :mod:`minidl.optim.reference` writes it (for minidl's own optimizers).
         An ``update`` that raises ``NotImplementedError`` gives the row "not
         implemented yet (TODO)".
 
@@ -139,6 +142,7 @@ def check_optimizer(cls, reference="adam", *, steps=20, seed=0, tolerance=1e-9, 
     if diverged:
         differ = _hyperparameter_hint(student, reference_optimizer)
         report.add("same steps as reference", False, diverged, hint="; ".join(part for part in (hint, differ) if part))
+        report.notes += _reference_rule(reference_optimizer)
     else:
         report.add("same steps as reference", True, f"all {steps} steps agree within {tolerance:g}")
     if two_networks != "skip":
@@ -185,6 +189,14 @@ def _network(seed, dtype=np.float64):
 def _copies(grads):
     # Each optimizer gets its own arrays: one that changes grads in place must not change the other's.
     return {key: np.array(value, copy=True) for key, value in grads.items()}
+
+
+def _reference_rule(reference_optimizer):
+    """The note quoting the equation a built-in reference optimizer computes, as a list of 0 or 1 strings."""
+    name = type(reference_optimizer).__name__.lower()
+    if name not in rules.RULES or optim.available().get(name) is not type(reference_optimizer):
+        return []  # a reference of the student's own (or a subclass): no equation of ours to quote
+    return [f"The rule to match, as minidl.optim.reference.{name} writes it:\n\n{rules.source(name).rstrip()}"]
 
 
 def _hyperparameter_hint(student, reference):

@@ -121,6 +121,9 @@ class CheckReport:
         (``"pass"``, ``"warn"``, ``"fail"`` or ``"todo"``), ``row.detail``
         (what was found, with the numbers), ``row.hint`` (the likely cause,
         or ``""``). Each row is also the triple ``(name, passed, message)``.
+    notes : list of str
+        Text shown after the table, such as the reference rule a failed
+        optimizer should equal; they do not change the verdict.
 
     Notes
     -----
@@ -132,6 +135,7 @@ class CheckReport:
 
     subject: str
     rows: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     def __post_init__(self):
         # Rows given as plain (name, passed, detail) triples, as earlier versions stored them.
@@ -216,7 +220,7 @@ class CheckReport:
         """Raise :class:`CheckFailed` with the headline and the full table if any row failed."""
         __tracebackhide__ = True  # pytest shows the caller's line, not this one
         if not self.ok:
-            table = str(self).split("\n", 1)[1]  # the subject is in the headline already
+            table = str(self).split("\n", 1)[1]  # the subject is in the headline already; notes follow the table
             # "from None": an exception of the student's code, already reported in a row, is not
             # shown again by pytest with the checker's frames around it.
             raise CheckFailed(f"{self.headline}\n{table}") from None
@@ -231,6 +235,7 @@ class CheckReport:
             if row.hint:
                 lines.append(f"  {'':<4}  {'':<{width}}  hint: {row.hint}")
         lines.append(self.summary)
+        lines += ["", *self.notes] if self.notes else []
         return "\n".join(lines)
 
     def __repr__(self):
@@ -255,7 +260,7 @@ class CheckReport:
                 "<thead><tr><th></th><th>check</th><th style=\"text-align:left\">detail</th></tr></thead>"
                 f"<tbody>{''.join(cells)}</tbody>"
                 f'<tfoot><tr><td colspan="3" style="text-align:left">{html.escape(self.summary)}</td></tr></tfoot>'
-                "</table>")
+                "</table>" + "".join(f"<pre>{html.escape(note)}</pre>" for note in self.notes))
 
     def to_dict(self):
         """The report as plain JSON-ready data, for a grader.
@@ -266,12 +271,12 @@ class CheckReport:
             ``subject`` (str), ``ok`` (bool), ``status`` (``"pass"``,
             ``"warn"``, ``"fail"`` or ``"todo"``, see :attr:`status`),
             ``summary`` (str, the table's last line), ``text`` (str, the
-            whole table) and ``rows``: a list of dicts with ``name``,
+            whole table and its notes), ``notes`` (list of str) and ``rows``: a list of dicts with ``name``,
             ``status``, ``passed``, ``message``, ``detail`` and ``hint``
             (see :class:`Row`).
         """
         return {"subject": self.subject, "ok": self.ok, "status": self.status, "summary": self.summary,
-                "text": str(self), "rows": [row.to_dict() for row in self.rows]}
+                "text": str(self), "notes": list(self.notes), "rows": [row.to_dict() for row in self.rows]}
 
 
 def _count(number, noun):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from minidl import optim
+from minidl.optim import reference as reference_rules
 from minidl.testing import CheckFailed, check_optimizer
 
 BUILT_IN = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"]
@@ -290,6 +291,22 @@ def test_a_planted_mistake_gets_the_hint_that_finds_it(cls, reference, step, hin
     (diverged,) = [row for row in report.rows if row.name == "same steps as reference"]
     assert diverged.detail.startswith(f"first divergence at step {step}, params['W1']: max relative error")
     assert diverged.hint == hint
+
+
+@pytest.mark.parametrize("cls, reference", [(SGDWithTenthOfTheRate, "sgd"), (AdamWithoutBiasCorrection, "adam"),
+                                            (BookRMSpropEpsInsideRoot, "rmsprop")])
+def test_a_departure_quotes_the_reference_rule_below_the_table(cls, reference):
+    report = check_optimizer(cls, reference)
+    assert report.notes == [f"The rule to match, as minidl.optim.reference.{reference} writes it:\n\n"
+                            + reference_rules.source(reference).rstrip()]
+    assert str(report).endswith(report.notes[0])
+    assert report.to_dict()["notes"] == report.notes
+
+
+def test_a_passing_optimizer_or_a_reference_of_ones_own_gets_no_quote():
+    assert check_optimizer(StudentRMSprop, "rmsprop", lr=0.05, decay_rate=0.9).notes == []
+    report = check_optimizer(SGDWithTenthOfTheRate, StudentRMSprop)  # not a built-in rule
+    assert not report.ok and report.notes == []
 
 
 def test_the_books_momentum_passes():

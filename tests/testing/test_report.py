@@ -137,6 +137,14 @@ def test_to_dict_is_json_ready_data_for_a_grader():
                                "detail": "max relative error 6.0e-01", "hint": "db is the mean of dout"}
 
 
+def test_notes_follow_the_table_in_text_html_and_data():
+    report = a_report_of_every_status()
+    report.notes.append("def rule(x):\n    return x < 1")
+    assert str(report).endswith("(TODO).\n\ndef rule(x):\n    return x < 1")
+    assert report._repr_html_().endswith("</table><pre>def rule(x):\n    return x &lt; 1</pre>")
+    assert report.to_dict()["notes"] == ["def rule(x):\n    return x < 1"]
+
+
 def test_a_notebook_shows_an_escaped_html_table():
     page = a_report_of_every_status()._repr_html_()
     assert page.startswith("<table") and page.endswith("</table>")
