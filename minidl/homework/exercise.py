@@ -4,7 +4,7 @@ An :class:`Exercise` names the file a student fills in (``affine.py``) and
 lists its :class:`Check` objects. A check is a function ``run(module, rng)``
 that receives the student's imported module and returns a
 :class:`~minidl.testing.CheckReport`; it earns its points when every row of
-the report passes (rows named in ``ignore`` do not count). Visible checks
+the report passes (a warning row is advice and costs nothing). Visible checks
 use fixed shapes and values and are what ``minidl homework check`` runs;
 hidden checks draw their shapes and values from ``rng``, seeded by the
 grader's ``--seed``, so an answer cannot be hard-coded.
@@ -38,15 +38,12 @@ class Check:
         values drawn from the grader's seed.
     run : callable
         ``run(module, rng) -> CheckReport``.
-    ignore : tuple of str
-        Report rows that do not count for the points (advice, not a bug).
     """
 
     name: str
     points: float
     hidden: bool
     run: object = field(repr=False)
-    ignore: tuple = ()
 
 
 @dataclass(frozen=True)

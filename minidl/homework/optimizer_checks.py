@@ -6,10 +6,10 @@ updates in place, float32 kept. The visible check uses the usual
 hyperparameters; the hidden one draws them (and the problem) from the
 grader's seed, so an optimizer that ignores an argument is caught.
 
-The report's "two networks" row is advice, not a bug of the rule: the book's
-optimizers keep their state by parameter name (``self.v[key]``), as the
-starter files do, so one object must not serve two networks. It costs no
-points.
+The report's "two networks" row is a warning, not a bug of the rule: the
+book's optimizers keep their state by parameter name (``self.v[key]``), as
+the starter files do, so one object must not serve two networks. A warning
+costs no points.
 """
 
 from __future__ import annotations
@@ -18,9 +18,6 @@ from functools import partial
 
 from minidl.homework.exercise import Check, Exercise, student_attribute, uniform
 from minidl.testing import check_optimizer
-
-ADVICE_ROWS = ("two networks",)
-
 
 def same_steps(module, rng, class_name, reference, settings):
     """``settings`` is a dict of hyperparameters (visible) or a function drawing them from ``rng`` (hidden)."""
@@ -36,9 +33,9 @@ def _momentum_settings(rng):
 def _optimizer_exercise(name, class_name, reference, title, visible, drawn, points=(3, 2)):
     return Exercise(name, title, 6, f"{name}.py", (
         Check("same steps as minidl's", points[0], False,
-              partial(same_steps, class_name=class_name, reference=reference, settings=visible), ADVICE_ROWS),
+              partial(same_steps, class_name=class_name, reference=reference, settings=visible)),
         Check("same steps, other hyperparameters", points[1], True,
-              partial(same_steps, class_name=class_name, reference=reference, settings=drawn), ADVICE_ROWS),
+              partial(same_steps, class_name=class_name, reference=reference, settings=drawn)),
     ))
 
 

@@ -70,7 +70,7 @@ def run_exercise(name, directory, seed, hidden, results_path, output_path):
             write({"start": check.name})
             try:
                 report = check.run(module, check_generator(seed, exercise, check))
-                passed, output = counts(report, check.ignore), str(report) + _advice_note(report, check.ignore)
+                passed, output = counts(report), str(report)
             except BaseException as error:  # noqa: BLE001 - sys.exit and KeyboardInterrupt included
                 passed, output = False, describe(error, directory)
             write({"check": check.name, "passed": bool(passed), "output": output})
@@ -91,34 +91,12 @@ def check_generator(seed, exercise, check):
     return np.random.default_rng([key, int(seed)] if check.hidden else [key])
 
 
-def counts(report, ignore=()):
-    """Whether every row of ``report`` passed, except rows named in ``ignore`` (advice).
+def counts(report):
+    """Whether ``report`` earns the check's points: every row passed (warnings are advice, free).
 
-    A report with no row that counts does not pass: nothing was shown to be right.
+    A report with no row does not pass: nothing was shown to be right.
     """
-    counted = [row for row in report.rows if _row_name(row) not in ignore]
-    return bool(counted) and all(_row_passed(row) for row in counted)
-
-
-def _advice_note(report, ignore):
-    """A line saying that failed rows named in ``ignore`` cost no points, or ``""``."""
-    failed = [name for name in ignore if any(_row_name(row) == name and not _row_passed(row) for row in report.rows)]
-    if not failed:
-        return ""
-    return f"\n(The row {', '.join(repr(name) for name in failed)} is advice: it costs no points.)"
-
-
-def _row_name(row):
-    return row[0] if isinstance(row, tuple) else getattr(row, "name", None)
-
-
-def _row_passed(row):
-    # Rows are (name, passed, detail) tuples; a row object with a status may
-    # mark advice as a warning, which costs no points.
-    if isinstance(row, tuple):
-        return bool(row[1])
-    return getattr(row, "status", None) in ("ok", "pass", "passed", "warn", "warning") or bool(
-        getattr(row, "passed", False))
+    return bool(report.rows) and report.ok
 
 
 def describe(error, directory):
