@@ -1,4 +1,4 @@
-"""How fast does minidl train? One epoch against PyTorch and the seeds' style, and more.
+"""How fast does minidl train? One epoch against PyTorch and the book's code, and more.
 
 Run from any folder::
 
@@ -15,7 +15,7 @@ Measured, each against a reference measured in the same run:
 1. minidl's training epoch (``Trainer.fit`` for one epoch) against the same
    network in PyTorch on the CPU (``torch_mlp.py``; skipped with a note when
    torch is not installed) and against a plain float64 dict-of-arrays
-   implementation in the seeds' style (``seeds_baseline.py``). The three run
+   implementation in the style of the book's code (``book_baseline.py``). The three run
    in turns, after a warm-up epoch each, and the median of the repetitions
    counts, so a background hiccup does not favour one of them.
 2. The share of minidl's epoch spent in matrix products (``matmul_share.py``).
@@ -54,7 +54,7 @@ import cache_load
 import machine
 import matmul_share
 import optimizer_step
-import seeds_baseline
+import book_baseline
 import torch_mlp
 
 HIDDEN_SIZES = [100, 100, 100, 100]
@@ -170,7 +170,7 @@ def print_table(rows):
 def time_epochs(x, t, arguments, torch):
     """Median and fastest epoch of minidl and of each reference, taking turns."""
     minidl_training = MinidlTraining(x, t, arguments.seed, arguments.threads)
-    others = {"seeds": seeds_baseline.SeedsTraining(x, t, SIZES, BATCH_SIZE, arguments.seed),
+    others = {"book": book_baseline.BookTraining(x, t, SIZES, BATCH_SIZE, arguments.seed),
               "matmul": matmul_share.MatmulReplay(minidl_training.network, x, BATCH_SIZE, arguments.seed)}
     if torch is not None:
         others["torch"] = torch_mlp.TorchTraining(torch, x, t, SIZES, BATCH_SIZE, arguments.seed)
@@ -196,8 +196,8 @@ def table_rows(seconds, memory, cache, step):
     else:
         rows.append(("epoch vs PyTorch CPU (time ratio)", f"{seconds['minidl']:.3f} s", "torch not installed",
                      "-", "<= 0.6 x", "SKIPPED"))
-    speedup = seconds["seeds"] / seconds["minidl"]
-    rows.append(("speed-up over seeds-style float64", f"{seconds['minidl']:.3f} s", f"{seconds['seeds']:.3f} s",
+    speedup = seconds["book"] / seconds["minidl"]
+    rows.append(("speed-up over the book's float64 code", f"{seconds['minidl']:.3f} s", f"{seconds['book']:.3f} s",
                  f"{speedup:.2f} x faster", ">= 2.5 x", verdict(speedup >= 2.5)))
     share = seconds["matmul"] / seconds["minidl"]
     rows.append(("matrix products in the epoch", f"{seconds['matmul']:.3f} s of {seconds['minidl']:.3f} s", "-",

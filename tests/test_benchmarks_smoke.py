@@ -15,7 +15,7 @@ BENCHMARK = BENCHMARKS / "epoch.py"
 
 MEASURES = (
     "epoch vs PyTorch CPU",
-    "speed-up over seeds-style float64",
+    "speed-up over the book's float64 code",
     "matrix products in the epoch",
     "peak RSS training on MNIST size",
     "cached MNIST load",

@@ -1,6 +1,6 @@
 """Optimizers: how the weights move once the gradients are known.
 
-Every optimizer has the seeds' interface, ``update(params, grads)``, and
+Every optimizer has the interface of the book's code, ``update(params, grads)``, and
 changes the arrays of ``params`` in place::
 
     from minidl import optim
@@ -16,7 +16,7 @@ changes the arrays of ``params`` in place::
 
 Each optimizer equals its ``torch.optim`` counterpart (tested against
 trajectories recorded with PyTorch); ``docs/optimizers.md`` maps them to
-PyTorch, Keras and the seeds' code.
+PyTorch, Keras and the book's code.
 """
 
 from minidl.optim.adam import Adam, AdamW

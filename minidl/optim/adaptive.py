@@ -24,7 +24,7 @@ class AdaGrad(Optimizer):
         Learning rate, > 0.
     eps : float, default 1e-7
         Added to the root so a weight that never had a gradient does not
-        divide by zero, > 0. The seeds' value.
+        divide by zero, > 0. The book's value.
 
     Notes
     -----

@@ -62,12 +62,12 @@ class Momentum(Optimizer):
     .. math::
         b \\leftarrow \\mu \\, b + g, \\qquad W \\leftarrow W - \\eta \\, b
 
-    This is ``torch.optim.SGD(lr, momentum, dampening=0)``. The seeds (and
-    the book) write the velocity in parameter units instead:
+    This is ``torch.optim.SGD(lr, momentum, dampening=0)``. The book's code
+    writes the velocity in parameter units instead:
     :math:`v \\leftarrow \\mu v - \\eta g,\\ W \\leftarrow W + v`. At a
     constant learning rate both give the same trajectory (:math:`v = -\\eta b`).
     When a schedule changes :math:`\\eta`, they differ: here a new learning
-    rate scales the whole velocity at once, while in the seeds' form it only
+    rate scales the whole velocity at once, while in the book's form it only
     scales the newest gradient and old steps keep their old size. minidl
     follows PyTorch, so schedules behave as they do there.
     """

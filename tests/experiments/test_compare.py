@@ -11,7 +11,7 @@ from minidl.experiments.plotting import smooth
 
 def test_adaptive_and_momentum_beat_plain_sgd_on_digits():
     # The issue's criterion: 3 seeds, 300 iterations, every optimizer at the
-    # seeds' default hyperparameters.
+    # book's default hyperparameters.
     result = compare_optimizers("digits", ("sgd", "momentum", "adagrad", "adam"), iterations=300, seeds=3,
                                 progress=False)
     assert result.labels["sgd"] == "SGD (lr=0.01)"

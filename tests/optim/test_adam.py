@@ -1,4 +1,4 @@
-"""Adam and AdamW: hand-computed steps, the seeds' eps convention, decoupled decay."""
+"""Adam and AdamW: hand-computed steps, the book's eps convention, decoupled decay."""
 
 import math
 
@@ -30,7 +30,7 @@ def test_adam_two_steps_by_hand():
 
 
 def seeds_adam(w, gradient, lr, beta1, beta2, steps, eps=1e-7):
-    """The seeds' Adam: corrections folded into lr_t, eps added to sqrt(v) before correcting."""
+    """The book's Adam: corrections folded into lr_t, eps added to sqrt(v) before correcting."""
     m, v = np.zeros_like(w), np.zeros_like(w)
     for t in range(1, steps + 1):
         g = gradient(w)
@@ -53,7 +53,7 @@ def test_the_seeds_adam_differs_only_by_where_eps_goes():
     for _ in range(30):
         optimizer.update(params, {"w": gradient(params["w"])})
     np.testing.assert_allclose(params["w"], seeds_adam(start, gradient, 0.3, 0.9, 0.999, 30, eps=0.0), rtol=1e-12)
-    # With tiny gradients eps matters, and the seeds' effective eps (1e-7 / sqrt(1 - beta2^t)) is larger.
+    # With tiny gradients eps matters, and the book's effective eps (1e-7 / sqrt(1 - beta2^t)) is larger.
     tiny = lambda w: 1e-9 * np.ones_like(w)  # noqa: E731
     params = {"w": np.zeros(1)}
     optim.Adam(lr=1.0, eps=1e-7).update(params, {"w": tiny(params["w"])})

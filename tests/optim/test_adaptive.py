@@ -1,4 +1,4 @@
-"""AdaGrad, RMSprop and AdaDelta: steps computed by hand, and the seeds' code."""
+"""AdaGrad, RMSprop and AdaDelta: steps computed by hand, and the book's code."""
 
 import math
 
@@ -43,7 +43,7 @@ def test_adadelta_two_steps_by_hand():
 
 
 def seeds_adagrad(w, gradient, lr, steps):
-    """The seeds' AdaGrad with the typo fixed: h += g * g; W -= lr * g / (sqrt(h) + 1e-7)."""
+    """The book's AdaGrad with the typo fixed: h += g * g; W -= lr * g / (sqrt(h) + 1e-7)."""
     h = np.zeros_like(w)
     for _ in range(steps):
         g = gradient(w)
@@ -53,7 +53,7 @@ def seeds_adagrad(w, gradient, lr, steps):
 
 
 def seeds_rmsprop(w, gradient, lr, decay_rate, steps):
-    """The seeds' RMSProp: h = decay h + (1 - decay) g * g; W -= lr * g / (sqrt(h) + 1e-7)."""
+    """The book's RMSProp: h = decay h + (1 - decay) g * g; W -= lr * g / (sqrt(h) + 1e-7)."""
     h = np.zeros_like(w)
     for _ in range(steps):
         g = gradient(w)

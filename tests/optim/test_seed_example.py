@@ -1,11 +1,11 @@
-"""The seeds' comparison: f(x, y) = x**2 / 20 + y**2 from (-7, 2), 30 steps per optimizer."""
+"""The book's comparison: f(x, y) = x**2 / 20 + y**2 from (-7, 2), 30 steps per optimizer."""
 
 import numpy as np
 import pytest
 
 from minidl import optim
 
-# The seeds' learning rates for SGD, Momentum, AdaGrad and Adam; the others use
+# The book's learning rates for SGD, Momentum, AdaGrad and Adam; the others use
 # Momentum's for Nesterov, 0.1 for RMSprop, and AdaDelta its default (it has no
 # real learning rate).
 LEARNING_RATES = {

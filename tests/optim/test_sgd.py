@@ -35,7 +35,7 @@ def test_nesterov_two_steps_by_hand():
 
 
 def seeds_momentum(start, gradient, learning_rates, momentum):
-    """The seeds' form: v = momentum * v - lr * g; W += v (velocity in parameter units)."""
+    """The book's form: v = momentum * v - lr * g; W += v (velocity in parameter units)."""
     w, velocity, trajectory = start.copy(), np.zeros_like(start), []
     for lr in learning_rates:
         velocity = momentum * velocity - lr * gradient(w)
@@ -80,7 +80,7 @@ def test_momentum_with_a_changing_learning_rate_follows_torch_not_the_seeds_form
     seeds = seeds_momentum(trajectory[0], rosenbrock_gradient, rates, 0.9)
     scale = np.abs(trajectory[1:]).max()
     assert np.abs(ours - trajectory[1:]).max() / scale < 1e-10
-    # The seeds' velocity keeps old steps at their old size: a visibly different path.
+    # The book's velocity keeps old steps at their old size: a visibly different path.
     assert np.abs(seeds - trajectory[1:]).max() / scale > 1e-3
 
 

@@ -49,7 +49,7 @@ class AdamWithoutBiasCorrection(optim.Optimizer):
 
 
 class BookRMSprop:
-    """The seeds' RMSprop: right rule, in place, but state keyed by name only."""
+    """The book's RMSprop: right rule, in place, but state keyed by name only."""
 
     def __init__(self, lr=0.01, decay_rate=0.99):
         self.lr, self.decay_rate, self.h = lr, decay_rate, None

@@ -1,7 +1,7 @@
-"""The baseline: a multi-layer perceptron written the way the seeds write it.
+"""The baseline: a multi-layer perceptron written the way the book's code writes it.
 
-This is the code a student types after reading the study notes in
-``/work/shared/seeds`` (which follow the book "Deep Learning from Scratch"):
+This is the code a student types after reading "Deep Learning from Scratch"
+(its ``common/`` layers and optimizers) or study notes that follow it:
 layer classes with ``forward`` / ``backward``, parameters in a dict
 ``W1, b1, ...``, weights drawn in float64, an Adam that loops over that dict,
 and shuffle-and-partition mini-batches. Nothing in it is deliberately slow:
@@ -78,7 +78,7 @@ class SoftmaxWithLoss:
         return dx / len(self.t)
 
 
-class SeedsNetwork:
+class BookNetwork:
     """784-[100, ...]-10 ReLU network with He initialisation in float64.
 
     Parameters
@@ -86,7 +86,7 @@ class SeedsNetwork:
     sizes : list of int
         Layer widths from input to output, e.g. ``[784, 100, 100, 10]``.
     rng : numpy.random.Generator
-        Draws the initial weights (the seeds use the global ``np.random``;
+        Draws the initial weights (the book's code uses the global ``np.random``;
         a Generator keeps the benchmark reproducible).
     """
 
@@ -119,8 +119,8 @@ class SeedsNetwork:
         return loss, grads
 
 
-class SeedsAdam:
-    """The seeds' Adam: bias correction folded into the step size, eps outside the root.
+class BookAdam:
+    """The book's Adam: bias correction folded into the step size, eps outside the root.
 
     Notes
     -----
@@ -152,7 +152,7 @@ class SeedsAdam:
             params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)
 
 
-class SeedsTraining:
+class BookTraining:
     """Network, optimizer and data together; :meth:`run_epoch` is what is timed.
 
     Parameters
@@ -173,8 +173,8 @@ class SeedsTraining:
         self.x, self.t = x, t
         self.batch_size = batch_size
         self.rng = np.random.default_rng(seed)
-        self.network = SeedsNetwork(sizes, self.rng)
-        self.optimizer = SeedsAdam()
+        self.network = BookNetwork(sizes, self.rng)
+        self.optimizer = BookAdam()
 
     def run_epoch(self):
         """Shuffle x and t with one permutation, then train on consecutive slices."""
