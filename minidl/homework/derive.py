@@ -24,6 +24,8 @@ from __future__ import annotations
 import ast
 import re
 
+from minidl.testing.report import TODO
+
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION(?::\s*(?P<hint>.*?))?\s*$")
 END = re.compile(r"^(?P<indent>[ \t]*)# END SOLUTION\s*$")
 
@@ -73,7 +75,7 @@ def starter(source, filename="<key>"):
         where = names.get(begin + 1, filename)
         lines[begin : end + 1] = [
             f"{indent}# TODO: {hint}\n",
-            f'{indent}raise NotImplementedError("{where}: not implemented yet (TODO)")\n',
+            f'{indent}raise NotImplementedError("{where}: {TODO}")\n',
         ]
     return "".join(lines)
 

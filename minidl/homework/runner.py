@@ -29,6 +29,7 @@ import numpy as np
 
 from minidl.homework.catalogue import EXERCISES
 from minidl.homework.exercise import MissingName
+from minidl.testing.report import TODO
 
 
 def run_exercise(name, directory, seed, hidden, results_path, output_path):
@@ -104,9 +105,9 @@ def describe(error, directory):
     where = _student_frame(error, directory)
     if isinstance(error, NotImplementedError):
         message = str(error)
-        if "not implemented yet (TODO)" in message:
+        if TODO in message:
             return message
-        return f"not implemented yet (TODO){where}" + (f": {message}" if message else "")
+        return f"{TODO}{where}" + (f": {message}" if message else "")
     if isinstance(error, SystemExit):
         return (f"your code called sys.exit({error.code!r}){where}; a function should return its result, "
                 "not end the program")
