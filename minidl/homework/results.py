@@ -132,6 +132,10 @@ class GradeReport:
     def gradescope(self, hidden_visibility="after_due_date"):
         """The dict of Gradescope's ``results.json``: ``score``, ``output`` and one test a check.
 
+        Both outputs are marked ``"text"`` (``output_format``,
+        ``test_output_format``): Gradescope then shows them as plain text,
+        spaces and newlines as written, instead of choosing a format itself.
+
         Parameters
         ----------
         hidden_visibility : {"visible", "hidden", "after_due_date", "after_published"}
@@ -154,7 +158,9 @@ class GradeReport:
                 "output": result.output,
                 "visibility": hidden_visibility if result.hidden else "visible",
             })
-        return {"score": self.score, "output": self._summary(hidden_visibility), "tests": tests}
+        # "text": shown as plain text, never read as Markdown or HTML (Gradescope's specification).
+        return {"score": self.score, "output": self._summary(hidden_visibility), "output_format": "text",
+                "test_output_format": "text", "tests": tests}
 
     def _summary(self, hidden_visibility):
         """The table for Gradescope's top-level output: the hidden checks' results only if they are visible."""

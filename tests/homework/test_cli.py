@@ -36,6 +36,7 @@ def test_new_then_grade_writes_gradescope_results_and_exits_0(folder, capsys, so
     # The top-level output, shown at once, leaves out the hidden checks (shown after the due date).
     assert re.search(r"^total\s+\S+\s+67\s", results["output"], re.MULTILINE) and "hidden checks (33 points)" in \
         results["output"]
+    assert results["output_format"] == results["test_output_format"] == "text"  # plain text, as written
     assert results["score"] == expected == sum(test["score"] for test in tests)
     assert sum(test["max_score"] for test in tests) == FULL_MARKS
     assert len({test["name"] for test in tests}) == len({test["number"] for test in tests}) == len(tests)
