@@ -35,14 +35,18 @@ def sgd(param, grad, state, lr=0.01):
 
 
 def momentum(param, grad, state, lr=0.01, momentum=0.9):
-    """Momentum (PyTorch's form): b <- mu b + g;  W <- W - lr b."""
+    """Momentum (PyTorch's form): b <- mu b + g;  W <- W - lr b.
+
+    The book's v <- mu v - lr g;  W <- W + v is the same rule while lr stays constant: v = -lr b."""
     b = state.get("velocity", np.zeros_like(grad))
     b = momentum * b + grad
     return param - lr * b, {"velocity": b}
 
 
 def nesterov(param, grad, state, lr=0.01, momentum=0.9):
-    """Nesterov momentum (PyTorch's form): b <- mu b + g;  W <- W - lr (g + mu b)."""
+    """Nesterov momentum (PyTorch's form): b <- mu b + g;  W <- W - lr (g + mu b).
+
+    The book's v <- mu v - lr g;  W <- W + mu v - lr g is the same while lr stays constant: v = -lr b."""
     b = state.get("velocity", np.zeros_like(grad))
     b = momentum * b + grad
     return param - lr * (grad + momentum * b), {"velocity": b}
