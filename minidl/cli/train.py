@@ -38,6 +38,13 @@ from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
 from minidl.files import check_output_folder, same_file, save_or_rescue
 
+#: Settings chosen when the option is not given. The parser leaves these at
+#: None, so that ``--resume`` can tell an option typed with its default value
+#: (``--optimizer adam``), which it checks against the checkpoint, from one
+#: left out; :func:`run` fills them in.
+CHECKED_DEFAULTS = {"dataset": "mnist", "validation_fraction": 0.0, "activation": "relu", "weight_decay": 0.0,
+                    "dtype": "float32", "optimizer": "adam", "seed": 0, "batchnorm": False}
+
 #: Settings chosen when the option is not given, by data set ("large" covers
 #: every 28x28 data set: mnist, fashion-mnist and idx:DIR).
 DEFAULTS = {
@@ -49,28 +56,30 @@ DEFAULTS = {
 def add_parser(subparsers):
     parser = add_command(subparsers, "train", __doc__, "train a network on a data set")
     data = parser.add_argument_group("data")
-    data.add_argument("--dataset", default="mnist", help=DATASET_HELP)
+    data.add_argument("--dataset", help=f"{DATASET_HELP} (default: {CHECKED_DEFAULTS['dataset']})")
     data.add_argument("--data-home", default=None, metavar="DIR", help=DATA_HOME_HELP)
-    data.add_argument("--validation-fraction", type=arguments.fraction, default=0.0, metavar="F",
+    data.add_argument("--validation-fraction", type=arguments.fraction, metavar="F",
                       help="hold out this fraction of the training data to measure val_loss and "
-                           "val_accuracy after every epoch (0: none)")
+                           "val_accuracy after every epoch (default: 0, none)")
     network = parser.add_argument_group("network")
     network.add_argument("--hidden", type=arguments.sizes, default=None, metavar="SIZES",
                          help="hidden layer widths, comma-separated, e.g. 100,100 (default: by data set)")
-    network.add_argument("--activation", default="relu", type=lowercase, choices=("relu", "sigmoid", "tanh"),
-                         help="activation function of the hidden layers")
+    network.add_argument("--activation", type=lowercase, choices=("relu", "sigmoid", "tanh"),
+                         help="activation function of the hidden layers (default: relu)")
     network.add_argument("--init", default=None, metavar="NAME",
                          help="weight initialisation: he (alias kaiming), xavier, he_uniform, xavier_uniform or a "
                               "standard deviation such as 0.01 (default: he for relu, xavier otherwise)")
     network.add_argument("--dropout", type=arguments.fraction, default=None, metavar="RATIO",
                          help="dropout ratio after each hidden layer (default: by data set)")
-    network.add_argument("--batchnorm", action="store_true", help="add batch normalisation to the hidden layers")
-    network.add_argument("--weight-decay", type=arguments.non_negative_float, default=0.0, metavar="LAMBDA",
-                         help="L2 penalty lambda/2 * sum(W**2) added to the loss")
-    network.add_argument("--dtype", default="float32", type=lowercase, choices=("float32", "float64"),
-                         help="float type of the weights and computations (float32 is about twice as fast)")
+    network.add_argument("--batchnorm", action="store_true", default=None,
+                         help="add batch normalisation to the hidden layers")
+    network.add_argument("--weight-decay", type=arguments.non_negative_float, metavar="LAMBDA",
+                         help="L2 penalty lambda/2 * sum(W**2) added to the loss (default: 0)")
+    network.add_argument("--dtype", type=lowercase, choices=("float32", "float64"),
+                         help="float type of the weights and computations (float32 is about twice as fast) "
+                              "(default: float32)")
     training = parser.add_argument_group("training")
-    training.add_argument("--optimizer", default="adam", metavar="NAME", help="see: minidl optimizers")
+    training.add_argument("--optimizer", metavar="NAME", help="see: minidl optimizers (default: adam)")
     training.add_argument("--lr", type=arguments.positive_float, default=None,
                           help="learning rate (default: the optimizer's default)")
     training.add_argument("--optimizer-param", type=arguments.key_value, action="append", metavar="NAME=VALUE",
@@ -83,8 +92,9 @@ def add_parser(subparsers):
                           help="total number of epochs (default: by data set)")
     training.add_argument("--batch-size", type=arguments.positive_int, default=None,
                           help="samples per step (default: by data set)")
-    training.add_argument("--seed", type=int, default=0,
-                          help="seed of the initial weights, dropout masks, batch order and validation split")
+    training.add_argument("--seed", type=int,
+                          help="seed of the initial weights, dropout masks, batch order and validation split "
+                               "(default: 0)")
     training.add_argument("--early-stopping", type=arguments.positive_int, default=None, metavar="PATIENCE",
                           help="stop after PATIENCE epochs without a lower val_loss and keep the best "
                                "weights (needs --validation-fraction)")
@@ -110,12 +120,15 @@ def add_parser(subparsers):
 
 
 def run(args):
+    typed = _typed_options(args)
+    for name, value in CHECKED_DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     if args.resume and args.checkpoint is None:
         args.checkpoint = args.resume  # a resumed run goes on saving where it left off
     _check_output_paths(args)
     if args.resume:
-        trainer = _resumed_trainer(args)
-        _refuse_options_a_resume_ignores(args, trainer)
+        trainer = _resumed_trainer(args, typed)
         settings = trainer.metadata
         print(f"resumed from {args.resume} after epoch {trainer.epoch}", flush=True)
         with data_home(args.data_home):
@@ -267,7 +280,14 @@ def _new_trainer(args, hyperparameters, callbacks, train, test):
     return trainer
 
 
-def _resumed_trainer(args):
+def _typed_options(args):
+    """The names of the settings a resumed run checks that were typed on the command line."""
+    checked = ("dataset", "validation_fraction", "seed", "hidden", "activation", "init", "dropout", "batchnorm",
+               "weight_decay", "dtype", "optimizer", "lr", "schedule", "schedule_param", "batch_size")
+    return {name for name in checked if getattr(args, name) is not None}
+
+
+def _resumed_trainer(args, typed):
     from minidl.serialization import load_checkpoint
     from minidl.training import Trainer
     from minidl.training.checkpoints import build_trainer
@@ -284,6 +304,7 @@ def _resumed_trainer(args):
     if "dataset" not in trainer.metadata:
         raise ValueError(f"checkpoint {args.resume!r} was not written by 'minidl train'; resume it from Python")
     trainer.metadata["early_stopping"] = patience
+    _refuse_options_a_resume_ignores(args, trainer, typed)  # before "finished": one round of errors, not two
     if trainer.epoch >= trainer.epochs:
         asked = (f"has trained {trainer.epoch} epochs, and --epochs {args.epochs} asks for no more" if args.epochs
                  else f"already finished its {trainer.epochs} epochs")
@@ -292,16 +313,16 @@ def _resumed_trainer(args):
     return trainer
 
 
-def _refuse_options_a_resume_ignores(args, trainer):
+def _refuse_options_a_resume_ignores(args, trainer, typed):
     """Refuse options that ask for other settings than the checkpoint's, which a resumed run would ignore.
 
-    Only options set away from their defaults can be told apart from options
-    left out; those that repeat the checkpoint's own settings (the same
-    command again, with --resume added) are fine.
+    ``typed`` names the options given on the command line, default values
+    included (``--optimizer adam`` on a run saved with SGD is refused);
+    those that repeat the checkpoint's own settings (the same command again,
+    with --resume added) are fine.
     """
     from minidl import optim
 
-    defaults = vars(add_parser(argparse.ArgumentParser().add_subparsers()).parse_args([]))
     config, metadata, spec = trainer.network.config, trainer.metadata, trainer.schedule_spec or {}
     optimizer_name = next((name for name, cls in optim.available().items() if cls is type(trainer.optimizer)), None)
     saved = {  # option -> (its value on this command line, the checkpoint's)
@@ -325,7 +346,7 @@ def _refuse_options_a_resume_ignores(args, trainer):
     ignored = []
     for option, (mine, theirs) in saved.items():
         name = option[2:].replace("-", "_")
-        if getattr(args, name) != defaults[name] and mine != theirs:
+        if name in typed and mine != theirs:
             ignored.append(f"{option} {_shown(mine)} (saved: {_shown(theirs)})")
     hyperparameters = trainer.optimizer.hyperparameters
     for name, value in arguments.pairs_to_dict(args.optimizer_param, "optimizer parameter").items():
@@ -336,7 +357,7 @@ def _refuse_options_a_resume_ignores(args, trainer):
         raise ValueError(
             f"--resume {args.resume} continues the saved run with its own settings, so {', '.join(ignored)} "
             f"would be ignored: drop {them}, or start a new run to change {them} (with --resume, --epochs, "
-            "--early-stopping, --checkpoint, --save, --history, --data-home and --verbose apply)"
+            "--early-stopping, --checkpoint, --save, --history, --data-home, --threads and --verbose apply)"
         )
 
 
@@ -346,7 +367,7 @@ def _shown(value):
         return ",".join(map(str, value)) or "none"
     if isinstance(value, dict):
         return ",".join(f"{key}={item!r}" for key, item in value.items()) or "none"
-    return str(value)
+    return "none" if value is None else str(value)
 
 
 def _header(dataset, training_samples, test_samples, trainer):

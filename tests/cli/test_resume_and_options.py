@@ -37,7 +37,40 @@ def test_resume_refuses_options_that_ask_for_other_settings_naming_them(checkpoi
     assert main(["train", "--resume", checkpoint, "--epochs", "3", *options]) == 1
     message = one_line_error(capsys)
     assert f"settings, so {named} would be ignored: drop " in message, message
-    assert "--epochs, --early-stopping, --checkpoint, --save, --history, --data-home and --verbose apply" in message
+    assert ("--epochs, --early-stopping, --checkpoint, --save, --history, --data-home, --threads and --verbose apply"
+            in message)
+
+
+@pytest.fixture
+def sgd_checkpoint(tmp_path, capsys, monkeypatch):
+    """A two-epoch digits run whose settings all differ from the defaults, saved as sgd.npz."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--dataset", "digits", "--hidden", "8", "--batch-size", "256", "--epochs", "2", "-q",
+                 "--optimizer", "sgd", "--seed", "3", "--activation", "tanh", "--dtype", "float64",
+                 "--weight-decay", "0.01", "--validation-fraction", "0.2", "--checkpoint", "sgd.npz"]) == 0
+    capsys.readouterr()
+    return "sgd.npz"
+
+
+@pytest.mark.parametrize("option, value, named", [
+    ("--optimizer", "adam", "--optimizer adam (saved: sgd)"),
+    ("--seed", "0", "--seed 0 (saved: 3)"),
+    ("--activation", "relu", "--activation relu (saved: tanh)"),
+    ("--dtype", "float32", "--dtype float32 (saved: float64)"),
+    ("--weight-decay", "0", "--weight-decay 0.0 (saved: 0.01)"),
+    ("--validation-fraction", "0", "--validation-fraction 0.0 (saved: 0.2)"),
+    ("--dataset", "mnist", "--dataset mnist (saved: digits)"),
+])
+def test_resume_refuses_an_option_typed_with_its_default_value(sgd_checkpoint, capsys, option, value, named):
+    # The value is the option's default, but the user typed it: the saved run would silently ignore it.
+    assert main(["train", "--resume", sgd_checkpoint, "--epochs", "3", option, value]) == 1
+    assert f"settings, so {named} would be ignored: drop it" in one_line_error(capsys)
+
+
+def test_a_finished_run_refuses_ignored_options_first(checkpoint, capsys):
+    # One round of errors: the option that would be ignored, not "pass --epochs" and then the option.
+    assert main(["train", "--resume", checkpoint, "--lr", "0.5"]) == 1
+    assert "--lr 0.5 (saved: 0.001) would be ignored" in one_line_error(capsys)
 
 
 def test_resume_accepts_the_same_command_again_with_resume_added(checkpoint, capsys):
