@@ -387,6 +387,8 @@ COMMAND_CASES = [
     pytest.param(["export", "missing.npz", "net.onnx"], 1, "'missing.npz' does not exist", id="export-missing"),
     pytest.param(["export", "model.npz", "no/net.onnx"], 1, "OUT 'no/net.onnx': folder 'no' does not exist",
                  id="export-into-missing-folder"),
+    pytest.param(["export", "model.npz", "./model.npz"], 1, "MODEL 'model.npz' and OUT './model.npz' are the same file",
+                 id="export-over-its-model"),
     pytest.param(["export", "model.npz", "--format", "torch", "net.pt"], 2, "argument --format: invalid choice",
                  id="export-format"),
     pytest.param(["train", "--epochs", "0"], 2, "argument --epochs: expected a whole number >= 1", id="epochs-zero"),

@@ -29,10 +29,13 @@ def add_parser(subparsers):
 
 def run(args):
     from minidl.export import to_onnx
-    from minidl.files import check_output_folder
+    from minidl.files import check_output_folder, same_file
     from minidl.serialization import load_model
 
     check_output_folder(args.out, "OUT")
+    if same_file(args.model, args.out):
+        raise ValueError(f"MODEL {args.model!r} and OUT {args.out!r} are the same file, so the export would "
+                         "overwrite the model; give OUT its own name, e.g. model.onnx")
     network = load_model(args.model)
     try:
         to_onnx(network, args.out)
