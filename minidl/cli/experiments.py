@@ -274,7 +274,7 @@ def add_options(parser, name):
                  "(default: 1)")
         add("--scheduler", default=None, metavar="ADDRESS",
             help="send the runs to the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786 "
-                 '(pip install "minidl[distributed]")')
+                 '(pip install -e ".[distributed]")')
     add("--out", default="results", metavar="DIR", help="folder for NAME.png, NAME.csv and NAME.json")
     add("--name", default=None, help="file name stem to use instead of the experiment's name")
     add("--no-plot", action="store_true", help="write only the CSV and JSON (no matplotlib needed)")

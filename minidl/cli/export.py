@@ -5,7 +5,7 @@ checkpoint. The ONNX file holds the inference graph (Gemm, Relu, Sigmoid or
 Tanh, BatchNormalization with the running statistics, Softmax; dropout is
 left out, as at inference): its output "probabilities" are those of
 net.predict_proba for the input "x", in any ONNX runtime. It needs the onnx
-package: pip install "minidl[onnx]" (which brings onnxruntime too).
+package: pip install -e ".[onnx]" in minidl's folder (which brings onnxruntime too).
 
 For PyTorch, use minidl.export.to_torch(net) from Python.
 

@@ -358,7 +358,7 @@ def dask_scheduler(address):
     Raises
     ------
     ModuleNotFoundError
-        Without dask.distributed (``pip install "minidl[distributed]"``).
+        Without dask.distributed (``pip install -e ".[distributed]"``).
     ValueError
         If no scheduler answers at ``address`` within :data:`SCHEDULER_TIMEOUT` seconds.
     """

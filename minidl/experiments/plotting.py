@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.files import atomic_write
+from minidl.optional import install_hint
 
-INSTALL_HINT = "install the plot extra: pip install 'minidl[plot]'"
+INSTALL_HINT = install_hint("plot")
 
 
 def new_figure(**options):

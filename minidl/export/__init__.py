@@ -5,8 +5,9 @@ minidl is where you see how a network learns; a model that must live on
 tools made for that. Nothing here is needed to use minidl, and each tool is
 imported only when you call the function that uses it:
 
-- :func:`to_onnx` writes an ONNX file of the inference graph (``pip install
-  "minidl[onnx]"``), also ``minidl export MODEL.npz --format onnx OUT.onnx``;
+- :func:`to_onnx` writes an ONNX file of the inference graph (the
+  ``[onnx]`` extra: ``pip install -e ".[onnx]"`` in minidl's folder), also
+  ``minidl export MODEL.npz --format onnx OUT.onnx``;
 - :func:`to_torch` builds the same network as a PyTorch ``nn.Sequential``
   with the same weights, and :func:`from_torch` brings such a module back
   (PyTorch is never a dependency of minidl: install it yourself).

@@ -71,7 +71,7 @@ def to_onnx(network, path):
     Raises
     ------
     ModuleNotFoundError
-        Without the ``onnx`` package: ``pip install "minidl[onnx]"``.
+        Without the ``onnx`` package: ``pip install -e ".[onnx]"``.
     ValueError
         If a layer has no ONNX counterpart, or the folder of ``path`` does
         not exist.

@@ -47,7 +47,7 @@ def plot_history(history, show_steps=True):
     ValueError
         If the history has no epoch yet.
     ModuleNotFoundError
-        Without matplotlib (``pip install 'minidl[plot]'``).
+        Without matplotlib (``pip install -e ".[plot]"``).
     """
     if not history.epochs:
         raise ValueError("this history has no epoch to plot yet: train for at least one epoch")

@@ -127,7 +127,8 @@ def test_without_dask_scheduler_names_the_extra(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
     assert main(["experiment", "search", "--out", str(tmp_path), "--no-plot", "--scheduler", "tcp://x:1"]) == 1
     assert capsys.readouterr().err == ('minidl: error: running experiments on a Dask cluster needs dask, which is '
-                                       'not installed; pip install "minidl[distributed]"\n')
+                                       'not installed; pip install "dask[distributed]>=2023.1" (minidl\'s '
+                                       '[distributed] extra)\n')
 
 
 def test_grid_search_of_minidl_classifier_on_dask_equals_serial(cluster):

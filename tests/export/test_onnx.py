@@ -65,7 +65,7 @@ def test_without_onnx_the_command_names_the_extra(make_network, tmp_path, monkey
     monkeypatch.setitem(sys.modules, "onnx", None)
     assert main(["export", str(tmp_path / "model.npz"), "--format", "onnx", str(tmp_path / "model.onnx")]) == 1
     assert capsys.readouterr().err == ('minidl: error: exporting to ONNX needs onnx, which is not installed; '
-                                       'pip install "minidl[onnx]"\n')
+                                       'pip install "onnx>=1.14" "onnxruntime>=1.16" (minidl\'s [onnx] extra)\n')
     assert not (tmp_path / "model.onnx").exists()
 
 
