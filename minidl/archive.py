@@ -190,7 +190,7 @@ class Archive:
             if start == _NPY_MAGIC:
                 raise ValueError(
                     f"{self.name} is a single-array .npy file (written by numpy.save), not an .npz archive; "
-                    "pass a file written by minidl (save_model, minidl train --save)"
+                    "pass a file written by minidl (minidl train --save or --checkpoint, minidl.save_model)"
                 ) from None
             if start.startswith(_ZIP_MAGIC):
                 raise self._damaged(
@@ -199,7 +199,7 @@ class Archive:
                 ) from exc
             raise ValueError(
                 f"{self.name} is not an .npz archive (it starts with {start!r}); "
-                "pass a file written by minidl (save_model, minidl train --save)"
+                "pass a file written by minidl (minidl train --save or --checkpoint, minidl.save_model)"
             ) from None
 
     def _members(self):

@@ -155,6 +155,11 @@ def _load_tree(path, what, accepted_formats, builds_network=False):
     return kind, tree
 
 
+#: How each kind of file is made, for the messages that ask for one.
+_WRITTEN_BY = {"model": "a model file (written by minidl train --save, or minidl.save_model)",
+               "checkpoint": "a checkpoint (written by minidl train --checkpoint, or Trainer(checkpoint=...))"}
+
+
 def _check_format(meta, path, what, accepted_formats):
     """The format named by ``meta`` after checking it is one of ``accepted_formats``, in a version we read."""
     kind = meta.get("format") if isinstance(meta, dict) else None
@@ -163,7 +168,7 @@ def _check_format(meta, path, what, accepted_formats):
         expected = " or ".join(repr(name) for name in accepted_formats)
         raise ValueError(
             f"{what} {str(path)!r} is {found}, expected {expected}; "
-            f"pass a file written by minidl's save_{'model' if what == 'model' else 'checkpoint'}"
+            f"pass {_WRITTEN_BY['model' if what == 'model' else 'checkpoint']}"
         )
     version = meta.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
