@@ -44,7 +44,7 @@ class Adam(Optimizer):
     Same as ``torch.optim.Adam``.
 
     The book's code folds the corrections into the learning rate and
-    add eps to :math:`\\sqrt{v}` *before* correcting it: in these terms their
+    adds eps to :math:`\\sqrt{v}` *before* correcting it: in these terms their
     eps is :math:`\\epsilon / \\sqrt{1 - \\beta_2^t}` (with eps = 1e-7), larger
     during the first steps, so those steps are slightly smaller when the
     gradients are tiny. The two agree once :math:`\\beta_2^t` is negligible.
