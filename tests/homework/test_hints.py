@@ -1,0 +1,26 @@
+"""The homework's own checks name the likely mistake, as the check_* functions of minidl.testing do."""
+
+import numpy as np
+
+from minidl.homework import layer_checks
+
+
+def softmax(key, edit, load, old, new):
+    edit(key / "softmax_with_loss.py", old, new)
+    return load(key / "softmax_with_loss.py")
+
+
+def test_a_backward_missing_the_division_by_the_batch_size_gets_the_batch_size_hint(key, edit, load):
+    module = softmax(key, edit, load, "return dx * (dout / batch_size)", "return dx * dout")
+    report = layer_checks.softmax_backward(module, np.random.default_rng(0))
+    (row,) = report.rows
+    assert row.status == "fail"
+    assert "5x the expected dx, and 5 is the batch size" in row.hint, report
+
+
+def test_a_forward_that_does_not_subtract_the_row_maximum_gets_the_overflow_hint(key, edit, load):
+    module = softmax(key, edit, load, "shifted = x - x.max(axis=1, keepdims=True)", "shifted = x")
+    report = layer_checks.softmax_large_scores(module, np.random.default_rng(0))
+    (row,) = report.rows
+    assert row.status == "fail" and ("nan" in row.detail or "inf" in row.detail)
+    assert "subtract each row's maximum" in row.hint, report
