@@ -1,8 +1,8 @@
-"""The homework's own checks name the likely mistake, as the check_* functions of minidl.testing do."""
+"""The homework's own checks, run directly on edited key files: their hints, and the rows they show."""
 
 import numpy as np
 
-from minidl.homework import layer_checks
+from minidl.homework import EXERCISES, layer_checks
 
 
 def softmax(key, edit, load, old, new):
@@ -24,3 +24,13 @@ def test_a_forward_that_does_not_subtract_the_row_maximum_gets_the_overflow_hint
     (row,) = report.rows
     assert row.status == "fail" and ("nan" in row.detail or "inf" in row.detail)
     assert "subtract each row's maximum" in row.hint, report
+
+
+def test_the_optimizer_checks_leave_out_the_two_networks_warning(key, load):
+    # The starter files key the state by name, as the book does: the homework must not warn about it.
+    for exercise in ("momentum", "adam"):
+        module = load(key / f"{exercise}.py")
+        for check in EXERCISES[exercise].checks:
+            report = check.run(module, np.random.default_rng(0))
+            assert report.ok and report.status == "pass", report
+            assert "two networks" not in [row.name for row in report.rows], report
