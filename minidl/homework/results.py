@@ -78,6 +78,18 @@ class GradeReport:
         return sum(result.max_score for result in self.results)
 
     @property
+    def headline(self):
+        """str: one line, for pytest's short summary: exercises, points and the checks that did not pass.
+
+        E.g. ``"relu: 0 of 4 points: forward values, gradient dx failed"``.
+        """
+        exercises = self.exercises()
+        single = len(exercises) == 1
+        failed = [result.check if single else result.name for result in self.results if not result.passed]
+        line = f"{', '.join(exercises)}: {_score_text(self.score, self.max_score)}"
+        return line + (f": {', '.join(failed)} failed" if failed else "")
+
+    @property
     def all_passed(self):
         """bool: True when every check passed."""
         return all(result.passed for result in self.results)
@@ -171,6 +183,11 @@ class GradeReport:
     def write_gradescope(self, path, hidden_visibility="after_due_date"):
         """Write :meth:`gradescope` to ``path`` as JSON, atomically."""
         write_json(path, self.gradescope(hidden_visibility))
+
+
+def _score_text(score, max_score):
+    """``"0 of 1 point"``, ``"2 of 4 points"``."""
+    return f"{_points(score)} of {_points(max_score)} point{'' if max_score == 1 else 's'}"
 
 
 def _points(value):
