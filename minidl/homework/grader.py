@@ -211,12 +211,14 @@ class _Outcome:
         results = []
         for check in runner.selected_checks(exercise, hidden):
             record = done.get(check.name)
+            todo = False
             if record is not None:
                 passed, output = bool(record.get("passed")), str(record.get("output", ""))
+                todo = bool(record.get("todo"))
             else:
                 passed, output = False, error or self._unfinished(check.name in started[-1:])
                 output += self._printed()
-            results.append(CheckResult(exercise.name, check.name, check.points, check.hidden, passed, output))
+            results.append(CheckResult(exercise.name, check.name, check.points, check.hidden, passed, output, todo))
         return results
 
     def _unfinished(self, was_running):
