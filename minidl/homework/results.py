@@ -132,7 +132,7 @@ class GradeReport:
         for result in self.results:
             if not result.passed:
                 body = "\n".join("    " + line for line in result.output.splitlines())
-                blocks.append(f"{result.name} (0 of {_points(result.max_score)} points)\n{body}")
+                blocks.append(f"{result.name} ({_score_text(0, result.max_score)})\n{body}")
         return "\n\n".join(blocks)
 
     def listing(self):

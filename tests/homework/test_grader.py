@@ -92,6 +92,12 @@ def test_a_missing_file_scores_zero_with_a_message(key):
     assert all("adam.py not found" in result.output for result in report.exercises()["adam"])
 
 
+def test_a_failed_check_worth_one_point_says_point(key, edit):
+    edit(key / "relu.py", *PLANTED_BUGS["relu"])
+    failures = grade(key, ["relu"], seed=SEED).failures()
+    assert "relu: gradient, other shapes (hidden) (0 of 1 point)\n" in failures, failures
+
+
 def test_hidden_checks_draw_their_values_from_the_seed_and_visible_ones_do_not():
     for exercise in EXERCISES.values():
         for check in exercise.checks:
