@@ -90,6 +90,14 @@ def test_a_missing_file_scores_zero_with_a_message(key):
     report = grade(key, ["adam", "sgd"], seed=SEED)
     assert scores(report) == {"adam": 0, "sgd": 5}
     assert all("adam.py not found" in result.output for result in report.exercises()["adam"])
+    assert "rename" not in report.results[0].output  # adagrad.py, another exercise's file, is not a suspect
+
+
+@pytest.mark.parametrize("misnamed", ["Adam.py", "adam (1).py"])
+def test_a_misnamed_file_is_named_with_the_name_to_give_it(key, misnamed):
+    (key / "adam.py").rename(key / misnamed)
+    (result, *_) = grade(key, ["adam"], seed=SEED).results
+    assert f"adam.py not found in {key}; found {misnamed!r}: rename it to adam.py" in result.output
 
 
 def test_a_failed_check_worth_one_point_says_point(key, edit):
