@@ -111,6 +111,19 @@ def compare(report, row, actual, expected, tolerance=1e-9, floor=1e-12, hint="")
     return report.add(row, False, detail, hint=hint(actual, expected) if callable(hint) else hint)
 
 
+def unlike(visible, draw):
+    """``draw()``, drawn again while it equals ``visible``: a hidden check never repeats the visible one's shape.
+
+    ``visible`` may also be a function ``visible(value) -> bool`` telling
+    whether a drawn value repeats the visible check.
+    """
+    repeats = visible if callable(visible) else visible.__eq__
+    value = draw()
+    while repeats(value):
+        value = draw()
+    return value
+
+
 def uniform(rng, low, high):
     """A number drawn uniformly from [low, high], rounded to 3 significant digits (readable in a report)."""
     return float(f"{rng.uniform(low, high):.3g}")

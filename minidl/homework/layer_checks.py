@@ -13,7 +13,7 @@ from functools import partial
 
 import numpy as np
 
-from minidl.homework.exercise import Check, Exercise, compare, student_attribute
+from minidl.homework.exercise import Check, Exercise, compare, student_attribute, unlike
 from minidl.losses import SoftmaxWithLoss
 from minidl.testing import CheckReport, check_layer
 from minidl.testing.hints import gradient_hint
@@ -22,7 +22,11 @@ from minidl.testing.hints import gradient_hint
 # ============================================================ Affine
 def _affine_sizes(rng, hidden):
     """(batch, fan_in, fan_out): fixed for the visible checks, drawn for the hidden ones."""
-    return tuple(int(size) for size in rng.integers(2, 7, size=3)) if hidden else (4, 3, 2)
+    if not hidden:
+        return 4, 3, 2
+    # Neither the input shape (4, 3) nor W's shape (3, 2) of the visible checks.
+    return unlike(lambda sizes: sizes[:2] == (4, 3) or sizes[1:] == (3, 2),
+                  lambda: tuple(int(size) for size in rng.integers(2, 7, size=3)))
 
 
 def _affine(module, rng, hidden):
@@ -46,7 +50,7 @@ def affine_backward(module, rng, hidden=False):
 
 # ============================================================ ReLU and Sigmoid
 def _activation_shape(rng, hidden):
-    return tuple(int(size) for size in rng.integers(2, 7, size=2)) if hidden else (4, 5)
+    return unlike((4, 5), lambda: tuple(int(size) for size in rng.integers(2, 7, size=2))) if hidden else (4, 5)
 
 
 def activation_forward(module, rng, class_name, formula):
@@ -73,7 +77,7 @@ def _sigmoid(x):
 
 # ============================================================ SoftmaxWithLoss
 def _scores(rng, hidden, shift=0.0):
-    batch, classes = (int(rng.integers(2, 9)), int(rng.integers(2, 8))) if hidden else (5, 4)
+    batch, classes = unlike((5, 4), lambda: (int(rng.integers(2, 9)), int(rng.integers(2, 8)))) if hidden else (5, 4)
     return rng.standard_normal((batch, classes)) * 2 + shift, rng.integers(0, classes, size=batch)
 
 

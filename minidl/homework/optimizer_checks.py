@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from minidl.homework.exercise import Check, Exercise, student_attribute, uniform
+from minidl.homework.exercise import Check, Exercise, student_attribute, uniform, unlike
 from minidl.testing import check_optimizer
 
 
@@ -34,11 +34,16 @@ def _momentum_settings(rng):
 
 
 def _optimizer_exercise(name, class_name, reference, title, visible, drawn, points=(3, 2)):
+    def other_settings(rng):
+        # Every drawn setting differs from the visible one (eps is not drawn), so none can be hard-coded.
+        return unlike(lambda settings: any(settings[key] == visible[key] for key in settings if key != "eps"),
+                      lambda: drawn(rng))
+
     return Exercise(name, title, 6, f"{name}.py", (
         Check("same steps as minidl's", points[0], False,
               partial(same_steps, class_name=class_name, reference=reference, settings=visible)),
         Check("same steps, other hyperparameters", points[1], True,
-              partial(same_steps, class_name=class_name, reference=reference, settings=drawn)),
+              partial(same_steps, class_name=class_name, reference=reference, settings=other_settings)),
     ))
 
 

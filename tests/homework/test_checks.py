@@ -3,6 +3,7 @@
 import numpy as np
 
 from minidl.homework import EXERCISES, layer_checks
+from minidl.homework.runner import check_generator
 
 
 def softmax(key, edit, load, old, new):
@@ -34,3 +35,17 @@ def test_the_optimizer_checks_leave_out_the_two_networks_warning(key, load):
             report = check.run(module, np.random.default_rng(0))
             assert report.ok and report.status == "pass", report
             assert "two networks" not in [row.name for row in report.rows], report
+
+
+def test_hidden_checks_never_repeat_the_visible_shapes_or_settings(key, load):
+    # Seed 0 drew affine's visible input shape (4, 3) for its hidden check before; the shapes are in the subjects.
+    # check_network's subject names no shape: two_layer_net is held to it by the code, not here.
+    for exercise in EXERCISES.values():
+        module = load(key / exercise.file)
+        visible = {check.run(module, check_generator(0, exercise, check)).subject
+                   for check in exercise.checks if not check.hidden}
+        for seed in (0, 1, 2):
+            for check in exercise.checks:
+                if check.hidden:
+                    subject = check.run(module, check_generator(seed, exercise, check)).subject
+                    assert subject not in visible or exercise.name == "two_layer_net", (exercise.name, seed, subject)
