@@ -46,7 +46,7 @@ EXERCISES = {exercises!r}
 def test_visible_checks(exercise):
     report = check(HERE, [exercise])
     if not report.all_passed:
-        pytest.fail(str(report), pytrace=False)
+        pytest.fail(f"{{report.headline}}\\n\\n{{report}}", pytrace=False)
 '''
 
 

@@ -15,7 +15,7 @@ from functools import partial
 
 import numpy as np
 
-from minidl.homework.exercise import Check, Exercise, student_attribute
+from minidl.homework.exercise import Check, Exercise, student_attribute, unlike
 from minidl.testing import CheckReport
 
 
@@ -55,7 +55,7 @@ def _partition_rows(report, batches, x, t, batch_size):
 
 def partition(module, rng, hidden=False):
     if hidden:
-        samples = int(rng.integers(2, 41))
+        samples = unlike(23, lambda: int(rng.integers(2, 41)))
         batch_size, one_hot = int(rng.integers(1, samples + 4)), True
     else:
         samples, batch_size, one_hot = 23, 5, False
@@ -110,7 +110,8 @@ def _spread_rows(report, weights, fan_in, fan_out, std, rule):
 
 
 def _sizes(rng, hidden):
-    return (int(rng.integers(100, 401)), int(rng.integers(100, 401))) if hidden else (300, 100)
+    return unlike((300, 100), lambda: (int(rng.integers(100, 401)), int(rng.integers(100, 401)))) if hidden \
+        else (300, 100)
 
 
 def initial_spread(module, rng, function, factor, hidden=False):

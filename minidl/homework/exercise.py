@@ -92,7 +92,9 @@ def student_attribute(module, name):
 def compare(report, row, actual, expected, tolerance=1e-9, floor=1e-12, hint=""):
     """Add a row comparing what the student's code gave with the expected array; return whether it passed.
 
-    ``hint``, if given, is appended to the detail of a failure: the usual cause.
+    ``hint``, if given, is the failed row's hint: the usual cause. It may be a
+    function ``hint(actual, expected)`` of the two arrays (same shape), called
+    only on a failure, to read the likely mistake from the numbers.
     """
     if actual is None:
         return report.add(row, False, "got None; did you forget to return the result?")
@@ -104,7 +106,22 @@ def compare(report, row, actual, expected, tolerance=1e-9, floor=1e-12, hint="")
     if actual.shape != expected.shape:
         return report.add(row, False, f"shape {actual.shape}, expected {expected.shape}")
     passed, detail = compare_arrays(actual, expected, tolerance, floor, labels=("yours", "expected"))
-    return report.add(row, passed, detail if passed or not hint else f"{detail}; {hint}")
+    if passed:
+        return report.add(row, True, detail)
+    return report.add(row, False, detail, hint=hint(actual, expected) if callable(hint) else hint)
+
+
+def unlike(visible, draw):
+    """``draw()``, drawn again while it equals ``visible``: a hidden check never repeats the visible one's shape.
+
+    ``visible`` may also be a function ``visible(value) -> bool`` telling
+    whether a drawn value repeats the visible check.
+    """
+    repeats = visible if callable(visible) else visible.__eq__
+    value = draw()
+    while repeats(value):
+        value = draw()
+    return value
 
 
 def uniform(rng, low, high):

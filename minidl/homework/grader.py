@@ -20,6 +20,7 @@ and a script calling :func:`grade` must then guard its top level with
 
 from __future__ import annotations
 
+import difflib
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -84,7 +85,7 @@ def grade(directory, exercises=None, *, seed=0, hidden=True, time_limit=DEFAULT_
         for exercise in chosen:
             task = finished.get(exercise.name)
             if task is None:
-                outcome = _Outcome(error=f"{exercise.file} not found in {directory}")
+                outcome = _Outcome(error=_missing_file(exercise.file, directory))
             else:
                 outcome = task.outcome(time_limit)
             results += outcome.results(exercise, hidden)
@@ -113,6 +114,18 @@ def _check_directory(directory):
         raise ValueError(f"homework folder {str(directory)!r} {problem}; "
                          "give the folder made by minidl homework new")
     return path
+
+
+def _missing_file(file, directory):
+    """``"adam.py not found in DIR"``, naming a file that looks like a misnamed copy (``Adam.py``, ``adam (1).py``)."""
+    message = f"{file} not found in {directory}"
+    exercise_files = {exercise.file for exercise in EXERCISES.values()}
+    names = [path.name for path in directory.iterdir() if path.is_file() and path.name not in exercise_files]
+    same_but_case = [name for name in names if name.lower() == file.lower()]
+    similar = same_but_case or difflib.get_close_matches(file, names, n=1, cutoff=0.75)
+    if similar:
+        return f"{message}; found {similar[0]!r}: rename it to {file}"
+    return message
 
 
 def _check_seed(seed):
@@ -211,12 +224,14 @@ class _Outcome:
         results = []
         for check in runner.selected_checks(exercise, hidden):
             record = done.get(check.name)
+            todo = False
             if record is not None:
                 passed, output = bool(record.get("passed")), str(record.get("output", ""))
+                todo = bool(record.get("todo"))
             else:
                 passed, output = False, error or self._unfinished(check.name in started[-1:])
                 output += self._printed()
-            results.append(CheckResult(exercise.name, check.name, check.points, check.hidden, passed, output))
+            results.append(CheckResult(exercise.name, check.name, check.points, check.hidden, passed, output, todo))
         return results
 
     def _unfinished(self, was_running):

@@ -26,6 +26,10 @@ class CheckResult:
     output : str
         The check's report table, or what went wrong (an exception in the
         student's code, a time-out, a missing file).
+    todo : bool, default False
+        The check did not pass because the code is not written yet (it
+        raised ``NotImplementedError``, as a starter file's TODO does) and
+        nothing failed: shown as ``TODO`` rather than ``FAIL``, worth 0 points.
     """
 
     exercise: str
@@ -34,6 +38,7 @@ class CheckResult:
     hidden: bool
     passed: bool
     output: str
+    todo: bool = False
 
     @property
     def score(self):
@@ -78,6 +83,21 @@ class GradeReport:
         return sum(result.max_score for result in self.results)
 
     @property
+    def headline(self):
+        """str: one line, for pytest's short summary: exercises, points and the checks that did not pass.
+
+        E.g. ``"relu: 0 of 4 points: forward values, gradient dx failed"``.
+        """
+        exercises = self.exercises()
+        single = len(exercises) == 1
+        line = f"{', '.join(exercises)}: {_score_text(self.score, self.max_score)}"
+        for todo, what in ((False, "failed"), (True, "still TODO")):
+            names = [result.check if single else result.name for result in self.results
+                     if not result.passed and result.todo == todo]
+            line += f": {', '.join(names)} {what}" if names else ""
+        return line
+
+    @property
     def all_passed(self):
         """bool: True when every check passed."""
         return all(result.passed for result in self.results)
@@ -97,8 +117,10 @@ class GradeReport:
                  f"{'exercise':<20} {'score':>6} {'max':>5}  checks passed"]
         for name, results in self.exercises().items():
             passed = sum(result.passed for result in results)
+            todo = sum(result.todo and not result.passed for result in results)
             lines.append(f"{name:<20} {_points(sum(r.score for r in results)):>6} "
-                         f"{_points(sum(r.max_score for r in results)):>5}  {passed} of {len(results)}")
+                         f"{_points(sum(r.max_score for r in results)):>5}  {passed} of {len(results)}"
+                         + (f" ({todo} TODO)" if todo else ""))
         passed = sum(result.passed for result in self.results)
         lines.append(f"{'total':<20} {_points(self.score):>6} {_points(self.max_score):>5}  "
                      f"{passed} of {len(self.results)}")
@@ -110,16 +132,17 @@ class GradeReport:
         for result in self.results:
             if not result.passed:
                 body = "\n".join("    " + line for line in result.output.splitlines())
-                blocks.append(f"{result.name} (0 of {_points(result.max_score)} points)\n{body}")
+                blocks.append(f"{result.name} ({_score_text(0, result.max_score)})\n{body}")
         return "\n\n".join(blocks)
 
     def listing(self):
-        """Every check under its exercise, ``ok`` or ``FAIL``, with the report of each failure below it."""
+        """Every check under its exercise, ``ok``, ``FAIL`` or ``TODO``, with the report of each failure below it."""
         lines = []
         for name, results in self.exercises().items():
             lines.append(name)
             for result in results:
-                lines.append(f"  {'ok  ' if result.passed else 'FAIL'}  {result.check} "
+                label = "ok" if result.passed else "TODO" if result.todo else "FAIL"
+                lines.append(f"  {label:<4}  {result.check} "
                              f"({_points(result.max_score)} point{'' if result.max_score == 1 else 's'})")
                 if not result.passed:
                     lines += ["        " + line for line in result.output.splitlines()]
@@ -177,6 +200,11 @@ class GradeReport:
     def write_gradescope(self, path, hidden_visibility="after_due_date"):
         """Write :meth:`gradescope` to ``path`` as JSON, atomically."""
         write_json(path, self.gradescope(hidden_visibility))
+
+
+def _score_text(score, max_score):
+    """``"0 of 1 point"``, ``"2 of 4 points"``."""
+    return f"{_points(score)} of {_points(max_score)} point{'' if max_score == 1 else 's'}"
 
 
 def _points(value):

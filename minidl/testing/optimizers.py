@@ -13,6 +13,9 @@ is harmless with one optimizer per network).
 
 from __future__ import annotations
 
+import inspect
+import re
+
 import numpy as np
 
 from minidl import optim
@@ -141,7 +144,11 @@ def check_optimizer(cls, reference="adam", *, steps=20, seed=0, tolerance=1e-9, 
         "so it would never learn. Write params[key] -= step, not params[key] = params[key] - step"))
     if diverged:
         differ = _hyperparameter_hint(student, reference_optimizer)
-        report.add("same steps as reference", False, diverged, hint="; ".join(part for part in (hint, differ) if part))
+        # Not when the steps name a likelier cause (eps misplaced, lr missing, ...) than a bare ratio.
+        bare = not hint or re.fullmatch(r"your step is \S+x the reference step", hint)
+        settings_used = _non_default_hint(reference_optimizer, hyperparams) if bare else ""
+        report.add("same steps as reference", False, diverged,
+                   hint="; ".join(part for part in (hint, differ, settings_used) if part))
         report.notes += _reference_rule(reference_optimizer)
     else:
         report.add("same steps as reference", True, f"all {steps} steps agree within {tolerance:g}")
@@ -226,8 +233,47 @@ def _step_hint(student_step, reference_step, grad, step, key, before, grads, mak
                     "or store it back (self.v[key] = v)")
     hint = ratio_hint(student_step, reference_step, "your step", "the reference step")
     if hint:
-        return hint + _bias_correction_hint(student_step, reference_step, step, reference)
+        return (hint + _learning_rate_hint(student_step, reference_step, reference)
+                + _bias_correction_hint(student_step, reference_step, step, reference))
     return _eps_hint(student_step, reference_step, grad)
+
+
+def _learning_rate_hint(student_step, reference_step, reference):
+    """A step 1/lr times too large (lr forgotten) or lr times too small (lr applied twice)."""
+    lr = getattr(reference, "hyperparameters", {}).get("lr")
+    ratio = proportional(student_step, reference_step)
+    if ratio is None or not lr or abs(lr - 1) < 1e-3:
+        return ""
+    if abs(ratio * lr - 1) < 1e-3:
+        return f"; is the learning rate missing? ({1 / lr:g} = 1 / lr)"
+    if abs(ratio / lr - 1) < 1e-3:
+        return f"; is the learning rate applied twice? ({lr:g} = lr)"
+    return ""
+
+
+def _non_default_hint(reference, hyperparams):
+    """The settings of this check that are not the reference's defaults: a number written in place of self.name.
+
+    An update that writes ``0.99`` where ``self.decay_rate`` belongs is right
+    with the default settings and wrong with any other.
+    """
+    try:
+        defaults = {name: parameter.default for name, parameter in
+                    inspect.signature(type(reference)).parameters.items()
+                    if parameter.default is not inspect.Parameter.empty}
+    except (TypeError, ValueError):
+        return ""
+    changed = [name for name, value in hyperparams.items() if name in defaults and value != defaults[name]]
+    if not changed:
+        return ""
+    used = ", ".join(f"{name}={hyperparams[name]!r} (default {defaults[name]!r})" for name in changed)
+    if len(changed) == 1:
+        name = changed[0]
+        return f"this check uses {used}: is {defaults[name]!r} written into your update instead of self.{name}?"
+    # The learning rate is the setting least often written as a number: give another as the example.
+    name = next((name for name in changed if name != "lr"), changed[0])
+    return (f"this check uses {used}: is a default written as a number in your update "
+            f"({defaults[name]!r} instead of self.{name}, say)?")
 
 
 def _bias_correction_hint(student_step, reference_step, step, reference):

@@ -1,5 +1,7 @@
 """Homework folders for the tests, and a way to edit the student's files in them."""
 
+import importlib.util
+
 import pytest
 
 from minidl.homework import write_assignment
@@ -22,3 +24,16 @@ def edit():
         path.write_text(text.replace(old, new))
 
     return replace
+
+
+@pytest.fixture
+def load():
+    """``load(path)``: import a student's file as a fresh module, to run an exercise's checks on it directly."""
+
+    def import_file(path):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return import_file

@@ -64,6 +64,7 @@ def test_a_hard_coded_default_passes_the_visible_check_and_fails_the_hidden_one(
     visible, hidden = report.results
     assert visible.passed and not visible.hidden
     assert not hidden.passed and hidden.hidden and "first divergence" in hidden.output
+    assert "(0.99 instead of self.decay_rate, say)" in hidden.output  # the hint names the suspect
     assert report.score == visible.max_score == 3  # partial credit
 
 
@@ -89,6 +90,20 @@ def test_a_missing_file_scores_zero_with_a_message(key):
     report = grade(key, ["adam", "sgd"], seed=SEED)
     assert scores(report) == {"adam": 0, "sgd": 5}
     assert all("adam.py not found" in result.output for result in report.exercises()["adam"])
+    assert "rename" not in report.results[0].output  # adagrad.py, another exercise's file, is not a suspect
+
+
+@pytest.mark.parametrize("misnamed", ["Adam.py", "adam (1).py"])
+def test_a_misnamed_file_is_named_with_the_name_to_give_it(key, misnamed):
+    (key / "adam.py").rename(key / misnamed)
+    (result, *_) = grade(key, ["adam"], seed=SEED).results
+    assert f"adam.py not found in {key}; found {misnamed!r}: rename it to adam.py" in result.output
+
+
+def test_a_failed_check_worth_one_point_says_point(key, edit):
+    edit(key / "relu.py", *PLANTED_BUGS["relu"])
+    failures = grade(key, ["relu"], seed=SEED).failures()
+    assert "relu: gradient, other shapes (hidden) (0 of 1 point)\n" in failures, failures
 
 
 def test_hidden_checks_draw_their_values_from_the_seed_and_visible_ones_do_not():

@@ -337,3 +337,41 @@ def test_an_unimplemented_update_reads_not_implemented_yet(cls, said):
     (todo,) = report.rows
     assert (todo.name, todo.status) == ("update", "todo")
     assert todo.detail.startswith(f"not implemented yet (TODO): step 1: update raised {said}")
+
+
+# ----------------------------------------------------------------- the learning rate and settings hints
+class SGDWithoutLearningRate(optim.Optimizer):
+    def update_one(self, param, grad, state, scratch):
+        param -= grad
+
+
+class SGDLearningRateTwice(optim.Optimizer):
+    def update_one(self, param, grad, state, scratch):
+        param -= self.lr * self.lr * grad
+
+
+class RMSpropHardCodedDecay(StudentRMSprop):
+    def update_one(self, param, grad, state, scratch):
+        state["h"] *= 0.99
+        state["h"] += (1 - 0.99) * grad * grad
+        param -= self.lr * grad / (np.sqrt(state["h"]) + self.eps)
+
+
+@pytest.mark.parametrize("cls, hint", [
+    (SGDWithoutLearningRate, "100.00x the reference step; is the learning rate missing? (100 = 1 / lr)"),
+    (SGDLearningRateTwice, "0.01x the reference step; is the learning rate applied twice? (0.01 = lr)"),
+])
+def test_a_step_off_by_the_learning_rate_says_so(cls, hint):
+    report = check_optimizer(cls, "sgd", lr=0.01, steps=2, two_networks="skip")
+    (row,) = [row for row in report.rows if row.name == "same steps as reference"]
+    assert row.status == "fail" and hint in row.hint, report
+
+
+def test_a_hard_coded_default_passes_with_the_defaults_and_fails_naming_the_settings_used():
+    assert check_optimizer(RMSpropHardCodedDecay, "rmsprop", lr=0.01, decay_rate=0.99, steps=3, two_networks="skip")
+    report = check_optimizer(RMSpropHardCodedDecay, "rmsprop", lr=0.01, decay_rate=0.95, steps=3,
+                             two_networks="skip")
+    (row,) = [row for row in report.rows if row.name == "same steps as reference"]
+    assert row.status == "fail"
+    assert ("this check uses decay_rate=0.95 (default 0.99): is 0.99 written into your update instead of "
+            "self.decay_rate?") in row.hint, report
