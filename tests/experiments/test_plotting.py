@@ -34,7 +34,7 @@ def test_grid_shape():
 
 def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
-    with pytest.raises(ModuleNotFoundError, match=r"pip install 'minidl\[plot\]'"):
+    with pytest.raises(ModuleNotFoundError, match=r"pip install \"matplotlib>=3.6\" \(minidl's \[plot\] extra\)"):
         plotting.new_figure()
 
 
