@@ -97,5 +97,9 @@ def get(name, **hyperparameters):
     valid = [parameter for parameter in inspect.signature(cls.__init__).parameters if parameter != "self"]
     unknown = sorted(set(hyperparameters) - set(valid))
     if unknown:
-        raise ValueError(f"{cls.__name__} has no hyperparameter {unknown}; valid ones: {valid}")
+        # SGD with momentum=0.9 means another optimizer: name the ones that take the setting.
+        having = [other for other, other_cls in available().items() if other_cls is not cls
+                  and set(unknown) <= set(inspect.signature(other_cls.__init__).parameters)]
+        elsewhere = f"; optimizers that take {', '.join(unknown)}: {', '.join(having)}" if having else ""
+        raise ValueError(f"{cls.__name__} has no hyperparameter {unknown}; valid ones: {valid}{elsewhere}")
     return cls(**hyperparameters)
