@@ -13,6 +13,7 @@ lists these mistakes for readers.
 import gzip
 import importlib.util
 import os
+import re
 import struct
 import sys
 import zipfile
@@ -392,6 +393,13 @@ COMMAND_CASES = [
                  id="export-over-its-model"),
     pytest.param(["export", "model.npz", "--format", "torch", "net.pt"], 2, "argument --format: invalid choice",
                  id="export-format"),
+    pytest.param(["train", "--dataset", "digits", "--optimiser", "adam"], 2,
+                 "unrecognized arguments: --optimiser adam; did you mean --optimizer?", id="option-typo"),
+    pytest.param(["experiment", "compare", "--smothing", "5"], 2, "did you mean --smooth?",
+                 id="experiment-option-typo"),
+    pytest.param([*DIGITS, "--optimizer", "sgd", "--optimizer-param", "momentum=0.9"], 1,
+                 "SGD has no hyperparameter ['momentum']; valid ones: ['lr']; optimizers that take momentum: "
+                 "momentum, nesterov", id="setting-of-another-optimizer"),
     pytest.param(["train", "--epochs", "0"], 2, "argument --epochs: expected a whole number >= 1", id="epochs-zero"),
     pytest.param(["train", "--batch-size", "-3"], 2, "argument --batch-size", id="batch-size-negative"),
     pytest.param(["train", "--dropout", "1"], 2, "argument --dropout: expected a fraction in [0, 1)", id="dropout"),
@@ -413,8 +421,8 @@ def test_command_line_mistakes_end_in_one_line(argv, exit_code, fragment, folder
     assert "Traceback" not in errors and fragment in last_line
     if exit_code == 1:  # minidl's own errors: exactly one line
         assert errors.count("\n") == 1 and last_line.startswith("minidl: error: ")
-    else:  # argparse's: the usage, then one error line
-        assert last_line.startswith(f"minidl {argv[0]}: error: ")
+    else:  # argparse's: the usage, then one error line (an experiment's own: "minidl experiment compare: error:")
+        assert re.match(rf"minidl {argv[0]}( \w+)?: error: ", last_line), last_line
     assert_unchanged(folder, before)
 
 

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import os
+import re
 import signal
 import sys
 import warnings
@@ -61,8 +63,21 @@ def build_parser():
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         command_parser = command.add_parser(subparsers)
-        command_parser.set_defaults(run=command.run)
+        command_parser.set_defaults(run=command.run, parser=command_parser)
     return parser
+
+
+def _parse(argv):
+    """The parsed command line; an unknown option is reported by its command, with the nearest known one."""
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:
+        parser = args.parser  # the innermost: the command's, or the experiment's for "minidl experiment NAME"
+        known = set(re.findall(r"--[a-z][\w-]*", parser.format_help()))
+        near = [match for token in unknown if token.startswith("--")
+                for match in difflib.get_close_matches(token.partition("=")[0], known, n=1)]
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}"
+                     + (f"; did you mean {' or '.join(near)}?" if near else ""))
+    return args
 
 
 def _user_errors():
@@ -75,7 +90,7 @@ def _user_errors():
 
 def main(argv=None):
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     try:
         with _sigterm_as_interrupt(), warnings.catch_warnings():
             warnings.showwarning = _show_warning

@@ -289,8 +289,9 @@ def add_parser(subparsers):
     for name, summary in SUMMARIES.items():
         description = f"{summary[0].upper()}{summary[1:]}.\n\nexamples:\n" + "\n".join(
             f"  {example}" for example in EXAMPLES[name])
-        add_options(experiments.add_parser(name, help=summary, description=description,
-                                           formatter_class=HelpFormatter), name)
+        experiment = experiments.add_parser(name, help=summary, description=description, formatter_class=HelpFormatter)
+        add_options(experiment, name)
+        experiment.set_defaults(parser=experiment)  # an unknown option is reported by the experiment's own parser
     return parser
 
 
