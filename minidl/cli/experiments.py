@@ -6,15 +6,6 @@ offline on the 8x8 digits by default, in about a minute or less; --dataset
 mnist (or fashion-mnist, idx:DIR) runs the same on 28x28 images. The same
 --seed gives bit-identical numbers.
 
-experiments:
-  paths        paths of 7 optimizers on f(x, y) = x**2/20 + y**2 from (-7, 2)
-  compare      training loss of optimizers on the same batches, same initial weights
-  init         training loss from initial weights of std 0.01, Xavier and He
-  activations  histograms of 5 layers' activations for several initialisations
-  batchnorm    training accuracy with and without batchnorm, 16 weight scales
-  overfit      train vs test accuracy on 300 samples, weight decay and dropout
-  search       random search of learning rate and weight decay, ranked
-
 examples:
   minidl experiment paths --out results
   minidl experiment compare --seeds 3 --iterations 500 --out results
