@@ -6,7 +6,8 @@ module appears here too. Every hyperparameter shown can be set on the command
 line with ``--optimizer-param NAME=VALUE`` (``--lr`` sets ``lr``).
 
 With a NAME, shows that optimizer alone: its defaults, what each
-hyperparameter means and its update rule (the Notes of its docstring).
+hyperparameter means, its update rule (for a built-in, the plain numpy of
+minidl.optim.reference; else the Notes of its docstring) and its notes.
 
 examples:
   minidl optimizers
@@ -20,6 +21,7 @@ import inspect
 import re
 
 from minidl.cli.arguments import add_command
+from minidl.optim import reference
 
 
 def add_parser(subparsers):
@@ -68,13 +70,57 @@ def explain(name, cls):
     lines = [f"{name} ({cls.__module__}.{cls.__qualname__})", "", sections.get("") or "(no docstring)", "",
              f"defaults: {defaults(cls)}",
              f"set with: --optimizer {name} --lr VALUE --optimizer-param NAME=VALUE"]
-    for title, heading in (("Parameters", "hyperparameters"), ("Notes", "update rule")):
-        if sections.get(title):
-            lines += ["", f"{heading}:", *("  " + row if row else "" for row in sections[title].splitlines())]
-    if not sections.get("Notes"):
+    if sections.get("Parameters"):
+        lines += ["", "hyperparameters:", *_indented(sections["Parameters"])]
+    if name in reference.RULES and cls.__module__.startswith("minidl.optim."):
+        # A built-in: its rule in plain numpy reads better in a terminal than the docstring's LaTeX.
+        lines += ["", f"update rule (minidl.optim.reference.{name}):", *_indented(reference.source(name).rstrip())]
+        if sections.get("Notes"):
+            lines += ["", "notes:", *_indented(_plain(sections["Notes"]))]
+        return "\n".join(lines)
+    if sections.get("Notes"):
+        lines += ["", "update rule:", *_indented(sections["Notes"])]
+    else:
         lines += ["", "update rule: its docstring has no Notes section; read update_one in "
                       f"{inspect.getsourcefile(cls) or cls.__module__}"]
     return "\n".join(lines)
+
+
+def _indented(text):
+    return ["  " + row if row else "" for row in text.splitlines()]
+
+
+#: LaTeX in the Notes' inline maths, as a terminal shows it.
+_LATEX = {r"\sqrt": "√", r"\beta": "β", r"\eta": "η", r"\epsilon": "ε", r"\rho": "ρ", r"\mu": "μ",
+          r"\gamma": "γ", r"\lambda": "λ", r"\nabla": "∇", r"\odot": "⊙", r"\leftarrow": "←", r"\dots": "...",
+          r"\cdot": "·", r"\hat": "^", r"\,": " ", r"\ ": " ", r"\qquad": "   "}
+
+
+def _symbols(latex):
+    """``\\sqrt{1 - \\beta_2^t}`` -> ``√(1 - β_2^t)``: enough LaTeX for the Notes' inline maths."""
+    for command, symbol in _LATEX.items():
+        whole_word = r"(?![A-Za-z])" if command[-1].isalpha() else ""  # \eta, not the start of \etaX
+        latex = re.sub(re.escape(command) + whole_word, symbol, latex)
+    return latex.replace("{", "(").replace("}", ")")
+
+
+def _plain(text):
+    """Notes for a terminal: without the ``.. math::`` blocks (the rule above says it) and reST markup."""
+    kept, in_math = [], False
+    for row in text.splitlines():
+        if row.strip().startswith(".. math::"):
+            in_math = True
+            kept.append("(the equations: the update rule above)")
+            continue
+        if in_math and (not row.strip() or row.startswith((" ", "\t"))):
+            continue  # the block's indented lines and the blank lines around them
+        if in_math:
+            kept.append("")
+        in_math = False
+        kept.append(row)
+    plain = "\n".join(kept)
+    plain = re.sub(r":math:`([^`]*)`", lambda found: _symbols(found.group(1)), plain)
+    return re.sub(r"``([^`]*)``|\*([^*]+)\*", lambda found: found.group(1) or found.group(2), plain)
 
 
 def run(args):

@@ -157,8 +157,10 @@ def test_optimizers_name_shows_its_rule_and_defaults(capsys):
     text = capsys.readouterr().out
     assert text.startswith("momentum (minidl.optim.sgd.Momentum)")
     assert "defaults: lr=0.01, momentum=0.9" in text
-    rule = text.split("update rule:\n")[1]
-    assert "\\leftarrow" in rule  # the equation of the docstring's Notes
+    rule, notes = text.split("update rule (minidl.optim.reference.momentum):\n")[1].split("\nnotes:\n")
+    assert "def momentum(param, grad, state, lr=0.01, momentum=0.9):" in rule  # the rule in plain numpy
+    assert "book's code" in notes and "v ← μ v - η g, W ← W + v" in notes  # its Notes, without reST or LaTeX
+    assert not re.search(r"\\[a-z]|:math:|\.\. math::|``", text), text
     assert main(["optimizers", "adamm"]) == 1
     assert one_line_error(capsys).startswith("minidl: error: unknown optimizer 'adamm'; known optimizers: adadelta")
 
