@@ -374,8 +374,10 @@ COMMAND_CASES = [
     pytest.param(["evaluate", "model.npz", "--dataset", "idx:idx-count"], 1, "3 labels", id="evaluate-bad-idx"),
     pytest.param(["experiment", "compare", "--out", "afile", "--no-plot"], 1, "'afile' exists and is a file",
                  id="experiment-out-is-a-file"),
-    pytest.param([*DIGITS, "--schedule", "cosine"], 1, "e.g. total_epochs=40 (on the command line: --schedule-param",
+    pytest.param([*DIGITS, "--schedule", "exponential"], 1, "e.g. gamma=0.95 (on the command line: --schedule-param",
                  id="schedule-setting-missing"),
+    pytest.param([*DIGITS, "--schedule", "warmup"], 1, "'warmup'; known schedules: step, exponential, cosine, "
+                 "inverse-time", id="schedule-unknown"),
     pytest.param([*DIGITS, "--schedule", "step"], 1, "the 'step' schedule needs step_size", id="schedule-step-missing"),
     pytest.param([*DIGITS, "--optimizer-param", "beta1=abc"], 1, "--optimizer-param beta1='abc': beta1 must be",
                  id="text-value"),

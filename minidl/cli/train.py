@@ -13,7 +13,7 @@ examples:
   minidl train --dataset digits
   minidl train --dataset mnist --save mnist.npz --history mnist.csv
   minidl train --dataset digits --hidden 100,100 --activation tanh --optimizer momentum --lr 0.05
-  minidl train --dataset digits --optimizer adam --optimizer-param beta2=0.99 --schedule cosine --schedule-param total_epochs=40
+  minidl train --dataset digits --optimizer adam --optimizer-param beta2=0.99 --schedule cosine
   minidl train --dataset digits --validation-fraction 0.1 --early-stopping 5
   minidl train --dataset mnist --checkpoint run.npz          # Ctrl-C, then:
   minidl train --resume run.npz
@@ -30,6 +30,7 @@ is said once: the last bits may differ).
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import textwrap
 import time
@@ -51,6 +52,12 @@ DEFAULTS = {
     "digits": {"hidden": (256,), "dropout": 0.0, "epochs": 40, "batch_size": 32},
     "large": {"hidden": (512, 512), "dropout": 0.2, "epochs": 20, "batch_size": 128},
 }
+
+#: Schedule settings that, when left out, the run gives: a schedule's
+#: total_epochs (cosine's) is the run's number of epochs, so its rate falls
+#: to min_lr just after the last epoch. Other settings (step_size, gamma,
+#: decay) are a choice no run implies, and stay required.
+SCHEDULE_SETTINGS_FROM_THE_RUN = ("total_epochs",)
 
 
 def add_parser(subparsers):
@@ -87,7 +94,8 @@ def add_parser(subparsers):
     training.add_argument("--schedule", default=None, metavar="NAME",
                           help="learning-rate schedule: step, exponential, cosine or inverse-time")
     training.add_argument("--schedule-param", type=arguments.key_value, action="append", metavar="NAME=VALUE",
-                          help="a setting of the schedule, e.g. step_size=10 or gamma=0.5 (repeatable)")
+                          help="a setting of the schedule, e.g. step_size=10 or gamma=0.5 (repeatable); "
+                               "cosine's total_epochs defaults to the run's --epochs")
     training.add_argument("--epochs", type=arguments.positive_int, default=None,
                           help="total number of epochs (default: by data set)")
     training.add_argument("--batch-size", type=arguments.positive_int, default=None,
@@ -241,6 +249,10 @@ def _hyperparameters(args):
         raise ValueError("--schedule-param needs --schedule NAME (step, exponential, cosine or inverse-time)")
     if args.schedule:
         arguments.check_numbers(schedule_params, "--schedule-param ")
+        schedule_class = optim.schedules.schedule_class(args.schedule)  # an unknown name: the known ones are listed
+        for setting in SCHEDULE_SETTINGS_FROM_THE_RUN:
+            if setting in inspect.signature(schedule_class).parameters:
+                schedule_params.setdefault(setting, args.epochs or _dataset_defaults(args.dataset)["epochs"])
         try:
             optim.get_schedule(args.schedule, **schedule_params)
         except ValueError as error:
@@ -249,11 +261,16 @@ def _hyperparameters(args):
     return optimizer_params, schedule_params
 
 
+def _dataset_defaults(dataset):
+    """The settings of :data:`DEFAULTS` for ``dataset``."""
+    return DEFAULTS["digits" if dataset.strip().lower() == "digits" else "large"]
+
+
 def _new_trainer(args, hyperparameters, callbacks, train, test):
     from minidl.network import MLP
     from minidl.training import Trainer
 
-    defaults = DEFAULTS["digits" if args.dataset.strip().lower() == "digits" else "large"]
+    defaults = _dataset_defaults(args.dataset)
     (x_train, t_train), (_, t_test) = train, test
     weight_init = args.init or ("he" if args.activation == "relu" else "xavier")
     network = MLP(
@@ -339,8 +356,7 @@ def _refuse_options_a_resume_ignores(args, trainer, typed):
         "--optimizer": (args.optimizer.lower(), optimizer_name),
         "--lr": (args.lr, trainer.initial_lr),
         "--schedule": (args.schedule and args.schedule.lower(), spec.get("name") and spec["name"].lower()),
-        "--schedule-param": (arguments.pairs_to_dict(args.schedule_param, "schedule parameter"),
-                             spec.get("params", {})),
+        "--schedule-param": (_schedule_params_as_saved(args, spec.get("params", {})), spec.get("params", {})),
         "--batch-size": (args.batch_size, trainer.batch_size),
     }
     ignored = []
@@ -359,6 +375,17 @@ def _refuse_options_a_resume_ignores(args, trainer, typed):
             f"would be ignored: drop {them}, or start a new run to change {them} (with --resume, --epochs, "
             "--early-stopping, --checkpoint, --save, --history, --data-home, --threads and --verbose apply)"
         )
+
+
+def _schedule_params_as_saved(args, saved):
+    """The --schedule-param settings typed, with those the run gave (total_epochs) taken as saved.
+
+    The command that started the run, repeated with --resume, then matches
+    the checkpoint, whatever --epochs now says.
+    """
+    typed = arguments.pairs_to_dict(args.schedule_param, "schedule parameter")
+    given_by_the_run = {name: saved[name] for name in SCHEDULE_SETTINGS_FROM_THE_RUN if name in saved}
+    return {**given_by_the_run, **typed}
 
 
 def _shown(value):

@@ -156,6 +156,25 @@ SCHEDULES = {
 _EXAMPLE_SETTINGS = {"step_size": 10, "gamma": 0.95, "total_epochs": 40, "decay": 0.1}
 
 
+def schedule_class(name):
+    """The class of the schedule called ``name`` (``"cosine"`` -> :class:`CosineDecay`).
+
+    ``name`` is read as :func:`get_schedule` reads it (case-insensitive,
+    ``_`` accepted for ``-``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the known ones.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"a schedule is chosen by name (a str) or passed as a callable; got {name!r}")
+    cls = SCHEDULES.get(name.lower().replace("_", "-"))
+    if cls is None:
+        raise ValueError(f"unknown learning-rate schedule {name!r}; known schedules: {', '.join(SCHEDULES)}")
+    return cls
+
+
 def get_schedule(name, **settings):
     """Build the schedule called ``name`` with ``settings``, e.g. ``get_schedule("step", step_size=10)``.
 
@@ -171,12 +190,8 @@ def get_schedule(name, **settings):
     """
     if callable(name) and not settings:
         return name
-    if not isinstance(name, str):
-        raise TypeError(f"a schedule is chosen by name (a str) or passed as a callable; got {name!r}")
+    cls = schedule_class(name)
     key = name.lower().replace("_", "-")
-    cls = SCHEDULES.get(key)
-    if cls is None:
-        raise ValueError(f"unknown learning-rate schedule {name!r}; known schedules: {', '.join(SCHEDULES)}")
     parameters = [parameter for parameter in inspect.signature(cls.__init__).parameters.values()
                   if parameter.name != "self"]
     valid = [parameter.name for parameter in parameters]

@@ -45,6 +45,12 @@ def test_user_errors_exit_1_with_one_line(arguments, message, capsys, tmp_path, 
     assert message in one_line_error(capsys)
 
 
+def test_an_unknown_schedule_lists_the_known_ones_only(capsys):
+    assert main(["train", "--dataset", "digits", "--schedule", "warmup"]) == 1
+    assert one_line_error(capsys) == ("minidl: error: unknown learning-rate schedule 'warmup'; "
+                                      "known schedules: step, exponential, cosine, inverse-time")
+
+
 @pytest.mark.parametrize("arguments", [
     ["train", "--hidden", "10,x"],
     ["train", "--epochs", "0"],

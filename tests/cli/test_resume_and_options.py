@@ -79,6 +79,15 @@ def test_resume_accepts_the_same_command_again_with_resume_added(checkpoint, cap
     assert "after 3 epochs (1 in this run)" in capsys.readouterr().out
 
 
+def test_resume_accepts_a_cosine_run_again_with_its_total_epochs_from_the_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    command = ["train", "--dataset", "digits", "--hidden", "8", "--batch-size", "512", "-q",
+               "--schedule", "cosine", "--schedule-param", "min_lr=0.0001", "--checkpoint", "run.npz"]
+    assert main([*command, "--epochs", "2"]) == 0
+    assert main([*command, "--epochs", "3", "--resume", "run.npz"]) == 0, capsys.readouterr().err
+    assert "after 3 epochs (1 in this run)" in capsys.readouterr().out
+
+
 def test_a_resumed_run_says_where_it_resumed_and_counts_its_epochs(checkpoint, capsys):
     assert main(["train", "--resume", checkpoint, "--epochs", "4", "-q"]) == 0
     output = capsys.readouterr().out

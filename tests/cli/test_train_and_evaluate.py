@@ -64,6 +64,32 @@ def test_optimizer_params_and_schedule_reach_the_trainer(tmp_path, capsys, monke
     assert rates == [0.05, 0.025, 0.0125]
 
 
+def test_cosine_on_the_command_line_runs_over_the_epochs_of_the_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = main(["train", "--dataset", "digits", "--hidden", "8", "--epochs", "3", "--batch-size", "512", "-q",
+                 "--lr", "0.01", "--schedule", "cosine", "--checkpoint", "run.npz", "--history", "history.csv"])
+    assert code == 0, capsys.readouterr().err
+    with open(tmp_path / "history.csv", newline="") as table:
+        rates = [float(row["learning_rate"]) for row in csv.DictReader(table)]
+    assert rates == pytest.approx([0.01, 0.0075, 0.0025])  # 0.01 (1 + cos(pi e / 3)) / 2, e = 0, 1, 2
+    assert load_checkpoint("run.npz")["trainer"]["schedule"] == {"name": "cosine", "params": {"total_epochs": 3}}
+
+
+@pytest.mark.parametrize("dataset, epochs", [("digits", 40), ("mnist", 20)])
+def test_cosine_total_epochs_defaults_to_the_data_sets_epochs(dataset, epochs):
+    from minidl.cli import build_parser, train
+
+    args = build_parser().parse_args(["train", "--dataset", dataset, "--schedule", "cosine"])
+    args.optimizer = "adam"
+    assert train._hyperparameters(args)[1] == {"total_epochs": epochs}
+
+
+def test_help_says_where_cosine_total_epochs_comes_from(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    assert "cosine's total_epochs defaults to the run's --epochs" in " ".join(capsys.readouterr().out.split())
+
+
 def test_optimizers_lists_the_registry_with_defaults(capsys):
     from minidl import optim
 
