@@ -45,13 +45,32 @@ class DatasetUnavailableError(RuntimeError):
     """A data set is not cached locally and could not be downloaded.
 
     The message says which data set, where minidl looked, why the download
-    failed and which offline alternatives exist. The underlying network error
-    is kept in the ``reason`` attribute.
+    failed and which offline alternatives exist, in terms of the Python API.
+    The same facts are kept as attributes, for a caller (the ``minidl``
+    command line) to say them in its own terms.
+
+    Attributes
+    ----------
+    reason : Exception or None
+        The underlying network error.
+    title : str or None
+        The data set, e.g. ``"MNIST"``.
+    data_home : str or None
+        The data home where the cache was looked for.
+    cache_path : str or None
+        minidl's cache file of the data set in that data home.
+    cache_is_corrupt : bool
+        True if that cache exists but failed its check; False if it is missing.
     """
 
-    def __init__(self, message, reason=None):
+    def __init__(self, message, reason=None, *, title=None, data_home=None, cache_path=None,
+                 cache_is_corrupt=False):
         super().__init__(message)
         self.reason = reason
+        self.title = title
+        self.data_home = data_home
+        self.cache_path = cache_path
+        self.cache_is_corrupt = cache_is_corrupt
 
 
 @dataclass(frozen=True)
@@ -113,7 +132,8 @@ def _unavailable(dataset, home, reason, cache_is_corrupt=False):
         "t10k-labels-idx1-ubyte.gz) in a folder DIR and use load_idx(DIR) (or "
         "--dataset idx:DIR). Once online, the data set is downloaded once and then "
         "loaded from the cache.",
-        reason=reason,
+        reason=reason, title=dataset.title, data_home=str(home), cache_path=cache_path,
+        cache_is_corrupt=cache_is_corrupt,
     )
 
 

@@ -14,20 +14,23 @@ import gzip
 import importlib.util
 import os
 import re
+import socket
 import struct
 import sys
+import urllib.error
 import zipfile
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
 import pytest
+import sklearn.datasets
 
 import minidl
 import minidl.archive
 from minidl import MLP, optim
 from minidl.cli import main
-from minidl.datasets import MiniBatches, load_dataset, load_idx, read_idx, train_val_split
+from minidl.datasets import DatasetUnavailableError, MiniBatches, load_dataset, load_idx, load_mnist, read_idx, train_val_split
 from minidl.datasets.cache import CACHE_FORMAT, CACHE_VERSION, CorruptCacheError, load_cache, save_cache
 from minidl.experiments import compare_optimizers
 from minidl.experiments.common import dask_scheduler
@@ -161,10 +164,16 @@ def unreadable(trigger):
     return run
 
 
+def no_network(*args, **kwargs):
+    """``fetch_openml`` on a machine without internet access, whether or not this one has it."""
+    raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+
+
 @pytest.fixture
 def folder(tmp_path, monkeypatch, spoiled_archives):
-    """The current folder, holding good files and spoiled ones for the cases to stumble on."""
+    """The current folder, holding good files and spoiled ones for the cases to stumble on; no network."""
     monkeypatch.chdir(tmp_path)  # relative paths, and any stray write, land in the snapshot
+    monkeypatch.setattr(sklearn.datasets, "fetch_openml", no_network)
     save_model(network(), "model.npz")
     trainer(epochs=1, checkpoint="run.npz").fit(X, T)
     save_cache("cache.npz", CACHE, "test")
@@ -315,6 +324,8 @@ CASES = [
     case("cache-checksum", lambda: load_cache("tampered.npz", "test"), CorruptCacheError, "'tampered.npz'", "SHA-256"),
     case("cache-truncated", lambda: load_cache("cut.npz", "test"), CorruptCacheError, "'cut.npz' is corrupt"),
     case("cache-other-source", lambda: load_cache("cache.npz", "mnist"), CorruptCacheError, "written for 'test'"),
+    case("mnist-offline", lambda: load_mnist(data_home="."), DatasetUnavailableError, "Could not download MNIST",
+         "load_digits()", "load_idx(DIR)"),
 ]
 
 
@@ -363,6 +374,8 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--history", "h.txt"], 1, "'h.txt': use a file name ending in .csv", id="history-suffix"),
     pytest.param([*DIGITS, "--resume", "model.npz"], 1, "expected 'minidl-checkpoint'; pass a checkpoint (written by minidl train --checkpoint",
                  id="resume-from-a-model"),
+    pytest.param(["train", "--data-home", "."], 1, "cannot load MNIST: it is not in the data home '.' and the "
+                 "download failed", id="mnist-offline"),
     pytest.param(["evaluate", "missing.npz"], 1, "'missing.npz' does not exist", id="evaluate-missing"),
     pytest.param(["evaluate", "cut.npz"], 1, "'cut.npz' is corrupt", id="evaluate-corrupt"),
     pytest.param(["evaluate", "huge.npz"], 1, "holds W1 of shape (64, 16)", id="evaluate-huge-settings"),

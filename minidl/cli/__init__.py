@@ -88,6 +88,19 @@ def _user_errors():
     return (ValueError, OSError, DatasetUnavailableError, TrainingDivergedError)
 
 
+def _in_command_line_terms(error):
+    """The message of ``error``, said with options instead of Python calls where they differ."""
+    from minidl.datasets import DatasetUnavailableError
+
+    if isinstance(error, DatasetUnavailableError) and error.data_home is not None:
+        where = (f"its cache {error.cache_path!r} is corrupt" if error.cache_is_corrupt
+                 else f"it is not in the data home {error.data_home!r}")
+        return (f"cannot load {error.title}: {where} and the download failed ({error.reason}); run once online to "
+                "cache it, or use --dataset digits (works offline), --dataset idx:DIR (a folder of the four IDX "
+                "files) or --data-home DIR (a folder holding a cached copy)")
+    return str(error) or type(error).__name__
+
+
 def main(argv=None):
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = _parse(argv)
@@ -113,7 +126,7 @@ def main(argv=None):
         _error(message)
         return 143 if terminated else 130
     except _user_errors() as exc:
-        _error(str(exc) or type(exc).__name__)
+        _error(_in_command_line_terms(exc))
         return 1
     except TypeError as exc:
         # A value of the wrong type that no check caught: still one line, not a traceback.

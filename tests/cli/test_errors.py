@@ -51,6 +51,30 @@ def test_an_unknown_schedule_lists_the_known_ones_only(capsys):
                                       "known schedules: step, exponential, cosine, inverse-time")
 
 
+@pytest.mark.parametrize("cache, where", [(None, "it is not in the data home 'HOME'"),
+                                           (b"not an archive", "its cache 'HOME/minidl/mnist_784.npz' is corrupt")])
+def test_mnist_offline_is_said_in_command_line_terms(cache, where, capsys, tmp_path, monkeypatch):
+    import socket
+    import urllib.error
+
+    import sklearn.datasets
+
+    def no_network(*args, **kwargs):
+        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+
+    monkeypatch.setattr(sklearn.datasets, "fetch_openml", no_network)
+    if cache is not None:
+        (tmp_path / "minidl").mkdir()
+        (tmp_path / "minidl" / "mnist_784.npz").write_bytes(cache)
+    assert main(["train", "--data-home", str(tmp_path)]) == 1
+    last_line = capsys.readouterr().err.strip().splitlines()[-1]  # after the warning about a corrupt cache
+    assert last_line == (
+        f"minidl: error: cannot load MNIST: {where.replace('HOME', str(tmp_path))} and the download failed "
+        "(<urlopen error [Errno -2] Name or service not known>); run once online to cache it, or use --dataset "
+        "digits (works offline), --dataset idx:DIR (a folder of the four IDX files) or --data-home DIR (a folder "
+        "holding a cached copy)")
+
+
 @pytest.mark.parametrize("arguments", [
     ["train", "--hidden", "10,x"],
     ["train", "--epochs", "0"],
