@@ -140,6 +140,8 @@ def spoiled_archives(tmp_path_factory):
         patch.chdir(tmp_path_factory.mktemp("spoiled"))
         save_model(network(), "model.npz")
         trainer(epochs=1, checkpoint="run.npz").fit(X, T)
+        os.mkdir("runs")
+        save_model(network(), "runs/idx-model.npz", metadata={"dataset": "idx:idx-gone"})  # a folder since gone
         huge = {"hidden_sizes": [50_000_000]}
         edited("model.npz", "huge.npz", lambda arrays, meta: meta["tree"]["config"].update(huge))
         edited("run.npz", "huge-run.npz", lambda arrays, meta: meta["tree"]["network"]["config"].update(huge))
@@ -152,7 +154,7 @@ def spoiled_archives(tmp_path_factory):
         with open("single.npz", "wb") as file:
             np.save(file, np.ones(3))
         names = ["huge.npz", "huge-run.npz", "int-weights.npz", "large-weights.npz", "deep.npz", "long-header.npz",
-                 "single.npz"]
+                 "single.npz", "runs/idx-model.npz"]
         return {name: Path(name).read_bytes() for name in names}
 
 
@@ -184,6 +186,7 @@ def folder(tmp_path, monkeypatch, spoiled_archives):
     spoiled = {"cut.npz": Path("model.npz").read_bytes()[:300], "notes.npz": b"hello", "afile": b"a file",
                "history.json": b"{not json", "page": b"<html>", "cut.idx": idx_bytes(np.zeros((4, 3, 3)))[:-2],
                "empty.npz": b"", **spoiled_archives}
+    os.mkdir("runs")
     for name, content in spoiled.items():
         Path(name).write_bytes(content)
     Path("alias.npz").symlink_to("model.npz")  # one file, two names
@@ -385,6 +388,9 @@ COMMAND_CASES = [
     pytest.param(["evaluate", "empty.npz"], 1, "'empty.npz' is empty (0 bytes)", id="evaluate-empty"),
     pytest.param(["evaluate", "model.npz"], 1, "does not record its data set", id="evaluate-without-dataset"),
     pytest.param(["evaluate", "model.npz", "--dataset", "idx:idx-count"], 1, "3 labels", id="evaluate-bad-idx"),
+    pytest.param(["evaluate", "runs/idx-model.npz"], 1, "model 'runs/idx-model.npz' was trained on --dataset "
+                 "idx:idx-gone, but its IDX folder is neither beside the model ('runs/idx-gone') nor here "
+                 "('idx-gone'); pass --dataset idx:DIR", id="evaluate-idx-folder-gone"),
     pytest.param(["experiment", "compare", "--out", "afile", "--no-plot"], 1, "'afile' exists and is a file",
                  id="experiment-out-is-a-file"),
     pytest.param([*DIGITS, "--schedule", "exponential"], 1, "e.g. gamma=0.95 (on the command line: --schedule-param",

@@ -1,7 +1,9 @@
 """Measure a saved model: accuracy, accuracy of each class and the confusion matrix.
 
 MODEL is a file written by "minidl train --save" (or minidl.save_model), or a
-checkpoint. The data set defaults to the one the model was trained on.
+checkpoint. The data set defaults to the one the model was trained on. A
+model trained on --dataset idx:DIR with a relative DIR looks for DIR beside
+the model first, then in the current folder.
 
 A checkpoint holds the weights of the last epoch trained; after early
 stopping the best epoch's weights are in the model saved with --save instead.
@@ -56,6 +58,8 @@ def run(args):
     dataset = args.dataset or metadata.get("dataset")
     if dataset is None:
         raise ValueError(f"model {args.model!r} does not record its data set; pass --dataset NAME")
+    if args.dataset is None:
+        dataset = _recorded_dataset(args.model, dataset)
     with data_home(args.data_home):
         train, test = load_dataset(dataset)
     x, labels = test if args.split == "test" else train
@@ -88,6 +92,29 @@ def _check_is_an_archive(path):
     raise ValueError(f"{str(path)!r} is {'a ' + suffix[1:].upper() + ' file' if suffix else 'a file'}, {kind}"
                      "not a model; pass the .npz file written by 'minidl train --save MODEL.npz' "
                      "(or a --checkpoint file)")
+
+
+def _recorded_dataset(model, dataset):
+    """The data set ``model`` records, with a relative ``idx:DIR`` looked for beside the model, then here.
+
+    A relative DIR was typed in the folder "minidl train" ran in, which the
+    model does not record. A model saved there and evaluated from elsewhere
+    finds DIR beside itself; one saved into a subfolder (--save runs/m.npz)
+    and evaluated from the training folder finds DIR in the current folder.
+    Beside the model comes first, so that another folder of the same name
+    here is not taken for the data the model learned from.
+    """
+    if not dataset.strip().lower().startswith("idx:"):
+        return dataset
+    recorded = Path(dataset.strip()[len("idx:"):]).expanduser()
+    beside_the_model = Path(model).parent / recorded
+    for folder in (beside_the_model, recorded):
+        if folder.is_dir():
+            return f"idx:{folder}"
+    where = (f"{str(recorded)!r} does not exist" if beside_the_model == recorded  # here, or absolute
+             else f"is neither beside the model ({str(beside_the_model)!r}) nor here ({str(recorded)!r})")
+    raise FileNotFoundError(f"model {model!r} was trained on --dataset {dataset}, but its IDX folder {where}; "
+                            "pass --dataset idx:DIR with the folder holding the four IDX files")
 
 
 def _held_out_note(metadata, dataset):

@@ -90,6 +90,30 @@ def test_help_says_where_cosine_total_epochs_comes_from(capsys):
     assert "cosine's total_epochs defaults to the run's --epochs" in " ".join(capsys.readouterr().out.split())
 
 
+def write_idx_files(folder, side):
+    """The four IDX files of a 4-image data set of ``side`` x ``side`` images in 3 classes."""
+    folder.mkdir(parents=True)
+    images = bytes([0, 0, 8, 3, 0, 0, 0, 4, 0, 0, 0, side, 0, 0, 0, side]) + bytes(4 * side * side)
+    labels = bytes([0, 0, 8, 1, 0, 0, 0, 4, 0, 1, 2, 1])
+    for name, content in [("train-images-idx3-ubyte", images), ("train-labels-idx1-ubyte", labels),
+                          ("t10k-images-idx3-ubyte", images), ("t10k-labels-idx1-ubyte", labels)]:
+        (folder / name).write_bytes(content)
+
+
+def test_evaluate_finds_a_relative_idx_folder_beside_the_model_first(tmp_path, capsys, monkeypatch):
+    from minidl import MLP, save_model
+
+    write_idx_files(tmp_path / "project" / "idx", side=3)  # what the model learned from
+    write_idx_files(tmp_path / "idx", side=2)  # another folder of the same name, here
+    save_model(MLP(9, [4], 3, seed=0), tmp_path / "project" / "model.npz", metadata={"dataset": "idx:idx"})
+    monkeypatch.chdir(tmp_path)
+    assert main(["evaluate", "project/model.npz"]) == 0
+    assert "on idx:project/idx (test set, 4 samples)" in capsys.readouterr().out
+    monkeypatch.chdir(tmp_path / "project")
+    assert main(["evaluate", "model.npz"]) == 0  # from the folder it was trained in: as before
+    assert "on idx:idx (test set, 4 samples)" in capsys.readouterr().out
+
+
 def test_optimizers_lists_the_registry_with_defaults(capsys):
     from minidl import optim
 
