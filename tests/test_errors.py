@@ -44,6 +44,7 @@ from minidl.training import EarlyStopping, History, Trainer, TrainingDivergedErr
 X = np.random.default_rng(0).random((40, 64), dtype=np.float32)
 T = np.arange(40) % 10
 CACHE = {name: np.zeros((2, 3), np.uint8) for name in ("x_train", "t_train", "x_test", "t_test")}
+ONNX_START = b"\x08\x08\x12\x06minidl\x1a\x030.1"  # how the files of minidl export begin (onnx 1.23)
 
 
 class UndeclaredState(optim.Optimizer):
@@ -185,7 +186,8 @@ def folder(tmp_path, monkeypatch, spoiled_archives):
     np.savez("plain.npz", W1=np.ones(3))
     spoiled = {"cut.npz": Path("model.npz").read_bytes()[:300], "notes.npz": b"hello", "afile": b"a file",
                "history.json": b"{not json", "page": b"<html>", "cut.idx": idx_bytes(np.zeros((4, 3, 3)))[:-2],
-               "empty.npz": b"", **spoiled_archives}
+               "empty.npz": b"", "net.onnx": ONNX_START, "net-renamed.npz": ONNX_START, "b1.py": b"print(1)\n",
+               **spoiled_archives}
     os.mkdir("runs")
     for name, content in spoiled.items():
         Path(name).write_bytes(content)
@@ -386,6 +388,11 @@ COMMAND_CASES = [
     pytest.param(["evaluate", "pipe.npz"], 1, "'pipe.npz' is a named pipe (FIFO)", id="evaluate-fifo"),
     pytest.param(["evaluate", "deep.npz"], 1, "nested more than 64 levels deep", id="evaluate-deep-json"),
     pytest.param(["evaluate", "empty.npz"], 1, "'empty.npz' is empty (0 bytes)", id="evaluate-empty"),
+    pytest.param(["evaluate", "net.onnx"], 1, "'net.onnx' is an ONNX file (what minidl export writes); evaluate "
+                 "reads the .npz model it was exported from", id="evaluate-onnx"),
+    pytest.param(["evaluate", "net-renamed.npz"], 1, "'net-renamed.npz' is an ONNX file", id="evaluate-onnx-as-npz"),
+    pytest.param(["evaluate", "b1.py"], 1, "'b1.py' is not a model: evaluate reads a .npz file written by minidl "
+                 "train --save or --checkpoint", id="evaluate-python-file"),
     pytest.param(["evaluate", "model.npz"], 1, "does not record its data set", id="evaluate-without-dataset"),
     pytest.param(["evaluate", "model.npz", "--dataset", "idx:idx-count"], 1, "3 labels", id="evaluate-bad-idx"),
     pytest.param(["evaluate", "runs/idx-model.npz"], 1, "model 'runs/idx-model.npz' was trained on --dataset "

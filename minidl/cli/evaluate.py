@@ -83,15 +83,40 @@ def run(args):
 
 
 def _check_is_an_archive(path):
-    """Refuse a file that is plainly not a model (``history.csv``), saying what to pass instead."""
+    """Refuse a file that is plainly not a model (``history.csv``, ``net.onnx``), saying what to pass instead."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".npz" or not path.is_file() or zipfile.is_zipfile(path):
-        return  # missing files, folders and damaged archives: load_model explains them
-    kind = "such as a history written by --history, " if suffix in (".csv", ".json") else ""
-    raise ValueError(f"{str(path)!r} is {'a ' + suffix[1:].upper() + ' file' if suffix else 'a file'}, {kind}"
-                     "not a model; pass the .npz file written by 'minidl train --save MODEL.npz' "
-                     "(or a --checkpoint file)")
+    if not path.is_file():
+        return  # missing files and folders: load_model explains them
+    if _looks_like_onnx(path) or (suffix == ".onnx" and not zipfile.is_zipfile(path)):
+        raise ValueError(f"{str(path)!r} is an ONNX file (what minidl export writes); evaluate reads the .npz "
+                         "model it was exported from, written by minidl train --save or --checkpoint")
+    if suffix == ".npz" or zipfile.is_zipfile(path):
+        return  # damaged archives: load_model explains them
+    if suffix in (".csv", ".json"):
+        raise ValueError(f"{str(path)!r} is a {suffix[1:].upper()} file, such as a history written by --history, "
+                         "not a model; pass the .npz file written by 'minidl train --save MODEL.npz' "
+                         "(or a --checkpoint file)")
+    raise ValueError(f"{str(path)!r} is not a model: evaluate reads a .npz file written by minidl train --save "
+                     "or --checkpoint")
+
+
+#: The bytes an ONNX file starts with: a ModelProto's first field, ir_version
+#: (protobuf tag 0x08, a small number), then the tag of a later field
+#: (producer_name 0x12, producer_version 0x1a, ..., graph 0x3a, opset_import 0x42).
+_ONNX_IR_VERSION_TAG = 0x08
+_ONNX_NEXT_FIELD_TAGS = (0x12, 0x1A, 0x22, 0x2A, 0x32, 0x3A, 0x42)
+
+
+def _looks_like_onnx(path):
+    """True if the file starts as an ONNX model does (``minidl export`` writes ``b'\\x08\\x08\\x12\\x06minidl'``)."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(3)
+    except OSError:
+        return False  # load_model says why it cannot be read
+    return (len(start) == 3 and start[0] == _ONNX_IR_VERSION_TAG and start[1] < 0x80
+            and start[2] in _ONNX_NEXT_FIELD_TAGS)
 
 
 def _recorded_dataset(model, dataset):
