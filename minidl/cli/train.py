@@ -327,6 +327,17 @@ def _resumed_trainer(args, typed):
                  else f"already finished its {trainer.epochs} epochs")
         raise ValueError(f"checkpoint {args.resume!r} {asked}; pass --epochs N with N > {trainer.epoch} "
                          "(the new total) to train longer")
+    if trainer.schedule is not None:
+        from minidl.optim.schedules import check_schedule
+
+        try:  # fit() checks too; here the fix can be one a resumed run allows
+            check_schedule(trainer.schedule, trainer.initial_lr, trainer.epoch, trainer.epochs)
+        except ValueError:
+            raise ValueError(
+                f"checkpoint {args.resume!r} keeps its learning-rate schedule {trainer.schedule!r}, which gives "
+                f"no usable rate within {trainer.epochs} epochs, and --resume cannot change it; train a new run "
+                f"with --epochs {trainer.epochs} (a cosine schedule then spans them)"
+            ) from None
     return trainer
 
 

@@ -181,3 +181,18 @@ def test_evaluating_a_history_says_it_is_not_a_model_and_what_to_pass(tmp_path, 
     message = one_line_error(capsys)
     assert "such as a history written by --history, not a model; pass the .npz file written by" in message
     assert "delete" not in message and "corrupt" not in message
+
+
+def test_resuming_past_the_end_of_a_cosine_schedule_says_what_a_resume_allows(tmp_path, capsys, monkeypatch):
+    # The schedule reaches lr 0 at its total_epochs (3 here, from --epochs); --resume cannot change it.
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--dataset", "digits", "--hidden", "8", "--batch-size", "256", "--epochs", "3", "-q",
+                 "--schedule", "cosine", "--checkpoint", "run.npz"]) == 0
+    capsys.readouterr()
+    before = (tmp_path / "run.npz").read_bytes()
+    assert main(["train", "--resume", "run.npz", "--epochs", "5", "-q"]) == 1
+    message = one_line_error(capsys)
+    assert "keeps its learning-rate schedule CosineDecay(total_epochs=3" in message
+    assert message.endswith("--resume cannot change it; train a new run with --epochs 5 (a cosine schedule then "
+                            "spans them)")
+    assert (tmp_path / "run.npz").read_bytes() == before
