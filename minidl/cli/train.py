@@ -151,6 +151,10 @@ def run(args):
         trainer.metadata = settings
     (x_train, t_train), (x_test, t_test) = train, test
     if settings.get("early_stopping") and validation_data is None:
+        if args.resume:  # the split is the checkpoint's, which --resume keeps
+            raise ValueError(f"--early-stopping watches the validation loss, and checkpoint {args.resume!r} was "
+                             "trained without a validation split, which --resume cannot add; start a new run with "
+                             f"--validation-fraction 0.1 --early-stopping {settings['early_stopping']}")
         raise ValueError("--early-stopping watches the validation loss: add --validation-fraction 0.1")
 
     print(_header(settings["dataset"], len(x_train), len(x_test), trainer), flush=True)

@@ -196,3 +196,10 @@ def test_resuming_past_the_end_of_a_cosine_schedule_says_what_a_resume_allows(tm
     assert message.endswith("--resume cannot change it; train a new run with --epochs 5 (a cosine schedule then "
                             "spans them)")
     assert (tmp_path / "run.npz").read_bytes() == before
+
+
+def test_early_stopping_on_a_resume_without_a_validation_split_says_to_start_anew(checkpoint, capsys):
+    # "add --validation-fraction 0.1" would be refused next: the split is the checkpoint's.
+    assert main(["train", "--resume", checkpoint, "--epochs", "4", "--early-stopping", "3"]) == 1
+    assert one_line_error(capsys).endswith("trained without a validation split, which --resume cannot add; start a "
+                                           "new run with --validation-fraction 0.1 --early-stopping 3")
