@@ -84,6 +84,22 @@ class ArrayHeader(NamedTuple):
         return math.prod(self.shape) * self.dtype.itemsize
 
 
+#: An ONNX file starts with its ModelProto's first field, ir_version (protobuf
+#: tag 0x08, then a small number), then the tag of a later field
+#: (producer_name 0x12, producer_version 0x1a, ..., graph 0x3a, opset_import 0x42).
+_ONNX_IR_VERSION_TAG = 0x08
+_ONNX_NEXT_FIELD_TAGS = (0x12, 0x1A, 0x22, 0x2A, 0x32, 0x3A, 0x42)
+
+
+def starts_like_onnx(start):
+    """Whether the bytes ``start`` (3 or more) begin an ONNX model, as ``minidl export`` writes one.
+
+    ``minidl export`` files start with ``b'\\x08\\x08\\x12\\x06minidl'``.
+    """
+    return (len(start) >= 3 and start[0] == _ONNX_IR_VERSION_TAG and start[1] < 0x80
+            and start[2] in _ONNX_NEXT_FIELD_TAGS)
+
+
 def open_archive(path, what="archive"):
     """Open the ``.npz`` file at ``path`` and read its directory, array headers and metadata.
 
@@ -197,6 +213,10 @@ class Archive:
                     "it starts like a zip archive, but the directory that ends one is missing or damaged, "
                     "as when a copy or download stops half-way"
                 ) from exc
+            if starts_like_onnx(start):
+                raise ValueError(f"{self.name} is an ONNX file (what minidl export writes), not an .npz archive; "
+                                 "pass the .npz model it was exported from (minidl train --save or --checkpoint)"
+                                 ) from None
             raise ValueError(
                 f"{self.name} is not an .npz archive (it starts with {start!r}); "
                 "pass a file written by minidl (minidl train --save or --checkpoint, minidl.save_model)"

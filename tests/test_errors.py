@@ -419,6 +419,11 @@ COMMAND_CASES = [
                  id="export-into-missing-folder"),
     pytest.param(["export", "model.npz", "./model.npz"], 1, "MODEL 'model.npz' and OUT './model.npz' are the same file",
                  id="export-over-its-model"),
+    pytest.param(["export", "model.npz", "other.npz"], 1, "OUT 'other.npz' is named or made like a minidl .npz "
+                 "model, which the ONNX file would replace; give OUT a name of its own ending in .onnx, e.g. "
+                 "other.onnx", id="export-over-another-model"),
+    pytest.param(["export", "net.onnx", "again.onnx"], 1, "model 'net.onnx' is an ONNX file (what minidl export "
+                 "writes), not an .npz archive; pass the .npz model it was exported from", id="export-an-onnx-file"),
     pytest.param(["export", "model.npz", "--format", "torch", "net.pt"], 2, "argument --format: invalid choice",
                  id="export-format"),
     pytest.param(["train", "--dataset", "digits", "--optimiser", "adam"], 2,

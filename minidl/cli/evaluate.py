@@ -101,22 +101,15 @@ def _check_is_an_archive(path):
                      "or --checkpoint")
 
 
-#: The bytes an ONNX file starts with: a ModelProto's first field, ir_version
-#: (protobuf tag 0x08, a small number), then the tag of a later field
-#: (producer_name 0x12, producer_version 0x1a, ..., graph 0x3a, opset_import 0x42).
-_ONNX_IR_VERSION_TAG = 0x08
-_ONNX_NEXT_FIELD_TAGS = (0x12, 0x1A, 0x22, 0x2A, 0x32, 0x3A, 0x42)
-
-
 def _looks_like_onnx(path):
-    """True if the file starts as an ONNX model does (``minidl export`` writes ``b'\\x08\\x08\\x12\\x06minidl'``)."""
+    """True if the file starts as an ONNX model does."""
+    from minidl.archive import starts_like_onnx
+
     try:
         with open(path, "rb") as file:
-            start = file.read(3)
+            return starts_like_onnx(file.read(3))
     except OSError:
         return False  # load_model says why it cannot be read
-    return (len(start) == 3 and start[0] == _ONNX_IR_VERSION_TAG and start[1] < 0x80
-            and start[2] in _ONNX_NEXT_FIELD_TAGS)
 
 
 def _recorded_dataset(model, dataset):

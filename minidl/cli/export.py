@@ -16,6 +16,9 @@ examples:
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 from minidl.cli.arguments import add_command
 
 
@@ -33,10 +36,15 @@ def run(args):
     from minidl.serialization import load_model
 
     check_output_folder(args.out, "OUT")
+    network = load_model(args.model)  # first: a MODEL that is no model (an .onnx file) is the problem to name
     if same_file(args.model, args.out):
         raise ValueError(f"MODEL {args.model!r} and OUT {args.out!r} are the same file, so the export would "
                          "overwrite the model; give OUT its own name, e.g. model.onnx")
-    network = load_model(args.model)
+    if Path(args.out).suffix.lower() == ".npz" or (Path(args.out).is_file() and zipfile.is_zipfile(args.out)):
+        # Most likely another minidl model: an ONNX file written over it would lose it.
+        raise ValueError(f"OUT {args.out!r} is named or made like a minidl .npz model, which the ONNX file "
+                         f"would replace; give OUT a name of its own ending in .onnx, e.g. "
+                         f"{Path(args.out).with_suffix('.onnx').name}")
     try:
         to_onnx(network, args.out)
     except ModuleNotFoundError as error:  # an error of the user's setup: one line, not a traceback
