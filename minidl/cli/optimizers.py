@@ -71,7 +71,7 @@ def explain(name, cls):
              f"defaults: {defaults(cls)}",
              f"set with: --optimizer {name} --lr VALUE --optimizer-param NAME=VALUE"]
     if sections.get("Parameters"):
-        lines += ["", "hyperparameters:", *_indented(sections["Parameters"])]
+        lines += ["", "hyperparameters:", *_indented(_plain(sections["Parameters"]))]
     if name in reference.RULES and cls.__module__.startswith("minidl.optim."):
         # A built-in: its rule in plain numpy reads better in a terminal than the docstring's LaTeX.
         lines += ["", f"update rule (minidl.optim.reference.{name}):", *_indented(reference.source(name).rstrip())]
@@ -110,7 +110,7 @@ def _plain(text):
     for row in text.splitlines():
         if row.strip().startswith(".. math::"):
             in_math = True
-            kept.append("(the equations: the update rule above)")
+            kept.append("[equations: see the update rule above]")
             continue
         if in_math and (not row.strip() or row.startswith((" ", "\t"))):
             continue  # the block's indented lines and the blank lines around them
@@ -120,7 +120,10 @@ def _plain(text):
         kept.append(row)
     plain = "\n".join(kept)
     plain = re.sub(r":math:`([^`]*)`", lambda found: _symbols(found.group(1)), plain)
-    return re.sub(r"``([^`]*)``|\*([^*]+)\*", lambda found: found.group(1) or found.group(2), plain)
+    plain = re.sub(r":(?:class|func|meth|mod|attr):`~?([^`]*)`", r"\1", plain)  # :class:`Adam` -> Adam
+    # ``code`` and *emphasis* (not the * of a product: "a * b * c" keeps its stars).
+    return re.sub(r"``([^`]*)``|(?<![\w*])\*(\S[^*]*?\S)\*(?![\w*])", lambda found: found.group(1) or found.group(2),
+                  plain)
 
 
 def run(args):

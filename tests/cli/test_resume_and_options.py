@@ -170,6 +170,9 @@ def test_optimizers_name_shows_its_rule_and_defaults(capsys):
     assert "def momentum(param, grad, state, lr=0.01, momentum=0.9):" in rule  # the rule in plain numpy
     assert "book's code" in notes and "v ← μ v - η g, W ← W + v" in notes  # its Notes, without reST or LaTeX
     assert not re.search(r"\\[a-z]|:math:|\.\. math::|``", text), text
+    for name in ("adam", "adamw", "adadelta"):  # their hyperparameters quote ``lr`` and :class:`Adam`
+        assert main(["optimizers", name]) == 0
+        assert not re.search(r"\\[a-z]|:[a-z]+:`|``", capsys.readouterr().out)
     assert main(["optimizers", "adamm"]) == 1
     assert one_line_error(capsys).startswith("minidl: error: unknown optimizer 'adamm'; known optimizers: adadelta")
 
