@@ -53,3 +53,7 @@ def test_the_notebooks_run_on_the_key(tmp_path):
     assert len(re.findall(r"skipped: its update in \w+\.py is still TODO", adam_only)) == 2 * 5, adam_only
     assert re.search(r"^Adam .*gap to minidl's path", adam_only, re.MULTILINE), adam_only
     assert re.search(r"^Adam .*gap to minidl's curve", adam_only, re.MULTILINE), adam_only
+    # No warning under the figures (an empty legend on a skipped panel gave "No artists with labels").
+    warned = [output.get("text", "") for cell in partial.cells for output in cell.get("outputs", [])
+              if output.get("output_type") == "stream" and output.get("name") == "stderr"]
+    assert not warned, warned
