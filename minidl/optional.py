@@ -43,16 +43,22 @@ def import_optional(module, extra, purpose):
                                   f"{install_hint(extra, package)}", name=error.name) from error
 
 
+#: Packages that are no extra of minidl and whose plain install is not the one to suggest.
+_BY_NAME = {"torch": "pip install torch --index-url https://download.pytorch.org/whl/cpu (the CPU wheel; "
+                     "a plain pip install torch pulls gigabytes of CUDA on Linux)"}
+
+
 def install_hint(extra, package=None):
     """The pip command that installs minidl's extra ``extra``, e.g. ``pip install "onnx>=1.14" ...``.
 
     It names the packages themselves, read from minidl's installed metadata:
     ``pip install "minidl[onnx]"`` works only where minidl comes from a
     package index, and ``pip install -e ".[onnx]"`` only in its folder. With
-    ``extra`` None (a package that is no extra of minidl), ``package`` by name.
+    ``extra`` None (a package that is no extra of minidl), ``package`` by name
+    (PyTorch: its CPU wheel).
     """
     if extra is None:
-        return f"pip install {package}"
+        return _BY_NAME.get(package, f"pip install {package}")
     try:
         requirements = metadata.requires("minidl") or []
     except metadata.PackageNotFoundError:  # minidl run from its folder, not installed

@@ -275,7 +275,8 @@ CASES = [
     case("onnx-missing", lambda: without("onnx", lambda: to_onnx(network(), "net.onnx")), ModuleNotFoundError,
          "exporting to ONNX needs onnx, which is not installed", 'pip install "onnx>=1.14" "onnxruntime'),
     case("torch-missing", lambda: without("torch", lambda: to_torch(network())), ModuleNotFoundError,
-         "to_torch needs torch, which is not installed; pip install torch"),
+         "to_torch needs torch, which is not installed; pip install torch --index-url "
+         "https://download.pytorch.org/whl/cpu"),
     case("dask-missing", lambda: without("dask.distributed", lambda: dask_scheduler("tcp://127.0.0.1:8786")),
          ModuleNotFoundError, 'Dask cluster needs dask', 'pip install "dask[distributed]>=2023.1"'),
     pytest.param(lambda: from_torch(torch_sequential("Linear", "LeakyReLU", "Linear")), ValueError,

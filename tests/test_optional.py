@@ -19,4 +19,8 @@ def test_the_hint_installs_the_packages_of_the_extra(extra):
 
 
 def test_a_package_that_is_no_extra_is_named_itself():
-    assert install_hint(None, "torch") == "pip install torch"
+    assert install_hint(None, "tqdm") == "pip install tqdm"
+
+
+def test_pytorch_is_its_cpu_wheel():
+    assert install_hint(None, "torch").startswith("pip install torch --index-url https://download.pytorch.org/whl/cpu")

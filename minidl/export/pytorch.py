@@ -24,7 +24,8 @@ once training goes on, PyTorch's running variance averages the *unbiased*
 batch variance, minidl's the biased one, as in the book.
 
 PyTorch is imported only here, when these functions are called, and is never
-a dependency of minidl: install it yourself (``pip install torch``).
+a dependency of minidl: install it yourself (its CPU wheel: ``pip install torch
+--index-url https://download.pytorch.org/whl/cpu``).
 
 Example
 -------
