@@ -302,10 +302,13 @@ def _new_trainer(args, hyperparameters, callbacks, train, test):
 
 
 def _typed_options(args):
-    """The names of the settings a resumed run checks that were typed on the command line."""
-    checked = ("dataset", "validation_fraction", "seed", "hidden", "activation", "init", "dropout", "batchnorm",
-               "weight_decay", "dtype", "optimizer", "lr", "schedule", "schedule_param", "batch_size")
-    return {name for name in checked if getattr(args, name) is not None}
+    """The names of the options typed on the command line, before :func:`run` fills in defaults.
+
+    Every option a resumed run checks against the checkpoint parses to None
+    when left out (their defaults are :data:`CHECKED_DEFAULTS` or chosen by
+    data set), so a value that is not None was typed.
+    """
+    return {name for name, value in vars(args).items() if value is not None}
 
 
 def _resumed_trainer(args, typed):
