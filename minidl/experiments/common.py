@@ -43,7 +43,7 @@ def check_count(value, name, minimum=1):
 
 
 def seed_list(seed, seeds):
-    """The seeds of ``seeds`` repeated runs: ``seed, seed + 1, ..., seed + seeds - 1``.
+    """The random seed of each of ``seeds`` repeated runs: ``seed, seed + 1, ..., seed + seeds - 1``.
 
     Consecutive integers are easy to read in a results file, and numpy's
     generators turn even neighbouring seeds into unrelated streams.
