@@ -117,11 +117,17 @@ def check_optimizer(cls, reference="adam", *, steps=20, seed=0, tolerance=1e-9, 
     x, t = _standard_batch(seed)
     reference_network, student_network = _network(seed), _network(seed)
     originals = dict(student_network.params)
+    initial = {key: array.copy() for key, array in reference_network.params.items()}
+    allowance = _EpsPlacement.of(reference_optimizer)
+    history = []
     diverged, replaced = None, []
     for step in range(1, steps + 1):
         before = {key: array.copy() for key, array in reference_network.params.items()}
         _, grads = reference_network.loss_and_gradient(x, t)
+        history.append(_copies(grads))
         reference_optimizer.update(reference_network.params, _copies(grads))
+        if allowance is not None:
+            allowance.step(grads)
         try:
             student.update(student_network.params, _copies(grads))
         except Exception as error:  # noqa: BLE001
@@ -130,7 +136,10 @@ def check_optimizer(cls, reference="adam", *, steps=20, seed=0, tolerance=1e-9, 
         replaced += [key for key, array in student_network.params.items()
                      if array is not originals[key] and key not in replaced]
         for key, expected in reference_network.params.items():
-            passed, detail = compare_arrays(student_network.params[key], expected, tolerance, floor,
+            compared = student_network.params[key]
+            if allowance is not None:
+                compared = allowance.within(key, compared, expected, tolerance)
+            passed, detail = compare_arrays(compared, expected, tolerance, floor,
                                             labels=("student", "reference"))
             if not passed:
                 diverged = f"first divergence at step {step}, params[{key!r}]: {detail}"
@@ -145,13 +154,19 @@ def check_optimizer(cls, reference="adam", *, steps=20, seed=0, tolerance=1e-9, 
     if diverged:
         differ = _hyperparameter_hint(student, reference_optimizer)
         # Not when the steps name a likelier cause (eps misplaced, lr missing, ...) than a bare ratio.
-        bare = not hint or re.fullmatch(r"your step is \S+x the reference step", hint)
-        settings_used = _non_default_hint(reference_optimizer, hyperparams) if bare else ""
+        # A default written as a number is named only when replaying the rule with it explains the steps
+        # (see _non_default_hint); then it replaces a bare ratio or the guess about eps.
+        settings_used = _non_default_hint(reference, hyperparams, student_network.params[key], key, initial,
+                                          history)
+        guess = not hint or re.fullmatch(r"your step is \S+x the reference step", hint) or hint == _EPS_HINT
+        if settings_used and guess:
+            hint = ""
         report.add("same steps as reference", False, diverged,
                    hint="; ".join(part for part in (hint, differ, settings_used) if part))
         report.notes += _reference_rule(reference_optimizer)
     else:
-        report.add("same steps as reference", True, f"all {steps} steps agree within {tolerance:g}")
+        allowed = "" if allowance is None else " (or within the difference eps makes in the efficient form)"
+        report.add("same steps as reference", True, f"all {steps} steps agree within {tolerance:g}{allowed}")
     if two_networks != "skip":
         try:
             passed, detail = _check_two_networks(make_student, seed, x, t, tolerance, floor)
@@ -251,29 +266,115 @@ def _learning_rate_hint(student_step, reference_step, reference):
     return ""
 
 
-def _non_default_hint(reference, hyperparams):
-    """The settings of this check that are not the reference's defaults: a number written in place of self.name.
+def _non_default_hint(reference, hyperparams, student_value, key, initial, history):
+    """The settings that the student's steps follow at their defaults: a number written in place of self.name.
 
     An update that writes ``0.99`` where ``self.decay_rate`` belongs is right
-    with the default settings and wrong with any other.
+    with the default settings and wrong with any other. The hint names a
+    setting only when the numbers show it: replayed from the same start on
+    the same gradients, the rule with that one setting at its default must
+    land at least ten times closer to the student's parameters than the rule
+    with the check's settings does. A student whose steps differ for another
+    reason (eps in another place, a missing term) is not told about defaults.
     """
+    if not isinstance(reference, (str, type)):
+        return ""
+    cls = optim.available().get(reference) if isinstance(reference, str) else reference
     try:
-        defaults = {name: parameter.default for name, parameter in
-                    inspect.signature(type(reference)).parameters.items()
+        defaults = {name: parameter.default for name, parameter in inspect.signature(cls).parameters.items()
                     if parameter.default is not inspect.Parameter.empty}
     except (TypeError, ValueError):
         return ""
     changed = [name for name, value in hyperparams.items() if name in defaults and value != defaults[name]]
-    if not changed:
+    distance_to_rule = np.abs(student_value - _replay(cls, hyperparams, key, initial, history)).max()
+    suspects = []
+    for name in changed:
+        replayed = _replay(cls, {**hyperparams, name: defaults[name]}, key, initial, history)
+        if np.abs(student_value - replayed).max() * 10 <= distance_to_rule:
+            suspects.append(name)
+    if not suspects:
         return ""
-    used = ", ".join(f"{name}={hyperparams[name]!r} (default {defaults[name]!r})" for name in changed)
-    if len(changed) == 1:
-        name = changed[0]
-        return f"this check uses {used}: is {defaults[name]!r} written into your update instead of self.{name}?"
-    # The learning rate is the setting least often written as a number: give another as the example.
-    name = next((name for name in changed if name != "lr"), changed[0])
+    used = ", ".join(f"{name}={hyperparams[name]!r} (default {defaults[name]!r})" for name in suspects)
+    name = suspects[0]
+    evidence = f" (your steps follow the rule with {name}={defaults[name]!r})"
+    if len(suspects) == 1:
+        return f"this check uses {used}: is {defaults[name]!r} written into your update instead of self.{name}?{evidence}"
     return (f"this check uses {used}: is a default written as a number in your update "
-            f"({defaults[name]!r} instead of self.{name}, say)?")
+            f"({defaults[name]!r} instead of self.{name}, say)?{evidence}")
+
+
+def _replay(cls, hyperparams, key, initial, history):
+    """``params[key]`` after the optimizer ``cls(**hyperparams)`` took the steps of ``history`` from ``initial``."""
+    params = _copies(initial)
+    optimizer = cls(**hyperparams)
+    for grads in history:
+        optimizer.update(params, _copies(grads))
+    return params[key]
+
+
+class _EpsPlacement:
+    """How far Adam's steps may move when eps is added in the paper's efficient form: an allowance an element.
+
+    Kingma and Ba (section 2, end of Algorithm 1's discussion) fold both bias
+    corrections into the step size, and the book's code does the same::
+
+        lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t)
+        W <- W - lr_t * m / (sqrt(v) + eps)
+
+    With ``s = sqrt(1 - beta2**t)``, ``m_hat = m / (1 - beta1**t)`` and
+    ``v_hat = v / s**2``, that step is ``lr * m_hat / (sqrt(v_hat) + eps / s)``:
+    Algorithm 1's step with eps replaced by ``eps / s``. Said the other way,
+    Algorithm 1 is the efficient form with the effective epsilon
+    ``eps * s``. Both are Adam; they differ by exactly
+
+    .. math:: \\Delta_t = lr\\,|\\hat m_t| \\left( \\frac{1}{\\sqrt{\\hat v_t} + \\epsilon}
+              - \\frac{1}{\\sqrt{\\hat v_t} + \\epsilon / s_t} \\right)
+
+    an element, a step; relative to the step that is
+    ``(eps / s - eps) / (sqrt(v_hat) + eps / s) <= eps (1 / s - 1) / sqrt(v_hat)``.
+    At step 1 with the defaults (``beta2 = 0.999``, ``eps = 1e-8``) ``1 / s``
+    is 31.6, so a gradient of 0.4 gives a relative 7.9e-07, far above the
+    1e-9 of rounding; it shrinks as ``s -> 1`` (``t`` in the thousands).
+
+    Both optimizers receive the same gradients, so their moments ``m`` and
+    ``v`` are the same arrays up to rounding and only the step formula
+    differs: after ``k`` steps the two parameter sets differ by at most
+    ``sum of Delta_t`` (the steps add up), computed here from the moments
+    themselves. That sum is the allowance; nothing is tuned. A mistake
+    changes the moments or the step by far more: no bias correction is a
+    factor 3.16 at step 1, eps under the root a relative 1e-4 and more.
+    """
+
+    def __init__(self, lr, beta1, beta2, eps):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.t, self.m, self.v, self.total = 0, {}, {}, {}
+
+    @classmethod
+    def of(cls, reference):
+        """The allowance for minidl's Adam (or AdamW), else None: other rules have one form only."""
+        name = type(reference).__name__.lower()
+        if name not in ("adam", "adamw") or optim.available().get(name) is not type(reference):
+            return None
+        settings = reference.hyperparameters
+        return cls(settings["lr"], settings["beta1"], settings["beta2"], settings["eps"])
+
+    def step(self, grads):
+        """Add this step's ``Delta_t`` to every element's allowance."""
+        self.t += 1
+        s = np.sqrt(1 - self.beta2**self.t)
+        for key, grad in grads.items():
+            grad = np.asarray(grad, dtype=np.float64)
+            self.m[key] = self.beta1 * self.m.get(key, 0.0) + (1 - self.beta1) * grad
+            self.v[key] = self.beta2 * self.v.get(key, 0.0) + (1 - self.beta2) * grad * grad
+            m_hat, root = self.m[key] / (1 - self.beta1**self.t), np.sqrt(self.v[key]) / s
+            delta = self.lr * np.abs(m_hat) * (1 / (root + self.eps) - 1 / (root + self.eps / s))
+            self.total[key] = self.total.get(key, 0.0) + delta
+
+    def within(self, key, student, reference, tolerance):
+        """``student`` with the elements inside the allowance (plus rounding) set to the reference's values."""
+        student = np.asarray(student, dtype=np.float64)
+        slack = self.total.get(key, 0.0) + tolerance * (np.abs(student) + np.abs(reference))
+        return np.where(np.abs(student - reference) <= slack, reference, student)
 
 
 def _bias_correction_hint(student_step, reference_step, step, reference):
@@ -288,6 +389,11 @@ def _bias_correction_hint(student_step, reference_step, step, reference):
     return f"; (1 - beta1) / sqrt(1 - beta2) = {factor:.2f}: is the bias correction missing?"
 
 
+_EPS_HINT = ("the steps differ most where the gradient is smallest, where eps matters: is eps where the rule "
+             "puts it (added to the square root, not under it), and is it self.eps (not a number of its own, "
+             "such as the book's 1e-7)?")
+
+
 def _eps_hint(student_step, reference_step, grad):
     """Differences that grow as the gradient shrinks point at eps (inside the root, or missing)."""
     errors = np.abs(student_step - reference_step) / np.maximum(np.abs(student_step) + np.abs(reference_step),
@@ -295,8 +401,7 @@ def _eps_hint(student_step, reference_step, grad):
     small = np.abs(grad) <= np.median(np.abs(grad))
     if small.all() or not small.any() or errors[small].mean() <= 10 * errors[~small].mean():
         return ""
-    return ("the steps differ most where the gradient is smallest, where eps matters: is eps where the rule "
-            "puts it (added to the square root, not under it)?")
+    return _EPS_HINT
 
 
 def _check_two_networks(make_student, seed, x, t, tolerance, floor):

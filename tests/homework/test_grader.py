@@ -64,7 +64,7 @@ def test_a_hard_coded_default_passes_the_visible_check_and_fails_the_hidden_one(
     visible, hidden = report.results
     assert visible.passed and not visible.hidden
     assert not hidden.passed and hidden.hidden and "first divergence" in hidden.output
-    assert "(0.99 instead of self.decay_rate, say)" in hidden.output  # the hint names the suspect
+    assert "is 0.99 written into your update instead of self.decay_rate?" in hidden.output  # the suspect, shown by replay
     assert report.score == visible.max_score == 3  # partial credit
 
 

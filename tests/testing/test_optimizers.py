@@ -283,7 +283,8 @@ class BookRMSpropEpsInsideRoot(BookRMSprop):
         "missing?")),
     (BookRMSpropEpsInsideRoot, "rmsprop", 1, (
         "the steps differ most where the gradient is smallest, where eps matters: is eps where the rule puts it "
-        "(added to the square root, not under it)?")),
+        "(added to the square root, not under it), and is it self.eps (not a number of its own, such as the book's "
+        "1e-7)?")),
 ], ids=["lr", "sign", "no-step", "state-not-kept", "bias-correction", "eps"])
 def test_a_planted_mistake_gets_the_hint_that_finds_it(cls, reference, step, hint):
     report = check_optimizer(cls, reference)
@@ -375,3 +376,64 @@ def test_a_hard_coded_default_passes_with_the_defaults_and_fails_naming_the_sett
     assert row.status == "fail"
     assert ("this check uses decay_rate=0.95 (default 0.99): is 0.99 written into your update instead of "
             "self.decay_rate?") in row.hint, report
+
+
+class AdamEfficientForm:
+    """Kingma and Ba's section 2 form, as the book's code writes it: the corrections folded into the step size."""
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.iter, self.m, self.v = 0, None, None
+
+    def update(self, params, grads):
+        if self.m is None:
+            self.m = {key: np.zeros_like(value) for key, value in params.items()}
+            self.v = {key: np.zeros_like(value) for key, value in params.items()}
+        self.iter += 1
+        lr_t = self.lr * np.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
+        for key in params:
+            self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])
+            self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])
+            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
+
+
+class AdamEfficientFormHardCodedBeta1(AdamEfficientForm):
+    def update(self, params, grads):
+        beta1, self.beta1 = self.beta1, 0.9
+        super().update(params, grads)
+        self.beta1 = beta1
+
+
+@pytest.mark.parametrize("settings", [{}, {"lr": 0.005, "beta1": 0.8, "beta2": 0.95, "seed": 3}])
+def test_adam_in_the_efficient_form_passes_within_the_eps_allowance_and_not_the_bare_tolerance(settings):
+    report = check_optimizer(AdamEfficientForm, "adam", two_networks="skip", **settings)
+    assert report.ok and report.status == "pass", report
+    # Without the allowance (a reference class of our own gets none) the same optimizer parts at step 1:
+    # the allowance is what accepts it, not a loose tolerance.
+    class Reference(optim.Adam):
+        pass
+
+    strict = check_optimizer(AdamEfficientForm, Reference, two_networks="skip", **settings)
+    assert "first divergence at step 1" in strict.problems[0], strict
+
+
+def test_the_efficient_form_with_the_books_literal_eps_fails_with_the_eps_hint():
+    class BookAdam(AdamEfficientForm):
+        def update(self, params, grads):
+            self.eps = 1e-7
+            super().update(params, grads)
+
+    report = check_optimizer(BookAdam, "adam", two_networks="skip")
+    (row,) = [row for row in report.rows if row.name == "same steps as reference"]
+    assert row.status == "fail" and "such as the book's 1e-7" in row.hint, report
+
+
+def test_a_default_is_named_only_when_replaying_it_explains_the_steps():
+    settings = {"lr": 0.005, "beta1": 0.8, "beta2": 0.95, "seed": 3, "two_networks": "skip"}
+    (row,) = [row for row in check_optimizer(AdamEfficientFormHardCodedBeta1, "adam", **settings).rows
+              if row.name == "same steps as reference"]
+    assert "is 0.9 written into your update instead of self.beta1?" in row.hint, row
+    assert "where eps matters" not in row.hint, row
+    (row,) = [row for row in check_optimizer(AdamWithoutBiasCorrection, "adam", **settings).rows
+              if row.name == "same steps as reference"]
+    assert row.status == "fail" and "written" not in row.hint, row

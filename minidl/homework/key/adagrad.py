@@ -36,6 +36,10 @@ class AdaGrad:
 
     ``eps`` goes *outside* the square root. ``h`` only grows, so the steps
     shrink as training goes on.
+
+    **Accepted forms**: the book's, with ``1e-7`` written for ``eps`` (the
+    checks use eps = 1e-7); ``g ** 2`` or ``np.square(g)``; PyTorch's
+    ``W -= lr * g / (sqrt(h) + eps)`` with ``h`` summed in place.
     """
 
     def __init__(self, lr=0.01, eps=1e-7):

@@ -43,10 +43,20 @@ class Adam:
         W <- W - lr * m_hat / (sqrt(v_hat) + eps)
 
     The moments start at zero, so early on they are too small: dividing by
-    ``1 - beta ** t`` corrects that bias. The book folds the corrections into
-    the learning rate and adds ``eps`` before correcting, which gives slightly
-    different steps while ``t`` is small; write the paper's form above (it is
-    what PyTorch and minidl compute).
+    ``1 - beta ** t`` corrects that bias.
+
+    **Accepted forms**: the five lines above (Algorithm 1 of the paper, and
+    PyTorch's ``sqrt(v) / sqrt(1 - beta2**t) + eps``); the paper's efficient
+    form of its section 2, which is also the book's code::
+
+        lr_t = lr * sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+        W <- W - lr_t * m / (sqrt(v) + eps)
+
+    It adds ``eps`` before the correction, as if eps were ``eps / sqrt(1 -
+    beta2**t)`` in the form above: steps differ by a relative 1e-6 or so
+    while ``t`` is small, and the check allows exactly that difference;
+    the book's ``m += (1 - beta1) * (g - m)`` for the moments. Use
+    ``self.eps``, not the book's literal ``1e-7``.
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):

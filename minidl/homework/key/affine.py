@@ -43,6 +43,11 @@ class Affine:
 
     Check the shapes: each gradient has the shape of what it is the gradient
     of. The bias is added to every row, so its gradient adds up the rows.
+
+    **Accepted forms**, all full marks: ``np.dot(x, W)`` for ``x @ W``; the
+    transposed products (``(W @ dout.T).T`` for ``dout @ W.T``,
+    ``(dout.T @ x).T`` for ``x.T @ dout``); ``np.sum(dout, axis=0)``; the
+    book's ``Affine`` that flattens ``x`` to (N, -1) and reshapes ``dx`` back.
     """
 
     def __init__(self, W, b):

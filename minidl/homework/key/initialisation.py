@@ -7,6 +7,11 @@ and sigmoid units saturate. Both rules below pick the standard deviation from
 the number of inputs of a unit, ``fan_in``, so the spread of the activations
 stays about the same through the network.
 
+Accepted forms: ``rng.normal(0, std, size)``, ``rng.standard_normal(shape) * std``,
+``np.sqrt(2) / np.sqrt(fan_in)`` for ``np.sqrt(2 / fan_in)``. Refused: the
+book's ``np.random.randn(...)``, the global generator (the same ``rng`` must
+give the same weights).
+
 Check your work with ``minidl homework check .``
 """
 

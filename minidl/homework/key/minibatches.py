@@ -43,6 +43,11 @@ def minibatches(x, t, batch_size, rng):
     2. **Partition**: cut the shuffled arrays into consecutive slices of
        ``batch_size`` rows. With ``m`` samples there are ``ceil(m / batch_size)``
        batches; the last holds what is left.
+
+    **Accepted forms**: ``rng.permutation(m)``, ``rng.shuffle`` of
+    ``np.arange(m)``, ``rng.choice(m, m, replace=False)``; a generator or a
+    list of pairs. Refused: drawing with replacement (the book's
+    ``np.random.choice`` in its ``Trainer``), or the global ``np.random``.
     """
     # BEGIN SOLUTION: one permutation for x and t alike, then yield consecutive slices of batch_size rows
     permutation = rng.permutation(len(x))

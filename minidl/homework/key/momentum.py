@@ -35,6 +35,11 @@ class Momentum:
 
     Update ``W`` in place (``params[key] += ...``): the network's layers hold
     these very arrays.
+
+    **Accepted forms**, the same rule while ``lr`` is constant: the book's
+    above; PyTorch's sign convention ``v <- momentum * v + g; W <- W - lr * v``;
+    Sutskever's ``v <- momentum * v + lr * g; W <- W - v``. They agree to
+    rounding, far inside the check's relative 1e-9.
     """
 
     def __init__(self, lr=0.01, momentum=0.9):

@@ -38,6 +38,11 @@ class Nesterov:
     more (the look-ahead) plus the plain gradient step. This equals
     ``torch.optim.SGD(lr, momentum, nesterov=True)`` and minidl's
     ``Nesterov``.
+
+    **Accepted forms**: the book's code (``W += momentum**2 v - (1 + momentum)
+    lr g`` with the *old* ``v``, then ``v <- momentum v - lr g``); PyTorch's
+    ``b <- momentum b + g; W <- W - lr (g + momentum b)``. All equal the
+    form above to rounding.
     """
 
     def __init__(self, lr=0.01, momentum=0.9):

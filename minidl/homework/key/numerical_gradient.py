@@ -40,6 +40,10 @@ def numerical_gradient(f, x, h=1e-4):
     Restore ``x[i]`` by assigning the saved value back, not by subtracting
     ``h`` again (``x + h - h`` may round to another number).
     ``np.ndindex(x.shape)`` gives every index of an array of any shape.
+
+    **Accepted forms**: the book's loop over ``np.nditer(x, flags=["multi_index"])``
+    with ``tmp_val = x[idx]`` put back after the two evaluations; a loop
+    over ``range(x.size)`` with ``x.flat`` (or ``x.reshape(-1)``, a view).
     """
     # BEGIN SOLUTION: for every index: save x[index], evaluate f at +h and at -h, restore x[index], store the difference / 2h
     gradient = np.zeros_like(x)

@@ -33,6 +33,12 @@ class ReLU:
     Return a *new* array from :meth:`backward`. The book writes
     ``dout[self.mask] = 0``, which changes the caller's ``dout`` in place:
     an array someone else may still be using.
+
+    **Accepted forms**: the mask ``x >= 0`` (it differs only at exactly 0,
+    which the checks never draw); the book's ``x <= 0`` mask with
+    ``out = x.copy(); out[mask] = 0``; ``np.where``, ``x * (x > 0)``. Refused
+    on purpose: the book's ``dout[self.mask] = 0`` in ``backward``, which
+    changes the caller's ``dout`` (the check "backward keeps dout" says so).
     """
 
     def __init__(self):

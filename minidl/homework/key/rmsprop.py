@@ -36,6 +36,10 @@ class RMSprop:
         W <- W - lr * g / (sqrt(h) + eps)
 
     ``eps`` goes *outside* the square root.
+
+    **Accepted forms**: the book's ``h *= decay_rate; h += (1 - decay_rate) g g``
+    with ``1e-7`` for ``eps`` (the checks use eps = 1e-7); the incremental
+    ``h += (1 - decay_rate) * (g * g - h)``; PyTorch's (the same equations).
     """
 
     def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):

@@ -25,6 +25,10 @@ class SGD:
     **In place.** Write ``params[key] -= ...``. The layers of a network hold
     these very arrays; ``params[key] = params[key] - ...`` would bind a new
     array that no layer ever sees, and the network would not learn.
+
+    **Accepted forms**: the ``-=`` of the solution,
+    ``np.subtract(params[key], self.lr * grads[key], out=params[key])``,
+    ``params[key][...] = params[key] - self.lr * grads[key]``.
     """
 
     def __init__(self, lr=0.01):

@@ -27,6 +27,10 @@ class Sigmoid:
 
     The derivative is at most 1/4 (at x = 0) and vanishes for large ``|x|``:
     that is why deep sigmoid networks learn slowly.
+
+    **Accepted forms**: ``0.5 * (1 + np.tanh(x / 2))`` for the forward (the
+    same function, equal to rounding); ``dout * (1 - out) * out``, or the
+    derivative recomputed from a remembered ``x``.
     """
 
     def __init__(self):

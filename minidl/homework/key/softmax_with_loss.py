@@ -39,6 +39,14 @@ class SoftmaxWithLoss:
     **log(0).** Compute the log-probability of the true class from the
     shifted scores, ``log y[n, t] = x[n, t] - log sum_j exp(x[n, j])``,
     rather than taking ``log`` of a probability that may have rounded to 0.
+
+    **Accepted forms**: the book's, ``-mean log(y[n, t[n]] + 1e-7)`` from
+    the probabilities (the 1e-7 keeps ``log`` finite): it lies below the
+    exact loss by at most ``mean log(1 + 1e-7 / y[n, t[n]])``, which the
+    check allows, computed from the true probabilities, and a smaller
+    constant (1e-10, 1e-12) lies inside it too; PyTorch's form, ``x`` minus
+    ``logsumexp``; the book's ``backward``, which ignores ``dout`` (called
+    with ``dout = 1``).
     """
 
     def __init__(self):

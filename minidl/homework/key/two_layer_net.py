@@ -56,6 +56,10 @@ class TwoLayerNet:
         dout = Affine2.backward(dout), then ReLU1.backward(dout), then Affine1.backward(dout)
 
     after which ``layers["Affine1"].dW`` is ``dL/dW1``, and so on.
+
+    **Accepted forms**: the book's ``layers = list(self.layers.values());
+    layers.reverse()``, or ``reversed(...)``; ``backward(1)`` or
+    ``backward()``; ``predict`` applying the three layers by name.
     """
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, seed=0):
