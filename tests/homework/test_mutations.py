@@ -1,0 +1,360 @@
+"""The mutation table: realistic bugs lose points in their own exercise, the accepted forms keep full marks.
+
+Each entry edits the answer key's solution (every ``(old, new)`` pair
+replaces the one occurrence of ``old``). A **bug** is a mistake students
+make; it must cost points in its exercise. A **variant** is a correct form
+from another source (the book's code, the paper, PyTorch, another sign
+convention), listed under "Accepted forms" in the exercise's file; it must
+keep full marks, hidden checks included.
+
+Speed: the table is graded in this process, by the checks the grader's
+child process runs (same checks, same seeded generators), which takes a
+few seconds for the whole table; two folders holding a bug in half of the
+exercises and a variant in the other half go through the real grader, to
+show that a bug costs its own exercise only.
+"""
+
+import importlib.util
+import itertools
+import sys
+
+import pytest
+
+from minidl.homework import EXERCISES, grade, write_assignment
+from minidl.homework.assignment import key_source
+from minidl.homework.derive import solution
+from minidl.homework.runner import check_generator, counts, selected_checks
+
+#: The grader's seed in these tests, as a student id would be.
+SEED = 20240917
+
+BOOK_SOFTMAX = (("        shifted = x - x.max(axis=1, keepdims=True)\n        exponentials = np.exp(shifted)\n"
+                 "        sums = exponentials.sum(axis=1, keepdims=True)\n        self.y = exponentials / sums\n"
+                 "        self.t = t\n        rows = np.arange(x.shape[0])\n"
+                 "        log_probabilities = shifted[rows, t] - np.log(sums[:, 0])\n"
+                 "        self.loss = float(-log_probabilities.mean())\n"),
+                ("        x = x - np.max(x, axis=-1, keepdims=True)\n"
+                 "        self.y = np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)\n        self.t = t\n"
+                 "        batch_size = self.y.shape[0]\n"
+                 "        self.loss = -np.sum(np.log(self.y[np.arange(batch_size), t] + {offset})) / batch_size\n"))
+
+
+def book_softmax(offset):
+    old, new = BOOK_SOFTMAX
+    return ((old, new.format(offset=offset)),)
+
+
+ADAM_STEP = ("            m_hat = self.m[key] / (1 - self.beta1**self.iter)\n"
+             "            v_hat = self.v[key] / (1 - self.beta2**self.iter)\n"
+             "            params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n")
+ADAM_MOMENTS = ("            self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * grads[key]\n"
+                "            self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grads[key] * grads[key]\n")
+NUMERICAL_LOOP = ("    for index in np.ndindex(x.shape):\n        saved = x[index]\n        x[index] = saved + h\n"
+                  "        f_plus = f(x)\n        x[index] = saved - h\n        f_minus = f(x)\n        x[index] = saved\n"
+                  "        gradient[index] = (f_plus - f_minus) / (2 * h)\n")
+MOMENTUM_STEP = ("            self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]\n"
+                 "            params[key] += self.v[key]\n")
+NESTEROV_STEP = ("            self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]\n"
+                 "            params[key] += self.momentum * self.v[key] - self.lr * grads[key]\n")
+MINIBATCH_LOOP = ("    for start in range(0, len(x), batch_size):\n"
+                  "        yield x_shuffled[start : start + batch_size], t_shuffled[start : start + batch_size]\n")
+
+#: exercise -> {"bugs": [...], "variants": [...]}, each a tuple of (old, new) replacements in the key's solution.
+MUTATIONS = {
+    "affine": {
+        "bugs": [
+            (("self.db = dout.sum(axis=0)", "self.db = dout.mean(axis=0)"),),
+            (("self.dW = self.x.T @ dout", "self.dW = dout.T @ self.x"),),
+            (("return x @ self.W + self.b", "return x @ self.W"),),
+            (("return dout @ self.W.T", "return dout @ self.W"),),
+        ],
+        "variants": [
+            (("return x @ self.W + self.b", "return np.dot(x, self.W) + self.b"),
+             ("self.db = dout.sum(axis=0)", "self.db = np.sum(dout, axis=0)")),
+            (("self.dW = self.x.T @ dout", "self.dW = (dout.T @ self.x).T"),
+             ("return dout @ self.W.T", "return (self.W @ dout.T).T")),
+            # The book's Affine, which takes inputs of any shape.
+            (("self.x = x\n        return x @ self.W + self.b",
+              "self.original_x_shape = x.shape\n        self.x = x.reshape(x.shape[0], -1)\n"
+              "        return np.dot(self.x, self.W) + self.b"),
+             ("return dout @ self.W.T", "return np.dot(dout, self.W.T).reshape(*self.original_x_shape)")),
+        ],
+    },
+    "relu": {
+        "bugs": [
+            (("return dout * self.mask", "return 1.0 * self.mask"),),
+            (("self.mask = x > 0", "self.mask = x < 0"),),
+            # Refused on purpose: the book's backward, which overwrites the caller's dout.
+            (("self.mask = x > 0", "self.mask = x <= 0"),
+             ("return dout * self.mask", "dout[self.mask] = 0\n        return dout")),
+        ],
+        "variants": [
+            (("self.mask = x > 0", "self.mask = x >= 0"),),
+            (("self.mask = x > 0\n        return np.maximum(x, 0)",
+              "self.mask = x <= 0\n        out = x.copy()\n        out[self.mask] = 0\n        return out"),
+             ("return dout * self.mask", "dx = dout.copy()\n        dx[self.mask] = 0\n        return dx")),
+            (("return np.maximum(x, 0)", "return np.where(x > 0, x, 0.0)"),),
+        ],
+    },
+    "sigmoid": {
+        "bugs": [
+            (("return dout * self.out * (1 - self.out)", "return dout * (1 - self.out)"),),
+            (("return dout * self.out * (1 - self.out)", "return self.out * (1 - self.out)"),),
+            (("self.out = 1 / (1 + np.exp(-x))", "self.out = 1 / (1 + np.exp(x))"),),
+        ],
+        "variants": [
+            (("self.out = 1 / (1 + np.exp(-x))", "self.out = 0.5 * (1 + np.tanh(x / 2))"),),
+            (("return dout * self.out * (1 - self.out)", "return dout * (1.0 - self.out) * self.out"),),
+        ],
+    },
+    "softmax_with_loss": {
+        "bugs": [
+            (("return dx * (dout / batch_size)", "return dx * dout"),),
+            (("shifted = x - x.max(axis=1, keepdims=True)", "shifted = x"),),
+            (("self.loss = float(-log_probabilities.mean())", "self.loss = float(-log_probabilities.sum())"),),
+            book_softmax("1e-3"),  # a constant far larger than the book's: the loss moves by up to 1e-3 / y
+        ],
+        "variants": [
+            book_softmax("1e-7"),  # the book's cross_entropy_error
+            book_softmax("1e-12"),
+            # The book's backward, which ignores dout (the loss layer is always called with 1).
+            (("return dx * (dout / batch_size)", "return dx / batch_size"),),
+            # PyTorch's log_softmax: x minus its logsumexp.
+            (("log_probabilities = shifted[rows, t] - np.log(sums[:, 0])",
+              "log_probabilities = (x - (x.max(axis=1) + np.log(np.exp(shifted).sum(axis=1)))[:, None])[rows, t]"),),
+        ],
+    },
+    "numerical_gradient": {
+        "bugs": [
+            (("(f_plus - f_minus) / (2 * h)", "(f_plus - f_minus) / h"),),
+            (("        x[index] = saved\n", ""),),  # x not restored
+            (("gradient[index] = (f_plus - f_minus) / (2 * h)", "gradient[index] = (f_plus - f(x)) / h"),),
+            (("gradient = np.zeros_like(x)\n", "gradient = np.zeros_like(x)\n    x = x.copy()\n"),),
+        ],
+        "variants": [
+            # The book's loop.
+            ((NUMERICAL_LOOP,
+              "    it = np.nditer(x, flags=['multi_index'], op_flags=['readwrite'])\n    while not it.finished:\n"
+              "        idx = it.multi_index\n        tmp_val = x[idx]\n        x[idx] = float(tmp_val) + h\n"
+              "        fxh1 = f(x)\n        x[idx] = tmp_val - h\n        fxh2 = f(x)\n"
+              "        gradient[idx] = (fxh1 - fxh2) / (2 * h)\n        x[idx] = tmp_val\n        it.iternext()\n"),),
+            ((NUMERICAL_LOOP,
+              "    flat, out = x.reshape(-1), gradient.reshape(-1)\n    for i in range(x.size):\n"
+              "        saved = flat[i]\n        flat[i] = saved + h\n        f_plus = f(x)\n"
+              "        flat[i] = saved - h\n        f_minus = f(x)\n        flat[i] = saved\n"
+              "        out[i] = (f_plus - f_minus) / (2 * h)\n"),),
+        ],
+    },
+    "two_layer_net": {
+        "bugs": [
+            (("for layer in reversed(self.layers.values()):", "for layer in self.layers.values():"),),
+            (('"b1": self.layers["Affine1"].db', '"b1": self.layers["Affine2"].db'),
+             ('"b2": self.layers["Affine2"].db', '"b2": self.layers["Affine1"].db')),
+            (("dout = self.last_layer.backward(1.0)", "dout = self.last_layer.backward(2.0)"),),
+            (("for layer in self.layers.values():\n            x = layer.forward(x)",
+              "for name in ('Affine1', 'Affine2'):\n            x = self.layers[name].forward(x)"),),
+        ],
+        "variants": [
+            (("for layer in reversed(self.layers.values()):",
+              "layers = list(self.layers.values())\n        layers.reverse()\n        for layer in layers:"),),
+            (("dout = self.last_layer.backward(1.0)", "dout = self.last_layer.backward(1)"),),
+            (("for layer in self.layers.values():\n            x = layer.forward(x)",
+              "for name in ('Affine1', 'ReLU1', 'Affine2'):\n            x = self.layers[name].forward(x)"),),
+        ],
+    },
+    "sgd": {
+        "bugs": [
+            (("params[key] -= self.lr * grads[key]", "params[key] = params[key] - self.lr * grads[key]"),),
+            (("params[key] -= self.lr * grads[key]", "params[key] += self.lr * grads[key]"),),
+            (("params[key] -= self.lr * grads[key]", "params[key] -= 0.01 * grads[key]"),),
+        ],
+        "variants": [
+            (("class SGD:", "import numpy as np\n\n\nclass SGD:"),
+             ("params[key] -= self.lr * grads[key]", "np.subtract(params[key], self.lr * grads[key], out=params[key])")),
+            (("params[key] -= self.lr * grads[key]", "params[key] -= grads[key] * self.lr"),),
+            (("params[key] -= self.lr * grads[key]", "params[key][...] = params[key] - self.lr * grads[key]"),),
+        ],
+    },
+    "momentum": {
+        "bugs": [
+            (("self.momentum * self.v[key] - self.lr * grads[key]", "self.momentum * self.v[key] - grads[key]"),),
+            (("if self.v is None:", "if True:"),),  # the velocity reset every step
+            (("params[key] += self.v[key]", "params[key] -= self.v[key]"),),
+            (("self.momentum * self.v[key] - self.lr * grads[key]", "0.9 * self.v[key] - self.lr * grads[key]"),),
+        ],
+        "variants": [
+            ((MOMENTUM_STEP, "            self.v[key] = self.momentum * self.v[key] + grads[key]\n"
+                             "            params[key] -= self.lr * self.v[key]\n"),),  # PyTorch's sign convention
+            ((MOMENTUM_STEP, "            self.v[key] *= self.momentum\n            self.v[key] += self.lr * grads[key]\n"
+                             "            params[key] -= self.v[key]\n"),),  # Sutskever's
+        ],
+    },
+    "nesterov": {
+        "bugs": [
+            (("params[key] += self.momentum * self.v[key] - self.lr * grads[key]", "params[key] += self.v[key]"),),
+            ((NESTEROV_STEP, "            params[key] += self.momentum * self.v[key] - self.lr * grads[key]\n"
+                             "            self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]\n"),),
+            (("if self.v is None:", "if True:"),),
+            (("self.v[key] = self.momentum * self.v[key]", "self.v[key] = 0.9 * self.v[key]"),),
+        ],
+        "variants": [
+            ((NESTEROV_STEP, "            params[key] += self.momentum * self.momentum * self.v[key]\n"
+                             "            params[key] -= (1 + self.momentum) * self.lr * grads[key]\n"
+                             "            self.v[key] *= self.momentum\n"
+                             "            self.v[key] -= self.lr * grads[key]\n"),),  # the book's code
+            ((NESTEROV_STEP, "            self.v[key] = self.momentum * self.v[key] + grads[key]\n"
+                             "            params[key] -= self.lr * (grads[key] + self.momentum * self.v[key])\n"),),
+        ],
+    },
+    "adagrad": {
+        "bugs": [
+            (("(np.sqrt(self.h[key]) + self.eps)", "np.sqrt(self.h[key] + self.eps)"),),
+            (("self.h[key] += grads[key] * grads[key]", "self.h[key] = grads[key] * grads[key]"),),
+            (("(np.sqrt(self.h[key]) + self.eps)", "(self.h[key] + self.eps)"),),
+        ],
+        "variants": [
+            (("(np.sqrt(self.h[key]) + self.eps)", "(np.sqrt(self.h[key]) + 1e-7)"),),  # the book's code
+            (("self.h[key] += grads[key] * grads[key]", "self.h[key] += np.square(grads[key])"),),
+            (("self.h[key] += grads[key] * grads[key]", "self.h[key] = self.h[key] + grads[key] ** 2"),),
+        ],
+    },
+    "rmsprop": {
+        "bugs": [
+            (("(1 - self.decay_rate) * grads", "(1 - 0.99) * grads"),),
+            (("self.decay_rate * self.h[key] + (1 - self.decay_rate) * grads[key] * grads[key]",
+              "(1 - self.decay_rate) * self.h[key] + self.decay_rate * grads[key] * grads[key]"),),
+            (("(np.sqrt(self.h[key]) + self.eps)", "np.sqrt(self.h[key] + self.eps)"),),
+            (("self.decay_rate * self.h[key] + (1 - self.decay_rate) * grads[key] * grads[key]",
+              "self.h[key] + grads[key] * grads[key]"),),  # AdaGrad: nothing forgotten
+        ],
+        "variants": [
+            (("self.h[key] = self.decay_rate * self.h[key] + (1 - self.decay_rate) * grads[key] * grads[key]",
+              "self.h[key] *= self.decay_rate\n            self.h[key] += (1 - self.decay_rate) * grads[key] * grads[key]"),
+             ("(np.sqrt(self.h[key]) + self.eps)", "(np.sqrt(self.h[key]) + 1e-7)")),  # the book's code
+            (("self.h[key] = self.decay_rate * self.h[key] + (1 - self.decay_rate) * grads[key] * grads[key]",
+              "self.h[key] += (1 - self.decay_rate) * (grads[key] * grads[key] - self.h[key])"),),
+        ],
+    },
+    "adam": {
+        "bugs": [
+            (("m_hat = self.m[key] / (1 - self.beta1**self.iter)", "m_hat = self.m[key]"),),
+            (("v_hat = self.v[key] / (1 - self.beta2**self.iter)", "v_hat = self.v[key]"),),
+            (("(np.sqrt(v_hat) + self.eps)", "np.sqrt(v_hat + self.eps)"),),
+            (("        self.iter += 1\n", ""), (ADAM_STEP, ADAM_STEP + "        self.iter += 1\n")),  # t off by one
+            (("(np.sqrt(v_hat) + self.eps)", "(np.sqrt(v_hat) + 1e-7)"),),  # the book's literal eps
+        ],
+        "variants": [
+            # Kingma and Ba's efficient form, as the book's code writes it (with self.eps).
+            ((ADAM_MOMENTS + ADAM_STEP,
+              "            lr_t = self.lr * np.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)\n"
+              "            self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])\n"
+              "            self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])\n"
+              "            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)\n"),),
+            ((ADAM_STEP,  # PyTorch's
+              "            denominator = np.sqrt(self.v[key]) / np.sqrt(1 - self.beta2**self.iter) + self.eps\n"
+              "            params[key] -= self.lr / (1 - self.beta1**self.iter) * self.m[key] / denominator\n"),),
+            ((ADAM_MOMENTS,
+              "            self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])\n"
+              "            self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])\n"),),
+        ],
+    },
+    "minibatches": {
+        "bugs": [
+            (("permutation = rng.permutation(len(x))", "permutation = np.arange(len(x))"),),
+            (("for start in range(0, len(x), batch_size):", "for start in range(0, len(x) - batch_size + 1, batch_size):"),),
+            (("x[permutation], t[permutation]", "x[permutation], t[rng.permutation(len(t))]"),),
+            (("rng.permutation(len(x))", "np.random.permutation(len(x))"),),
+            (("rng.permutation(len(x))", "rng.choice(len(x), len(x))"),),  # with replacement, as the book's Trainer
+        ],
+        "variants": [
+            (("permutation = rng.permutation(len(x))", "permutation = np.arange(len(x))\n    rng.shuffle(permutation)"),),
+            (("rng.permutation(len(x))", "rng.choice(len(x), len(x), replace=False)"),),
+            ((MINIBATCH_LOOP, "    return [(x_shuffled[start : start + batch_size], t_shuffled[start : start + batch_size])\n"
+                              "            for start in range(0, len(x), batch_size)]\n"),),
+        ],
+    },
+    "initialisation": {
+        "bugs": [
+            (("np.sqrt(2.0 / fan_in)", "np.sqrt(2.0 / fan_out)"),),
+            (("np.sqrt(2.0 / fan_in)", "2.0 / fan_in"),),  # the variance for the standard deviation
+            (("return rng.normal(0.0, np.sqrt(1.0 / fan_in), size=(fan_in, fan_out))",
+              "return np.random.randn(fan_in, fan_out) * np.sqrt(1.0 / fan_in)"),),  # the book's global generator
+            (("np.sqrt(2.0 / fan_in), size=(fan_in, fan_out)", "np.sqrt(2.0 / fan_in), size=(fan_out, fan_in)"),),
+        ],
+        "variants": [
+            (("return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))",
+              "return rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)"),),
+            (("np.sqrt(2.0 / fan_in)", "np.sqrt(2) / np.sqrt(fan_in)"),),
+        ],
+    },
+}
+
+
+def mutated(exercise, edits):
+    """The key's solution of ``exercise`` with every (old, new) of ``edits`` applied; each old occurs once."""
+    text = solution(key_source(EXERCISES[exercise]))
+    for old, new in edits:
+        assert text.count(old) == 1, f"{exercise}: {old!r} occurs {text.count(old)} times in the key"
+        text = text.replace(old, new)
+    return text
+
+
+_loaded = itertools.count()
+
+
+def in_process_score(exercise, text, directory):
+    """The points ``text`` earns as ``exercise``'s file, graded by the grader's checks in this process."""
+    path = directory / EXERCISES[exercise].file
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(f"mutant_{next(_loaded)}_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    score = 0.0
+    for check in selected_checks(EXERCISES[exercise], hidden=True):
+        try:
+            report = check.run(module, check_generator(SEED, EXERCISES[exercise], check))
+        except Exception:  # noqa: BLE001 - a bug that raises loses the check, as in the grader
+            continue
+        score += check.points if counts(report) else 0
+    return score
+
+
+def cases(kind):
+    return [pytest.param(name, index, id=f"{name}-{index}") for name, table in MUTATIONS.items()
+            for index in range(len(table[kind]))]
+
+
+def test_the_table_covers_every_exercise_with_three_bugs_or_more_and_a_variant():
+    assert set(MUTATIONS) == set(EXERCISES)
+    for name, table in MUTATIONS.items():
+        assert len(table["bugs"]) >= 3 and table["variants"], name
+
+
+@pytest.mark.parametrize("name, index", cases("bugs"))
+def test_a_bug_loses_points(name, index, tmp_path):
+    score = in_process_score(name, mutated(name, MUTATIONS[name]["bugs"][index]), tmp_path)
+    assert score < EXERCISES[name].points, (name, index, score)
+
+
+@pytest.mark.parametrize("name, index", cases("variants"))
+def test_an_accepted_variant_keeps_full_marks(name, index, tmp_path):
+    score = in_process_score(name, mutated(name, MUTATIONS[name]["variants"][index]), tmp_path)
+    assert score == EXERCISES[name].points, (name, index, score)
+
+
+@pytest.mark.parametrize("half", [0, 1])
+def test_through_the_grader_a_bug_costs_its_own_exercise_only(half, tmp_path):
+    # Bugs in half of the exercises and variants in the other half, graded at once by the real grader.
+    write_assignment(tmp_path / "hw", solutions=True)
+    buggy = [name for position, name in enumerate(EXERCISES) if position % 2 == half]
+    for name in EXERCISES:
+        table = MUTATIONS[name]
+        edits = table["bugs"][0] if name in buggy else table["variants"][0]
+        (tmp_path / "hw" / EXERCISES[name].file).write_text(mutated(name, edits))
+    report = grade(tmp_path / "hw", seed=SEED)
+    earned = {name: sum(result.score for result in results) for name, results in report.exercises().items()}
+    for name, exercise in EXERCISES.items():
+        if name in buggy:
+            assert earned[name] < exercise.points, (name, report.failures())
+        else:
+            assert earned[name] == exercise.points, (name, report.failures())
