@@ -149,7 +149,8 @@ class _Task:
         self.files.mkdir()
         self.process = context.Process(
             target=runner.run_exercise, daemon=True,
-            args=(self.exercise, str(directory), seed, hidden, str(self.files / "results"), str(self.files / "printed")))
+            args=(self.exercise, str(directory), seed, hidden, str(self.files / "results"), str(self.files / "printed"),
+                  str(self.files / "work"), time_limit))
         self.process.start()
         self.deadline = time.monotonic() + time_limit
 

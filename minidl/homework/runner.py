@@ -28,11 +28,12 @@ from pathlib import Path
 import numpy as np
 
 from minidl.homework.catalogue import EXERCISES
+from minidl.homework.confine import confine
 from minidl.homework.exercise import MissingName
 from minidl.testing.report import TODO
 
 
-def run_exercise(name, directory, seed, hidden, results_path, output_path):
+def run_exercise(name, directory, seed, hidden, results_path, output_path, work=None, time_limit=60.0):
     """Run the checks of exercise ``name`` on the student's file in ``directory``.
 
     Parameters
@@ -40,9 +41,9 @@ def run_exercise(name, directory, seed, hidden, results_path, output_path):
     name : str
         An exercise of :data:`~minidl.homework.catalogue.EXERCISES`.
     directory : str
-        The student's homework folder. It becomes the working directory and
-        the first entry of ``sys.path``, so the student's files can import
-        each other.
+        The student's homework folder. Its ``.py`` files are imported from
+        a copy in ``work`` (the first entry of ``sys.path``, so they can
+        import each other).
     seed : int
         Draws the hidden checks' shapes and values.
     hidden : bool
@@ -50,11 +51,20 @@ def run_exercise(name, directory, seed, hidden, results_path, output_path):
     results_path, output_path : str
         Where to append the results (JSON lines), and where the student's
         prints (standard output and error) go.
+    work : str, optional
+        An empty scratch folder: the working folder and ``HOME`` of the
+        student's code (:func:`minidl.homework.confine.confine`). Without it
+        the student's folder is the working folder and nothing is confined.
+    time_limit : float, default 60
+        The grader's time limit, which bounds the CPU time too.
     """
     _isolate(output_path)
     exercise = EXERCISES[name]
     directory = os.path.abspath(directory)
-    os.chdir(directory)
+    if work is None:
+        os.chdir(directory)
+    else:
+        directory = confine(work, directory, time_limit)
     sys.path.insert(0, directory)
     with open(results_path, "a", encoding="utf-8") as results:
 
