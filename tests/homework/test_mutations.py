@@ -302,8 +302,11 @@ def mutated(exercise, edits):
 _loaded = itertools.count()
 
 
-def in_process_score(exercise, text, directory):
-    """The points ``text`` earns as ``exercise``'s file, graded by the grader's checks in this process."""
+def in_process_score(exercise, text, directory, outputs=None):
+    """The points ``text`` earns as ``exercise``'s file, graded by the grader's checks in this process.
+
+    ``outputs``, a list, receives the text of every check's report.
+    """
     path = directory / EXERCISES[exercise].file
     path.write_text(text)
     spec = importlib.util.spec_from_file_location(f"mutant_{next(_loaded)}_{path.stem}", path)
@@ -313,8 +316,10 @@ def in_process_score(exercise, text, directory):
     for check in selected_checks(EXERCISES[exercise], hidden=True):
         try:
             report = check.run(module, check_generator(SEED, EXERCISES[exercise], check))
-        except Exception:  # noqa: BLE001 - a bug that raises loses the check, as in the grader
+        except Exception as error:  # noqa: BLE001 - a bug that raises loses the check, as in the grader
+            (outputs if outputs is not None else []).append(repr(error))
             continue
+        (outputs if outputs is not None else []).append(str(report))
         score += check.points if counts(report) else 0
     return score
 
@@ -358,3 +363,19 @@ def test_through_the_grader_a_bug_costs_its_own_exercise_only(half, tmp_path):
             assert earned[name] < exercise.points, (name, report.failures())
         else:
             assert earned[name] == exercise.points, (name, report.failures())
+
+
+#: Forms of the book's code refused on purpose (the exercise text says why): the failure names that reason.
+REFUSED = {
+    ("relu", 2): "as the book's `dout[mask] = 0` does",
+    ("minibatches", 3): "the global np.random generator was used",
+    ("minibatches", 4): "every sample must come exactly once an epoch",
+    ("initialisation", 2): "the global np.random generator was used",
+}
+
+
+@pytest.mark.parametrize("name, index", list(REFUSED))
+def test_a_form_refused_on_purpose_is_told_the_reason(name, index, tmp_path):
+    outputs = []
+    in_process_score(name, mutated(name, MUTATIONS[name]["bugs"][index]), tmp_path, outputs)
+    assert any(REFUSED[name, index] in output for output in outputs), outputs
