@@ -7,7 +7,10 @@ grader waits at most ``time_limit`` seconds for it, then stops it and
 everything it started. Whatever happens in there (a syntax error, an
 exception, ``sys.exit``, an endless loop, a crash of Python itself) costs the
 points of that exercise's unfinished or failed checks, with a message, and
-nothing else: the other exercises are graded as usual.
+nothing else: the other exercises are graded as usual. Before importing any
+student code the child confines itself (:mod:`minidl.homework.confine`: a
+scratch working folder and ``HOME``, a stripped environment, resource
+limits); it still runs with the rights of the user running the grader.
 
 Starting a child is cheap on Linux (where Gradescope and CI run): it is a
 fork of the grader, which has numpy, minidl and the checks imported already,
