@@ -52,7 +52,8 @@ def register_layer(cls=None, *, name=None):
     ``@minidl.register_layer(name="MyLayer")``; the name defaults to the
     class's name and is what a saved file records. Registering another class
     under a name already taken raises ``ValueError``; registering the same
-    class again does nothing.
+    class again does nothing, and a class defined again under the same
+    module and name (a notebook cell run twice) replaces the old one.
 
     Returns
     -------
@@ -66,7 +67,10 @@ def register_layer(cls=None, *, name=None):
         if not isinstance(key, str) or not key:
             raise ValueError(f"register_layer needs a non-empty name; got {key!r}")
         taken = LAYERS.get(key)
-        if taken is not None and taken is not layer_class:
+        # The same class defined again (a notebook cell run twice) takes the place of the old one.
+        redefined = taken is not None and (taken.__module__, taken.__qualname__) == (
+            layer_class.__module__, layer_class.__qualname__)
+        if taken is not None and taken is not layer_class and not redefined:
             raise ValueError(f"a layer named {key!r} is already registered ({taken.__module__}.{taken.__qualname__}); "
                              "register yours under another name: @minidl.register_layer(name='...')")
         LAYERS[key] = layer_class
@@ -112,8 +116,8 @@ def layer_config(layer, what):
         cls = type(layer)
         raise ValueError(
             f"cannot save {what} ({cls.__name__}): its class is not registered, and a saved network never holds "
-            f"code; decorate the class with @minidl.register_layer (class {cls.__name__}: ...) so that "
-            "minidl.load_model can rebuild it from its name and settings"
+            f"code; register its class, @minidl.register_layer above class {cls.__name__} (or "
+            f"minidl.register_layer({cls.__name__})), so that minidl.load_model can rebuild it from its name and settings"
         )
     parameters = set(param_names(layer))
     own = getattr(layer, "config", None)
