@@ -226,7 +226,8 @@ def _check_same_architecture(architecture, saved, path):
     current, saved_type = architecture["config"], saved.get("type")  # older files, without the type: an MLP
     if (saved_type or "MLP") != architecture["type"]:
         raise ValueError(
-            f"checkpoint {path!r} holds a {saved_type or 'MLP'}, but this network is a {architecture['type']}; "
+            f"checkpoint {path!r} holds a network of type {saved_type or 'MLP'}, "
+            f"but this one is a {architecture['type']}; "
             "build the network the checkpoint was trained with or use Trainer.from_checkpoint"
         )
     saved = saved["config"]

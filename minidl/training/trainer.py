@@ -198,6 +198,7 @@ class Trainer:
             check_schedule(self.schedule, self.initial_lr, self.epoch, self.epochs)
         if self.checkpoint is not None:
             check_output_folder(self.checkpoint)  # again: the folder may have changed since __init__
+            self.network.architecture()  # a layer that cannot be saved fails now, not after the first epoch
         batches = MiniBatches(x, t, self.batch_size, rng=self.rng)
         stride = 1 if self.evaluation_size is None else math.ceil(len(x) / self.evaluation_size)
         training_subset = (x[::stride], t[::stride])
