@@ -16,132 +16,27 @@ network is written down once, in :mod:`minidl.protocols`.
 
 from __future__ import annotations
 
-import inspect
 import math
-from collections import Counter, OrderedDict
+from collections import Counter
 
 import numpy as np
 
 from minidl.flat import FlatArrays
-from minidl.layers.protocol import build_layer, layer_config, param_names, parameter_shapes, state_names
+from minidl.fixed_layers import Layers
+from minidl.layers.protocol import (
+    build_layer,
+    check_layer_methods,
+    layer_config,
+    param_names,
+    parameter_shapes,
+    state_names,
+    takes_train,
+    writes_gradients_into,
+)
 from minidl.losses import SoftmaxWithLoss, softmax
 from minidl.protocols import network_type_name, register_network
 from minidl.settings import check_dtype, check_number, check_seed
 from minidl.validation import check_features, check_labels, check_state
-
-
-class Layers(OrderedDict):
-    """A network's layers, name -> layer, in order; a key can be given a new layer but not added.
-
-    The book replaces a layer with ``net.layers["Relu1"] = LeakyReLU()``; in a
-    plain dict a key the network does not have would silently *append* a
-    layer after the last one. Here it is refused with the keys there are.
-    The replacement takes over the replaced layer's parameters: it must have
-    parameters of the same names and shapes, whose values are copied into
-    the network's (and the replacement's attributes then point at them).
-    """
-
-    def __init__(self, items=(), rng=None):
-        super().__init__()
-        self.rng = rng
-        for name, layer in items:
-            OrderedDict.__setitem__(self, name, layer)
-
-    def _refuse(self, what):
-        raise TypeError(f"a network's layers cannot {what}: their number and order are the architecture; "
-                        f"build a new minidl.Sequential for another one (the layers are {list(self)})")
-
-    def __setitem__(self, name, layer):
-        if name not in self:
-            raise KeyError(
-                f"this network has no layer {name!r}, so assigning one would add a layer after the last instead of "
-                f"replacing one; its layers are {list(self)}: replace one of those, or build a new minidl.Sequential"
-            )
-        old = self[name]
-        check_layer_methods(layer, name)
-        old_params, new_params = param_names(old), param_names(layer)
-        old_shapes = [getattr(old, attribute).shape for attribute in old_params]
-        new_shapes = [np.shape(getattr(layer, attribute)) for attribute in new_params]
-        if old_params != new_params or old_shapes != new_shapes or state_names(old) != state_names(layer):
-            raise ValueError(
-                f"layer {name!r} has parameters {_listing(old_params, old_shapes)}, its replacement "
-                f"{type(layer).__name__} has {_listing(new_params, new_shapes)}: a replacement must have parameters "
-                "of the same names and shapes; build a new minidl.Sequential for another architecture"
-            )
-        for attribute in new_params + state_names(layer):
-            target = getattr(old, attribute)
-            np.copyto(target, getattr(layer, attribute))
-            setattr(layer, attribute, target)
-        if isinstance(getattr(layer, "rng", None), np.random.Generator) and self.rng is not None:
-            layer.rng = self.rng
-        OrderedDict.__setitem__(self, name, layer)
-
-    def __delitem__(self, name):
-        self._refuse("be deleted")
-
-    def pop(self, *args):
-        self._refuse("be removed")
-
-    def popitem(self, last=True):
-        self._refuse("be removed")
-
-    def clear(self):
-        self._refuse("be removed")
-
-    def setdefault(self, name, default=None):
-        if name in self:
-            return self[name]
-        self[name] = default  # refused, with the message naming the keys
-
-    def move_to_end(self, name, last=True):
-        self._refuse("be reordered")
-
-    def __reduce__(self):
-        # pickle and copy.deepcopy rebuild through __init__, not through __setitem__.
-        return (Layers, (list(self.items()), self.rng))
-
-
-def _listing(names, shapes):
-    return ", ".join(f"{name} {shape}" for name, shape in zip(names, shapes)) or "none"
-
-
-def check_layer_methods(layer, name):
-    """Refuse an object without the layer protocol's ``forward`` and ``backward`` methods."""
-    missing = [method for method in ("forward", "backward") if not callable(getattr(layer, method, None))]
-    if missing:
-        raise TypeError(
-            f"layer {name!r} ({type(layer).__name__}) has no {' and no '.join(missing)} method; a layer has "
-            "forward(x, train=True) returning its output and backward(dout) returning the gradient of its input"
-        )
-
-
-_TAKES_TRAIN = {}
-
-
-def _takes_train(layer):
-    """Whether ``layer.forward`` takes ``train=`` (the protocol's form; the book's ReLU has ``forward(x)``)."""
-    kind = type(layer)
-    if kind not in _TAKES_TRAIN:
-        try:
-            _TAKES_TRAIN[kind] = "train" in inspect.signature(kind.forward).parameters
-        except (TypeError, ValueError):
-            _TAKES_TRAIN[kind] = True
-    return _TAKES_TRAIN[kind]
-
-
-_WRITES_INTO = {}
-
-
-def _writes_into(layer, attributes):
-    """Whether ``layer.backward`` accepts ``dW=...``-style arrays to write its gradients into (as minidl's do)."""
-    key = (type(layer), attributes)
-    if key not in _WRITES_INTO:
-        try:
-            accepted = inspect.signature(type(layer).backward).parameters
-        except (TypeError, ValueError):
-            accepted = {}
-        _WRITES_INTO[key] = all("d" + attribute in accepted for attribute in attributes)
-    return _WRITES_INTO[key]
 
 
 @register_network
@@ -294,7 +189,7 @@ class Sequential:
         x, shapes = np.zeros((1, *self.input_shape), dtype=self.dtype), []
         for name, layer in self.layers.items():
             try:
-                x = layer.forward(x, train=False) if _takes_train(layer) else layer.forward(x)
+                x = layer.forward(x, train=False) if takes_train(layer) else layer.forward(x)
             except Exception as exc:
                 raise ValueError(
                     f"layer {name!r} ({type(layer).__name__}) does not take the output of the layer before it, of "
@@ -315,7 +210,7 @@ class Sequential:
 
     def _forward(self, x, train):
         for layer in self.layers.values():
-            x = layer.forward(x, train=train) if _takes_train(layer) else layer.forward(x)
+            x = layer.forward(x, train=train) if takes_train(layer) else layer.forward(x)
         return x
 
     def predict(self, x, train=False):
@@ -388,29 +283,32 @@ class Sequential:
         grads = self.params.empty_like()
         dout = self.last_layer.backward(1.0)
         for name, layer in reversed(self.layers.items()):
-            names = self._layer_params.get(name)
-            if not names:
-                dout = layer.backward(dout)
-                continue
-            if _writes_into(layer, tuple(names)):
-                # minidl's layers write dW, db, dgamma, dbeta straight into the views of grads.
-                dout = layer.backward(dout, **{"d" + attribute: grads[param] for attribute, param in names.items()})
-                continue
-            dout = layer.backward(dout)
-            for attribute, param in names.items():
-                gradient = getattr(layer, "d" + attribute, None)
-                if gradient is None or np.shape(gradient) != grads[param].shape:
-                    raise ValueError(
-                        f"layer {name!r} ({type(layer).__name__}) left d{attribute} = "
-                        f"{'None' if gradient is None else f'an array of shape {np.shape(gradient)}'} after backward; "
-                        f"backward must set self.d{attribute}, the gradient of {attribute}, "
-                        f"of shape {grads[param].shape}"
-                    )
-                np.copyto(grads[param], gradient)
+            dout = self._backward(name, layer, dout, grads)
         if self.weight_decay:
             for param in self._weights:
                 grads[param] += self.weight_decay * self.params[param]
         return loss, grads
+
+    def _backward(self, name, layer, dout, grads):
+        """``layer.backward(dout)``, with the gradients of the layer's parameters put in their views of ``grads``."""
+        names = self._layer_params.get(name)
+        if not names:
+            return layer.backward(dout)
+        if writes_gradients_into(layer, tuple(names)):
+            # minidl's layers write dW, db, dgamma, dbeta straight into the views of grads: no copy.
+            return layer.backward(dout, **{"d" + attribute: grads[param] for attribute, param in names.items()})
+        dout = layer.backward(dout)
+        for attribute, param in names.items():
+            gradient = getattr(layer, "d" + attribute, None)
+            if gradient is None or np.shape(gradient) != grads[param].shape:
+                raise ValueError(
+                    f"layer {name!r} ({type(layer).__name__}) left d{attribute} = "
+                    f"{'None' if gradient is None else f'an array of shape {np.shape(gradient)}'} after backward; "
+                    f"backward must set self.d{attribute}, the gradient of {attribute}, "
+                    f"of shape {grads[param].shape}"
+                )
+            np.copyto(grads[param], gradient)
+        return dout
 
     def gradient(self, x, t):
         """Return the gradients of :meth:`loss`, a dict with the keys of ``params`` (see :meth:`loss_and_gradient`)."""

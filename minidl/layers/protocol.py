@@ -102,6 +102,45 @@ def state_names(layer):
     return tuple(getattr(type(layer), "state_names", ()))
 
 
+def check_layer_methods(layer, name):
+    """Refuse an object without the layer protocol's ``forward`` and ``backward`` methods."""
+    missing = [method for method in ("forward", "backward") if not callable(getattr(layer, method, None))]
+    if missing:
+        raise TypeError(
+            f"layer {name!r} ({type(layer).__name__}) has no {' and no '.join(missing)} method; a layer has "
+            "forward(x, train=True) returning its output and backward(dout) returning the gradient of its input"
+        )
+
+
+_TAKES_TRAIN = {}
+
+
+def takes_train(layer):
+    """Whether ``layer.forward`` takes ``train=`` (the protocol's form; the book's ReLU has ``forward(x)``)."""
+    kind = type(layer)
+    if kind not in _TAKES_TRAIN:
+        try:
+            _TAKES_TRAIN[kind] = "train" in inspect.signature(kind.forward).parameters
+        except (TypeError, ValueError):
+            _TAKES_TRAIN[kind] = True
+    return _TAKES_TRAIN[kind]
+
+
+_WRITES_INTO = {}
+
+
+def writes_gradients_into(layer, attributes):
+    """Whether ``layer.backward`` accepts ``dW=...``-style arrays to write its gradients into (as minidl's do)."""
+    key = (type(layer), attributes)
+    if key not in _WRITES_INTO:
+        try:
+            accepted = inspect.signature(type(layer).backward).parameters
+        except (TypeError, ValueError):
+            accepted = {}
+        _WRITES_INTO[key] = all("d" + attribute in accepted for attribute in attributes)
+    return _WRITES_INTO[key]
+
+
 def layer_config(layer, what):
     """``{"type": name, "config": {...}}`` describing ``layer``; ``what`` names it in messages.
 
