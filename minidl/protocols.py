@@ -1,47 +1,61 @@
 """The network protocol: everything the rest of minidl asks of a network, written down once.
 
 The :class:`~minidl.training.Trainer`, the optimizers, checkpoints, the
-divergence rule, :func:`minidl.save_model`, the exports and the
-scikit-learn estimators use a network through these names only, so that
-any network that has them trains and saves like an :class:`~minidl.MLP`.
-:class:`minidl.Sequential` has them all, and so has every network built on
-it (:class:`~minidl.MLP`, :class:`~minidl.SimpleConvNet`). docs/networks.md
-shows the same contract with examples.
+divergence rule, :func:`minidl.save_model` and :func:`minidl.load_model`,
+the summary table and the thread choice use a network through these members
+only, so that any network that has them trains and saves like an
+:class:`~minidl.MLP`. :class:`minidl.Sequential` has them all, and so has
+every network built on it. docs/networks.md shows the same table with
+examples. (Who uses each member is in brackets.)
 
-=================================  ==========================================================  ==========================
-member                             what it is                                                  who uses it
-=================================  ==========================================================  ==========================
-``params``                         :class:`~minidl.flat.FlatArrays`, name -> parameter, views   optimizers (update in
-                                   of one buffer ``params.flat``; updated in place               place), Trainer, gradcheck
-``unchecked_loss_and_gradient``    ``(loss, grads)`` of one training step, ``grads`` in the     Trainer (each step)
-``(x, t)``                         layout of ``params``; ``x`` already from ``check_input``
-``loss_and_gradient(x, t)``        the same, checking ``x`` first                              users, homework checks
-``check_input(x, name)``           ``x`` checked and converted (dtype, shape), once a ``fit``   Trainer, evaluation
-``predict(x, train=False)``        class scores (N, ``output_size``)                           evaluation, estimators
-``loss(x, t, train=True)``         mean loss plus ``weight_penalty()``                         divergence rule, gradcheck
-``weight_penalty()``               the weight decay's share of the loss (0.0 without)          evaluation, divergence rule
-``output_size``, ``input_size``    classes; numbers in one sample                              Trainer, divergence rule
-``dtype``                          numpy float32 or float64 dtype of every parameter           Trainer, gradcheck
-``rng``                            :class:`numpy.random.Generator` of the network's draws      checkpoints, gradcheck
-``state_dict()``,                  copies of every array a checkpoint restores;                checkpoints, early
-``load_state_dict(state)``         copied back in place after checking names and shapes        stopping, divergence rule
-``architecture()``                 ``{"type": registered name, "config": JSON dict}``          save_model, checkpoints
-``config``                         the JSON-ready settings; ``type(net).from_config(config)``  gradcheck, resume
-                                   rebuilds the network
-``state_shapes(config)``           classmethod: name -> shape of each state array, unbuilt     loading (checked first)
-``describe()``                     one line for messages                                       messages
-``last_layer``                     the loss layer (``labels``, ``probabilities`` of a batch)   progress bar
-``weight_decay``, ``weight_init``  the settings named in divergence advice (0.0; None when     divergence advice
-                                   there is no initialiser name)
-``layer_sizes``                    widths between the matrix products, input first             thread count
-``layers``                         ordered name -> layer (:mod:`minidl.layers.protocol`)        exports, summary
-=================================  ==========================================================  ==========================
+``params``
+    :class:`~minidl.flat.FlatArrays`, name -> parameter, views of one buffer
+    ``params.flat``; updated in place (optimizers, Trainer, gradient checks).
+``unchecked_loss_and_gradient(x, t)``
+    ``(loss, grads)`` of one training step, ``grads`` in the layout of
+    ``params``, for an ``x`` already from ``check_input`` (the Trainer, each step).
+``loss_and_gradient(x, t)``, ``gradient(x, t)``
+    The same, checking ``x`` first (users, the homework checks).
+``check_input(x, name="x")``
+    ``x`` checked and converted (dtype, shape), once a ``fit`` (Trainer, evaluation).
+``predict(x, train=False)``
+    Class scores, shape (N, ``output_size``) (evaluation, estimators, exports).
+``loss(x, t, train=True)``
+    Mean loss plus ``weight_penalty()`` (divergence rule, gradient checks).
+``weight_penalty()``
+    The weight decay's share of the loss, 0.0 without (evaluation, divergence rule).
+``input_size``, ``output_size``
+    Numbers in one sample; classes (Trainer, divergence rule).
+``dtype``
+    numpy float32 or float64, of every parameter (Trainer, gradient checks).
+``rng``
+    The :class:`numpy.random.Generator` of the network's draws (checkpoints, gradient checks).
+``state_dict()``, ``load_state_dict(state)``
+    Copies of every array a checkpoint restores; copied back in place after
+    checking names and shapes (checkpoints, early stopping, divergence rule).
+``architecture()``
+    ``{"type": registered name, "config": JSON dict}`` (save_model, checkpoints).
+``config``, ``from_config(config)``, ``state_shapes(config)``
+    The JSON settings; the network rebuilt from them; the shape of each of
+    its arrays, without building it (loading checks the file's arrays first,
+    gradient checks).
+``describe()``, ``seed``
+    One line for messages; the seed it was built with (messages, summary).
+``last_layer``
+    The loss layer, its ``labels`` and ``probabilities`` of the last batch (progress bar).
+``weight_decay``, ``weight_init``
+    The settings divergence advice names; ``weight_init`` is None for
+    layers given as such (divergence rule).
+``layer_sizes``
+    Widths between the matrix products, input first (thread count).
+``layers``, ``layer_params(name)``, ``output_shapes()``
+    Ordered name -> layer (:mod:`minidl.layers.protocol`); which parameters
+    a layer holds; each layer's output shape (exports, summary table).
 
 A file names the network's class by the name it is registered under with
-:func:`register_network` (``"MLP"``, ``"Sequential"``, ``"SimpleConvNet"``),
-never by code; :func:`build_network` and :func:`network_state_shapes` go back
-from a recorded architecture. Files written before the type was recorded
-hold an MLP.
+:func:`register_network` (``"MLP"``, ``"Sequential"``), never by code;
+:func:`build_network` and :func:`network_state_shapes` go back from a
+recorded architecture. Files written before the type was recorded hold an MLP.
 """
 
 from __future__ import annotations
