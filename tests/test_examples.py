@@ -21,6 +21,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
     ("save_and_load.py", "same predictions after loading: True"),
     ("resume.py", "give identical weights: True"),
     ("custom_optimizer.py", " signum: final training loss"),
+    ("custom_layer.py", "same predictions after loading: True"),
 ])
 def test_example_runs_from_any_folder(script, expected, tmp_path):
     result = subprocess.run([sys.executable, str(EXAMPLES / script)], cwd=tmp_path,
