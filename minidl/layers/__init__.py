@@ -8,7 +8,9 @@ keeps the gradients of the layer's parameters as attributes (``dW``, ``db``,
 from minidl.layers.activations import ACTIVATIONS, ReLU, Sigmoid, Tanh
 from minidl.layers.affine import Affine
 from minidl.layers.batchnorm import BatchNorm
+from minidl.layers.convolution import Convolution
 from minidl.layers.dropout import Dropout
+from minidl.layers.pooling import Pooling
 from minidl.losses import SoftmaxWithLoss
 
-__all__ = ["ACTIVATIONS", "Affine", "BatchNorm", "Dropout", "ReLU", "Sigmoid", "SoftmaxWithLoss", "Tanh"]
+__all__ = ["ACTIVATIONS", "Affine", "BatchNorm", "Convolution", "Dropout", "Pooling", "ReLU", "Sigmoid", "SoftmaxWithLoss", "Tanh"]
