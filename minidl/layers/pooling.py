@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minidl.layers.im2col import check_images, check_stride_and_pad, col2im, im2col, output_size
+from minidl.layers.im2col import check_images, check_stride_and_pad, output_size
 from minidl.settings import check_positive_int
 
 
@@ -33,8 +33,16 @@ class Pooling:
     The layer has no parameters. The gradient of a maximum flows only to the
     element that was largest: ``backward`` puts each ``dout`` value at the
     place of its window's maximum (the first one when several are equal, as
-    PyTorch does) and zero elsewhere, then ``col2im`` adds the windows back
-    onto the input (where windows overlap, a pixel may collect several).
+    PyTorch does) and zero elsewhere; where windows overlap, a pixel may
+    collect several.
+
+    The windows' pixels at one offset (i, j) of the window form a strided
+    view of the input, ``x[:, :, i::stride, j::stride]`` (the rows of
+    ``im2col``, uncopied). So the maximum is taken offset by offset, a loop
+    over the ``pool_h * pool_w`` offsets (4 for 2x2) with whole-batch array
+    operations inside, never over images or pixels; it remembers which
+    offset won. Copying the windows out first (``im2col``) and calling
+    ``argmax`` is the same computation, several times slower.
     """
 
     def __init__(self, pool_h, pool_w, stride=None, pad=0):
@@ -56,23 +64,50 @@ class Pooling:
     def forward(self, x, train=True):
         """Return the maximum of each window, shape (N, C, out_h, out_w). ``train`` is ignored."""
         check_images(x, None, self.pool_h, self.pool_w, self.pad, "Pooling")
-        batch, channels, height, width = x.shape
-        out_h = output_size(height, self.pool_h, self.stride, self.pad)
-        out_w = output_size(width, self.pool_w, self.stride, self.pad)
         self.input_shape = x.shape
-        col = im2col(x, self.pool_h, self.pool_w, self.stride, self.pad, pad_value=-np.inf)
-        # (N, C, pool_h pool_w, P): the windows of each channel, one column a window.
-        col = col.reshape(batch, channels, self.pool_h * self.pool_w, out_h * out_w)
-        self.argmax = col.argmax(axis=2)[:, :, None, :]
-        out = np.take_along_axis(col, self.argmax, axis=2)
-        return out.reshape(batch, channels, out_h, out_w)
+        if self.pad:
+            x = np.pad(x, ((0, 0), (0, 0), (self.pad, self.pad), (self.pad, self.pad)), constant_values=-np.inf)
+        offsets = self._offsets()
+        out = x[offsets[0]].copy()
+        # Which offset in the window holds the maximum; a uint8 is a quarter of a float32.
+        self.argmax = np.zeros(out.shape, dtype=np.uint8)
+        for number, window_slice in enumerate(offsets[1:], start=1):
+            candidate = x[window_slice]
+            # Strictly greater: of equal values the first one stays the maximum. The offsets
+            # come in increasing order, so "argmax becomes number where greater" is a maximum.
+            greater = candidate > out
+            np.maximum(self.argmax, greater.view(np.uint8) * np.uint8(number), out=self.argmax)
+            np.maximum(out, candidate, out=out)
+        return out
 
     def backward(self, dout):
         """Return ``dx``: each ``dout`` value at the place of its window's maximum, zero elsewhere."""
-        batch, channels = self.input_shape[:2]
-        dcol = np.zeros((batch, channels, self.pool_h * self.pool_w, self.argmax.shape[-1]), dtype=dout.dtype)
-        np.put_along_axis(dcol, self.argmax, dout.reshape(batch, channels, 1, -1), axis=2)
-        return col2im(dcol, self.input_shape, self.pool_h, self.pool_w, self.stride, self.pad)
+        batch, channels, height, width = self.input_shape
+        padded = np.zeros((batch, channels, height + 2 * self.pad, width + 2 * self.pad), dtype=dout.dtype)
+        overlapping = self.stride < max(self.pool_h, self.pool_w)
+        for number, window_slice in enumerate(self._offsets()):
+            won = self.argmax == number
+            if overlapping:  # a pixel may be the maximum of several windows
+                padded[window_slice] += dout * won
+            else:
+                np.multiply(dout, won, out=padded[window_slice])
+        return padded[:, :, self.pad : self.pad + height, self.pad : self.pad + width]
+
+    def _offsets(self):
+        """For each offset (i, j) in the window, the slice of the padded input it takes from every window.
+
+        ``x[slices[k]][n, c, y, x]`` is the pixel at offset k = i * pool_w + j
+        of window (y, x): ``x_padded[n, c, y * stride + i, x * stride + j]``.
+        These are the rows of ``im2col(x, pool_h, pool_w, stride, pad)``,
+        taken as strided views instead of copies.
+        """
+        batch, channels, height, width = self.input_shape
+        out_h = output_size(height, self.pool_h, self.stride, self.pad)
+        out_w = output_size(width, self.pool_w, self.stride, self.pad)
+        everything = slice(None)
+        return [(everything, everything, slice(i, i + self.stride * (out_h - 1) + 1, self.stride),
+                 slice(j, j + self.stride * (out_w - 1) + 1, self.stride))
+                for i in range(self.pool_h) for j in range(self.pool_w)]
 
     def __repr__(self):
         return f"Pooling({self.pool_h}x{self.pool_w}, stride={self.stride}, pad={self.pad})"
