@@ -3,14 +3,17 @@
 __version__ = "0.1.0"
 
 from minidl import gradcheck
-from minidl.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
+from minidl.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, SoftmaxWithLoss, Tanh, register_layer
 from minidl.losses import cross_entropy, softmax
 from minidl.network import MLP
+from minidl.sequential import Sequential
 from minidl.serialization import load_model, save_model
 from minidl.training import Callback, EarlyStopping, History, Trainer, TrainingDivergedError, fit
 
 __all__ = [
     "MLP",
+    "Sequential",
+    "register_layer",
     "Affine",
     "BatchNorm",
     "Dropout",

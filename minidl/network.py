@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import inspect
-from collections import OrderedDict
 
 import numpy as np
 
-from minidl.flat import FlatArrays
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS, Affine, BatchNorm, Dropout
-from minidl.losses import SoftmaxWithLoss, softmax
+from minidl.protocols import register_network
+from minidl.sequential import Sequential
 from minidl.settings import (
     check_choice,
     check_dtype,
@@ -19,11 +18,11 @@ from minidl.settings import (
     check_positive_int,
     check_seed,
 )
-from minidl.validation import check_features, check_labels, check_state
 
 
-class MLP:
-    """A fully connected classifier with hand-written backpropagation.
+@register_network
+class MLP(Sequential):
+    """A fully connected classifier with hand-written backpropagation: a :class:`~minidl.Sequential` built from sizes.
 
     Each hidden layer is ``Affine -> [BatchNorm] -> activation -> [Dropout]``;
     the last is a plain ``Affine`` whose scores go to :class:`SoftmaxWithLoss`.
@@ -66,8 +65,10 @@ class MLP:
         to these very arrays: update them *in place* (``W -= lr * dW``) to train.
         They are views into one buffer, ``params.flat``, so an optimizer can
         update them all at once (see :mod:`minidl.flat`).
-    layers : OrderedDict of str -> layer
+    layers : Layers (an OrderedDict of str -> layer)
         ``Affine1, [BatchNorm1,] Activation1, [Dropout1,] Affine2, ...``.
+        A layer may be replaced (``net.layers["Activation1"] = Tanh()``),
+        none added: a key the network does not have is refused.
     last_layer : SoftmaxWithLoss
     rng : numpy.random.Generator
 
@@ -98,28 +99,24 @@ class MLP:
 
         sizes = [self.input_size, *self.hidden_sizes, self.output_size]
         self.n_affine = len(sizes) - 1
-        self.params = FlatArrays(self._layout(sizes, self.batchnorm), self.dtype)
-        self.layers = OrderedDict()
-        # Layer name -> {layer attribute: parameter name}, e.g. "Affine1": {"W": "W1", "b": "b1"}.
-        self._layer_params = {}
+        # The initial weights are drawn in layer order, W1 first; the dropout masks later, from the same rng.
+        layers = []
         for index in range(1, self.n_affine + 1):
             fan_in, fan_out = sizes[index - 1], sizes[index]
-            weights, biases = self.params[f"W{index}"], self.params[f"b{index}"]
-            weights[...] = initialize(self.weight_init, fan_in, fan_out, self.rng, self.dtype)
+            weights = initialize(self.weight_init, fan_in, fan_out, self.rng, self.dtype)
             # Nobody needs the gradient with respect to the data: skip it in layer 1.
-            self.layers[f"Affine{index}"] = Affine(weights, biases, needs_input_gradient=index > 1)
-            self._layer_params[f"Affine{index}"] = {"W": f"W{index}", "b": f"b{index}"}
+            layers.append((f"Affine{index}", Affine(weights, np.zeros(fan_out, self.dtype),
+                                                    needs_input_gradient=index > 1)))
             if index == self.n_affine:
                 break
             if self.batchnorm:
-                gamma, beta = self.params[f"gamma{index}"], self.params[f"beta{index}"]
-                gamma[...] = 1.0
-                self.layers[f"BatchNorm{index}"] = BatchNorm(gamma, beta)
-                self._layer_params[f"BatchNorm{index}"] = {"gamma": f"gamma{index}", "beta": f"beta{index}"}
-            self.layers[f"Activation{index}"] = ACTIVATIONS[self.activation]()
+                gamma, beta = np.ones(fan_out, self.dtype), np.zeros(fan_out, self.dtype)
+                layers.append((f"BatchNorm{index}", BatchNorm(gamma, beta)))
+            layers.append((f"Activation{index}", ACTIVATIONS[self.activation]()))
             if self.dropout > 0:
-                self.layers[f"Dropout{index}"] = Dropout(self.dropout, rng=self.rng)
-        self.last_layer = SoftmaxWithLoss()
+                layers.append((f"Dropout{index}", Dropout(self.dropout, rng=self.rng)))
+        self._build(layers, None, (self.input_size,), self.weight_decay, self.dtype, self.rng,
+                    output_size=self.output_size)
 
     @staticmethod
     def _layout(sizes, batchnorm):
@@ -130,89 +127,6 @@ class MLP:
             if batchnorm and index < len(sizes) - 1:
                 layout += [(f"gamma{index}", (sizes[index],)), (f"beta{index}", (sizes[index],))]
         return layout
-
-    # ================================================================ forward
-    def _forward(self, x, train):
-        for layer in self.layers.values():
-            x = layer.forward(x, train=train)
-        return x
-
-    def predict(self, x, train=False):
-        """Return the class scores (logits) of ``x``, shape (N, output_size).
-
-        ``x`` has shape (N, input_size) or (N, ...) with as many features. In
-        evaluation mode (the default) dropout is off and batch normalisation
-        uses its running statistics. The predicted class is ``scores.argmax(axis=1)``.
-        """
-        x = check_features(x, self.input_size, self.dtype)
-        return self._forward(x, train)
-
-    def predict_proba(self, x):
-        """Return class probabilities (softmax of the scores), shape (N, output_size)."""
-        return softmax(self.predict(x, train=False), axis=1)
-
-    def _weight_penalty(self):
-        if self.weight_decay == 0.0:
-            return 0.0
-        # vdot flattens and multiplies-adds in one BLAS call, with no W**2 temporary.
-        weights = [self.params[f"W{index}"] for index in range(1, self.n_affine + 1)]
-        squares = sum(float(np.vdot(W, W)) for W in weights)
-        return 0.5 * self.weight_decay * squares
-
-    def loss(self, x, t, train=True):
-        """Return the mean cross-entropy of ``x`` against labels ``t``, plus the weight penalty.
-
-        ``t`` holds integer labels (N,) or one-hot rows (N, output_size).
-        ``train=True`` (the default, as for a training step) draws dropout
-        masks from ``rng`` and moves the batch-norm running statistics; pass
-        ``train=False`` to measure a validation loss without side effects.
-        """
-        return self._loss(check_features(x, self.input_size, self.dtype), t, train)
-
-    def _loss(self, x, t, train):
-        # The loss of an x already checked (by loss or loss_and_gradient, or by the Trainer's fit).
-        return self.last_layer.forward(self._forward(x, train), t) + self._weight_penalty()
-
-    def accuracy(self, x, t):
-        """Return the fraction of samples whose highest score is the true class (labels or one-hot)."""
-        scores = self.predict(x, train=False)
-        labels = check_labels(t, scores.shape[0], self.output_size)
-        return float(np.mean(scores.argmax(axis=1) == labels))
-
-    # =============================================================== backward
-    def loss_and_gradient(self, x, t):
-        """Return ``(loss, grads)`` from one training-mode forward pass and one backward pass.
-
-        ``grads`` has exactly the keys of ``params``, each array the gradient
-        of the loss (weight penalty included) with respect to that parameter.
-        Like ``params`` it is a :class:`~minidl.flat.FlatArrays`: the layers
-        write their gradients straight into views of one new buffer
-        (``grads.flat``), in the layout of ``params.flat``.
-
-        The :class:`~minidl.training.Trainer` calls ``_loss_and_gradient``,
-        the same without the check of ``x``, since ``fit`` checks the whole
-        data set once: a subclass that changes the computation overrides that.
-        """
-        return self._loss_and_gradient(check_features(x, self.input_size, self.dtype), t)
-
-    def _loss_and_gradient(self, x, t):
-        # x is a checked 2-D array of dtype with input_size columns; the labels are checked by the loss layer.
-        loss = self._loss(x, t, train=True)
-        # A fresh buffer each call, so gradients kept from an earlier call stay as they were.
-        grads = self.params.empty_like()
-        dout = self.last_layer.backward(1.0)
-        for name, layer in reversed(self.layers.items()):
-            # Affine and BatchNorm write dW, db, dgamma, dbeta into the views of grads.
-            outputs = {"d" + attribute: grads[param] for attribute, param in self._layer_params.get(name, {}).items()}
-            dout = layer.backward(dout, **outputs)
-        if self.weight_decay:
-            for index in range(1, self.n_affine + 1):
-                grads[f"W{index}"] += self.weight_decay * self.params[f"W{index}"]
-        return loss, grads
-
-    def gradient(self, x, t):
-        """Return the gradients of :meth:`loss`, a dict with the keys of ``params`` (see :meth:`loss_and_gradient`)."""
-        return self.loss_and_gradient(x, t)[1]
 
     # ========================================================== configuration
     @property
@@ -270,39 +184,10 @@ class MLP:
             )
         return config
 
-    def _state_arrays(self):
-        """Name -> the live array (not a copy) of every value a checkpoint must restore."""
-        state = dict(self.params)
-        for index in range(1, self.n_affine):
-            if self.batchnorm:
-                batchnorm = self.layers[f"BatchNorm{index}"]
-                state[f"running_mean{index}"] = batchnorm.running_mean
-                state[f"running_var{index}"] = batchnorm.running_var
-        return state
-
-    def state_dict(self):
-        """Return copies of all parameters and batch-norm running statistics, name -> array."""
-        return {name: array.copy() for name, array in self._state_arrays().items()}
-
-    def load_state_dict(self, state):
-        """Copy the arrays of ``state`` into this network in place, after checking names and shapes.
-
-        In-place copies keep every reference valid: the layers, and an
-        optimizer that already holds ``params``, see the loaded values.
-        Nothing is changed if any check fails.
-        """
-        targets = self._state_arrays()
-        for name, value in check_state(state, targets, self.describe()).items():
-            np.copyto(targets[name], value)
-
-    def __setstate__(self, state):
-        # After pickle or copy.deepcopy, which rebuild params over a new buffer
-        # (see minidl.flat) and copy the layers' arrays apart from it: point
-        # the layers at the arrays of params again, so that training reaches them.
-        self.__dict__.update(state)
-        for name, attributes in self._layer_params.items():
-            for attribute, param in attributes.items():
-                setattr(self.layers[name], attribute, self.params[param])
+    @property
+    def layer_sizes(self):
+        """``[input_size, *hidden_sizes, output_size]``: the widths between the matrix products."""
+        return [self.input_size, *self.hidden_sizes, self.output_size]
 
     # ========================================================= description
     def describe(self):
@@ -320,14 +205,5 @@ class MLP:
         lines.append(f"  {count:,} parameters")
         return "\n".join(lines)
 
-    def _repr_pretty_(self, printer, cycle):
-        """IPython's display: a summary table, one row a layer (see :mod:`minidl.summary`)."""
-        from minidl.summary import summary_text
-
-        printer.text(summary_text(self))
-
-    def _repr_html_(self):
-        """Jupyter's display: the summary table in HTML."""
-        from minidl.summary import summary_html
-
-        return summary_html(self)
+    # IPython looks for _repr_pretty_ in the class that defines __repr__: the summary table still.
+    _repr_pretty_ = Sequential._repr_pretty_

@@ -30,6 +30,7 @@ import numpy as np
 
 from minidl.archive import open_archive
 from minidl.files import save_npz
+from minidl.protocols import build_network, network_state_shapes
 
 MODEL_FORMAT = "minidl-model"
 CHECKPOINT_FORMAT = "minidl-checkpoint"
@@ -43,16 +44,26 @@ def save_model(network, path, metadata=None):
 
     Parameters
     ----------
-    network : minidl.MLP
-        Anything with ``config`` (JSON-ready dict) and ``state_dict()``.
+    network : minidl.Sequential (an MLP, ...)
+        Anything with ``architecture()`` and ``state_dict()`` (the network
+        protocol, :mod:`minidl.protocols`).
     path : str or os.PathLike
         Destination, written exactly as given (no suffix is added). The file
         is replaced atomically: an interrupted save leaves the old file.
     metadata : dict, optional
         Extra JSON-ready facts to keep with the model (e.g. the data set it
         was trained on); :func:`read_model_metadata` gives them back.
+
+    Raises
+    ------
+    ValueError
+        If a layer's class is not registered (:func:`minidl.register_layer`):
+        a file never holds code, so such a network cannot be saved. Nothing
+        is written then.
     """
-    tree = {"config": network.config, "state": network.state_dict(), "metadata": metadata or {}}
+    architecture = network.architecture()
+    tree = {"type": architecture["type"], "config": architecture["config"], "state": network.state_dict(),
+            "metadata": metadata or {}}
     _save_tree(path, tree, MODEL_FORMAT)
 
 
@@ -61,9 +72,11 @@ def load_model(path):
 
     Returns
     -------
-    minidl.MLP
-        A new network with the saved architecture and state, in evaluation
-        mode as built by ``MLP.from_config``.
+    minidl.Sequential (an MLP, ...)
+        A new network of the saved type (files older than the type hold an
+        MLP) with the saved architecture and state, as built by its class's
+        ``from_config``; a layer of one's own must be registered
+        (:func:`minidl.register_layer`) in this Python session.
 
     Raises
     ------
@@ -77,12 +90,10 @@ def load_model(path):
         by a newer minidl. Settings that do not describe the file's own arrays
         are refused before any network is built (see :mod:`minidl.archive`).
     """
-    from minidl.network import MLP  # late import: the network module imports nothing from here
-
     kind, tree = _load_tree(path, "model", (MODEL_FORMAT, CHECKPOINT_FORMAT), builds_network=True)
     try:
         part = tree["network"] if kind == CHECKPOINT_FORMAT else tree
-        network = MLP.from_config(part["config"])
+        network = build_network(part.get("type"), part["config"])
         network.load_state_dict(part["state"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"model {str(path)!r} does not hold a valid network ({exc})") from exc
@@ -194,13 +205,11 @@ def _check_network_fits_arrays(network, headers, name):
     5x10^7 hidden units is refused in milliseconds, not after minutes spent
     allocating and initialising gigabytes of weights.
     """
-    from minidl.network import MLP  # late import: the network module imports nothing from here
-
     state = network.get("state") if isinstance(network, dict) else None
     if not isinstance(state, dict) or _ARRAY in state or "config" not in network:
         return  # no settings, or no dict of arrays: the caller reports the damage
     try:
-        expected = MLP.state_shapes(network["config"])
+        expected = network_state_shapes(network.get("type"), network["config"])
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} does not hold a valid network ({exc})") from exc
     missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))

@@ -23,18 +23,19 @@ HEADER = ("layer", "kind", "output", "parameters", "arrays")
 
 
 def summary_rows(network):
-    """The title and the rows of the summary of an :class:`~minidl.MLP` (text cells)."""
-    rows, width = [], network.input_size
-    for name, layer in network.layers.items():
-        arrays = list(network._layer_params.get(name, {}).values())
-        weights = getattr(layer, "W", None)
-        if weights is not None:
-            width = weights.shape[1]
+    """The title and the rows of the summary of a :class:`~minidl.Sequential` (text cells).
+
+    The output shapes come from one forward pass of a sample of zeros.
+    """
+    rows = []
+    for (name, layer), shape in zip(network.layers.items(), network.output_shapes()):
+        arrays = list(network.layer_params(name).values())
         count = sum(network.params[array].size for array in arrays)
-        rows.append([name, repr(layer), f"(N, {width})", f"{count:,}", ", ".join(arrays)])
+        rows.append([name, repr(layer), f"(N, {', '.join(map(str, shape))})", f"{count:,}", ", ".join(arrays)])
     rows.append(["last_layer", repr(network.last_layer), "loss", "0", ""])
     total = sum(array.size for array in network.params.values())
-    title = (f"MLP {network.describe()}, {network.dtype.name}, seed {network.seed}: {total:,} parameters"
+    title = (f"{type(network).__name__} {network.describe()}, {network.dtype.name}, seed {network.seed}: "
+             f"{total:,} parameters"
              + (f", weight decay {network.weight_decay:g}" if network.weight_decay else ""))
     return title, rows
 

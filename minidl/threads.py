@@ -126,8 +126,11 @@ def choose_threads(layer_sizes, batch_size, cores=None):
 
 
 def network_sizes(network):
-    """The layer widths of a :class:`minidl.MLP`: ``[input_size, *hidden_sizes, output_size]``."""
-    return [network.input_size, *network.hidden_sizes, network.output_size]
+    """The widths between a network's matrix products, input first (its ``layer_sizes``, :mod:`minidl.protocols`).
+
+    For an :class:`minidl.MLP`, ``[input_size, *hidden_sizes, output_size]``.
+    """
+    return list(network.layer_sizes)
 
 
 @contextlib.contextmanager

@@ -63,7 +63,25 @@ class Swish:
     """A layer of the user's own, which no export knows."""
 
     def forward(self, x, train=True):
+        self.x = x
         return x / (1.0 + np.exp(-x))
+
+    def backward(self, dout):
+        sigmoid = 1.0 / (1.0 + np.exp(-self.x))
+        return dout * sigmoid * (1.0 + self.x * (1.0 - sigmoid))
+
+
+class Forgetful:
+    """A layer of one's own whose backward forgets to keep the gradient of its parameter."""
+
+    def __init__(self, a):
+        self.a, self.da = a, None
+
+    def forward(self, x, train=True):
+        return x * self.a
+
+    def backward(self, dout):
+        return dout * self.a
 
 
 def convolution(stride=1, pad=0):
@@ -72,8 +90,8 @@ def convolution(stride=1, pad=0):
 
 def with_own_layer():
     net = network()
-    net.layers["Swish1"] = Swish()
-    return net
+    return minidl.Sequential([("Affine1", net.layers["Affine1"]), ("Swish1", Swish()),
+                              ("Affine2", net.layers["Affine2"])])
 
 
 def without(module, call):
@@ -148,6 +166,11 @@ def spoiled_archives(tmp_path_factory):
         trainer(epochs=1, checkpoint="run.npz").fit(X, T)
         os.mkdir("runs")
         save_model(network(), "runs/idx-model.npz", metadata={"dataset": "idx:idx-gone"})  # a folder since gone
+        replaced = network()
+        replaced.layers["Activation1"] = minidl.Tanh()  # saved as the Sequential it now is
+        save_model(replaced, "sequential.npz")
+        edited("sequential.npz", "unknown-layer.npz",
+               lambda arrays, meta: meta["tree"]["config"]["layers"][1].update(type="Swish"))
         huge = {"hidden_sizes": [50_000_000]}
         edited("model.npz", "huge.npz", lambda arrays, meta: meta["tree"]["config"].update(huge))
         edited("run.npz", "huge-run.npz", lambda arrays, meta: meta["tree"]["network"]["config"].update(huge))
@@ -159,7 +182,7 @@ def spoiled_archives(tmp_path_factory):
             archive.writestr("W1.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + bytes(4))
         with open("single.npz", "wb") as file:
             np.save(file, np.ones(3))
-        names = ["huge.npz", "huge-run.npz", "int-weights.npz", "large-weights.npz", "deep.npz", "long-header.npz",
+        names = ["unknown-layer.npz", "huge.npz", "huge-run.npz", "int-weights.npz", "large-weights.npz", "deep.npz", "long-header.npz",
                  "single.npz", "runs/idx-model.npz"]
         return {name: Path(name).read_bytes() for name in names}
 
@@ -281,6 +304,36 @@ CASES = [
          ValueError, "['W'] contain NaN", "no parameter was changed"),
     case("params-replaced", lambda: network().params.update(W1=np.zeros((64, 16))), TypeError,
          "cannot replace params['W1']", "never be trained", "params['W1'] -= step"),
+    # ---- networks of any layers, layers of one's own
+    case("layer-key-unknown", lambda: network().layers.__setitem__("Relu1", Swish()), KeyError,
+         "this network has no layer 'Relu1'", "add a layer after the last",
+         "its layers are ['Affine1', 'Activation1', 'Affine2']"),
+    case("layer-replacement-shapes", lambda: network().layers.__setitem__(
+        "Affine2", minidl.Affine(np.ones((16, 5), np.float32), np.zeros(5, np.float32))), ValueError,
+         "layer 'Affine2' has parameters W (16, 10), b (10,), its replacement Affine has W (16, 5), b (5,)",
+         "of the same names and shapes"),
+    case("layer-without-backward", lambda: minidl.Sequential([minidl.Affine(np.ones((64, 3)), np.zeros(3)), len]),
+         TypeError, "layer 'builtin_function_or_method1' (builtin_function_or_method) has no forward and no backward"),
+    case("sequential-input-shape", lambda: minidl.Sequential([Swish(), minidl.Affine(np.ones((64, 3)), np.zeros(3))]),
+         ValueError, "Sequential needs input_shape=(...)", "(1, 28, 28)"),
+    case("layers-do-not-fit", lambda: minidl.Sequential([minidl.Affine(np.ones((64, 8)), np.zeros(8)),
+                                                         minidl.Affine(np.ones((6, 3)), np.zeros(3))]),
+         ValueError, "layer 'Affine2' (Affine) does not take the output of the layer before it, of shape (N, 8)"),
+    case("gradient-not-left", lambda: minidl.Sequential([minidl.Affine(np.ones((64, 3)), np.zeros(3)),
+                                                         Forgetful(np.ones(3))]).gradient(X, T % 3), ValueError,
+         "layer 'Forgetful1' (Forgetful) left da = None after backward", "backward must set self.da"),
+    case("save-unregistered-layer", lambda: save_model(with_own_layer(), "own.npz"), ValueError,
+         "cannot save layer 'Swish1' (Swish): its class is not registered", "minidl.register_layer(Swish)"),
+    case("load-unregistered-layer", lambda: load_model("unknown-layer.npz"), ValueError,
+         "the layer type 'Swish' is not registered in this Python session", "import the module that defines it"),
+    case("register-layer-name-taken", lambda: minidl.register_layer(Swish, name="ReLU"), ValueError,
+         "a layer named 'ReLU' is already registered", "register_layer(name='...')"),
+    case("checkpoint-unregistered-layer", lambda: Trainer(with_own_layer(), checkpoint="new.npz", verbose=0).fit(X, T),
+         ValueError,
+         "cannot save layer 'Swish1' (Swish): its class is not registered"),
+    case("checkpoint-other-kind", lambda: Trainer(minidl.Sequential(list(network().layers.items())),
+                                                  verbose=0).load_checkpoint("run.npz"),
+         ValueError, "holds a network of type MLP, but this one is a Sequential"),
     case("state-not-declared", lambda: UndeclaredState().update({"W": np.zeros(3)}, {"W": np.ones(3)}), TypeError,
          "stored state 'velocity', which UndeclaredState does not declare", "slots = ('velocity',)"),
     case("sklearn-one-class", lambda: MinidlClassifier().fit(X, np.zeros(40)), ValueError, "at least 2 classes"),

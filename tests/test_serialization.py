@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 
 import minidl.files
-from minidl import MLP
+import minidl.serialization
+from minidl import MLP, Sequential
+from minidl.archive import open_archive
+from minidl.layers import Affine, Dropout, Tanh
 from minidl.serialization import (
     load_checkpoint,
     load_model,
@@ -206,3 +209,102 @@ def test_a_folder_that_is_not_writable_is_a_clear_error_and_nothing_is_written(t
                                  "is not writable; choose a folder you can write to")
     assert isinstance(caught.value.__cause__, PermissionError)
     assert list(tmp_path.iterdir()) == []
+
+
+# ============================================================ any Sequential
+class OwnScale:
+    """A layer of one's own with a parameter and a setting, registered so that it can be saved."""
+
+    def __init__(self, a, bias=0.0):
+        self.a, self.bias = a, bias
+        self.da = None
+
+    def forward(self, x, train=True):
+        self.x = x
+        return x * self.a + self.bias
+
+    def backward(self, dout):
+        self.da = (dout * self.x).sum(axis=0)
+        return dout * self.a
+
+
+minidl.register_layer(OwnScale, name="tests.OwnScale")
+
+
+def own_layer_network(layer):
+    rng = np.random.default_rng(3)
+    return Sequential([Affine(rng.normal(size=(6, 4)), rng.normal(size=4)), layer, Dropout(0.3),
+                       Affine(rng.normal(size=(4, 3)), np.zeros(3))], weight_decay=1e-3, seed=5)
+
+
+def test_a_sequential_with_a_registered_layer_of_ones_own_round_trips_exactly(tmp_path):
+    network = own_layer_network(OwnScale(np.linspace(0.5, 1.5, 4), bias=0.25))
+    network.params["a1"] *= 2.0
+    save_model(network, tmp_path / "own.npz")
+    with open_archive(tmp_path / "own.npz", "model") as archive:
+        assert archive.meta["tree"]["type"] == "Sequential"
+        assert archive.meta["tree"]["config"]["layers"][1]["type"] == "tests.OwnScale"
+    loaded = load_model(tmp_path / "own.npz")
+    assert type(loaded) is Sequential and list(loaded.layers) == list(network.layers)
+    assert type(loaded.layers["OwnScale1"]) is OwnScale and loaded.layers["OwnScale1"].bias == 0.25
+    assert loaded.layers["OwnScale1"].a is loaded.params["a1"]
+    assert loaded.config == network.config and loaded.weight_decay == 1e-3
+    x = np.random.default_rng(0).normal(size=(7, 6))
+    np.testing.assert_array_equal(loaded.predict(x), network.predict(x))
+
+
+def test_an_unregistered_layer_is_refused_at_save_time_with_the_fix_and_nothing_written(tmp_path):
+    class Unregistered(OwnScale):
+        pass
+
+    network = own_layer_network(Unregistered(np.ones(4)))
+    with pytest.raises(ValueError, match=r"cannot save layer 'Unregistered1' \(Unregistered\): its class is not "
+                                         r"registered.*minidl.register_layer\(Unregistered\)"):
+        save_model(network, tmp_path / "own.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_mlp_with_a_replaced_layer_is_saved_as_the_sequential_it_is(tmp_path):
+    network = trained_network("float64")
+    network.layers["Activation2"] = Tanh()
+    save_model(network, tmp_path / "changed.npz")
+    loaded = load_model(tmp_path / "changed.npz")
+    assert type(loaded) is Sequential and type(loaded.layers["Activation2"]) is Tanh
+    assert loaded.state_dict().keys() == network.state_dict().keys()
+    x = np.random.default_rng(2).normal(size=(5, 6))
+    np.testing.assert_array_equal(loaded.predict(x), network.predict(x))
+    # An MLP as built is still saved as an MLP, under its own settings.
+    save_model(trained_network(), tmp_path / "mlp.npz")
+    assert type(load_model(tmp_path / "mlp.npz")) is MLP
+
+
+def test_a_model_file_written_before_networks_had_a_type_loads_as_an_mlp(tmp_path):
+    network = trained_network()
+    # The tree the save_model of earlier minidl wrote: no "type".
+    minidl.serialization._save_tree(tmp_path / "old.npz", {"config": network.config, "state": network.state_dict(),
+                                                            "metadata": {}}, minidl.serialization.MODEL_FORMAT)
+    loaded = load_model(tmp_path / "old.npz")
+    assert type(loaded) is MLP and loaded.config == network.config
+    np.testing.assert_array_equal(loaded.params.flat, network.params.flat)
+
+
+def test_an_unknown_network_or_layer_type_in_a_file_is_named(tmp_path):
+    network = own_layer_network(OwnScale(np.ones(4)))
+    save_model(network, tmp_path / "own.npz")
+    tree = load_checkpoint_tree(tmp_path / "own.npz")
+    for edit, words in ((lambda tree: tree.update(type="Transformer"), r"unknown network type 'Transformer'; "
+                                                                       r"minidl knows \['MLP', 'Sequential'"),
+                        (lambda tree: tree["config"]["layers"][1].update(type="Gone"),
+                         r"the layer type 'Gone' is not registered in this Python session; import the module")):
+        edited = json.loads(json.dumps(tree))
+        edit(edited)
+        minidl.serialization._save_tree(tmp_path / "edited.npz", {**edited, "state": network.state_dict()},
+                                        minidl.serialization.MODEL_FORMAT)
+        with pytest.raises(ValueError, match=words):
+            load_model(tmp_path / "edited.npz")
+
+
+def load_checkpoint_tree(path):
+    """The JSON part of a model file (type, config, metadata)."""
+    with open_archive(path, "model") as archive:
+        return {key: value for key, value in archive.meta["tree"].items() if key != "state"}

@@ -57,6 +57,9 @@ class BatchNorm:
     does; PyTorch uses the unbiased one (times ``N / (N - 1)``).
     """
 
+    #: Arrays saved and restored with the parameters, though not trained (see :mod:`minidl.layers.protocol`).
+    state_names = ("running_mean", "running_var")
+
     def __init__(self, gamma, beta, momentum=0.9, epsilon=1e-5):
         if gamma.ndim != 1 or beta.shape != gamma.shape:
             raise ValueError(

@@ -3,7 +3,7 @@
 A checkpoint must let training continue *bit for bit* as if it had never
 stopped. That takes more than the weights:
 
-* the network: architecture (``config``), ``state_dict()`` (weights and
+* the network: architecture (its registered ``type`` and ``config``), ``state_dict()`` (weights and
   batch-norm running statistics) and its random generator (dropout masks);
 * the optimizer: name, hyperparameters and ``state_dict()`` (e.g. Adam's
   moment estimates and step count);
@@ -29,15 +29,18 @@ from numbers import Real
 import numpy as np
 
 from minidl import optim
+from minidl.protocols import build_network
 from minidl.training.history import History
 
 
 def trainer_state(trainer):
     """The nested dict (arrays and JSON values) describing ``trainer`` now."""
     network, optimizer = trainer.network, trainer.optimizer
+    architecture = network.architecture()
     return {
         "network": {
-            "config": network.config,
+            "type": architecture["type"],
+            "config": architecture["config"],
             "state": network.state_dict(),
             "rng": network.rng.bit_generator.state,
         },
@@ -80,10 +83,8 @@ def build_trainer(trainer_class, state, path, **settings):
     (``epochs``, which defaults to the saved total, ``schedule``,
     ``callbacks``, ``checkpoint``, ``verbose``).
     """
-    from minidl.network import MLP  # late: the network module is not needed to save
-
     try:
-        network = MLP.from_config(state["network"]["config"])
+        network = build_network(state["network"].get("type"), state["network"]["config"])
     except ValueError as exc:
         raise ValueError(f"checkpoint {path!r} does not hold a valid network ({exc})") from exc
     except (KeyError, TypeError, AttributeError, IndexError) as exc:
@@ -140,7 +141,7 @@ def _read(trainer, state, path):
     """Every part of ``state`` that :func:`restore_trainer` needs, checked and converted."""
     network_part, optimizer_part = state["network"], state["optimizer"]
     settings, callbacks = state["trainer"], list(state["callbacks"])
-    _check_same_architecture(trainer.network.config, network_part["config"], path)
+    _check_same_architecture(trainer.network.architecture(), network_part, path)
     saved_class = str(optimizer_part["state"].get("optimizer"))
     if saved_class != type(trainer.optimizer).__name__:
         raise ValueError(
@@ -221,7 +222,15 @@ def _damaged(path, exc):
     )
 
 
-def _check_same_architecture(current, saved, path):
+def _check_same_architecture(architecture, saved, path):
+    current, saved_type = architecture["config"], saved.get("type")  # older files, without the type: an MLP
+    if (saved_type or "MLP") != architecture["type"]:
+        raise ValueError(
+            f"checkpoint {path!r} holds a network of type {saved_type or 'MLP'}, "
+            f"but this one is a {architecture['type']}; "
+            "build the network the checkpoint was trained with or use Trainer.from_checkpoint"
+        )
+    saved = saved["config"]
     # The seed only chose the initial weights, which the checkpoint replaces.
     keys = sorted((set(current) | set(saved)) - {"seed"})
     if all(current.get(key) == saved.get(key) for key in keys):

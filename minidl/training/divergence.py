@@ -156,7 +156,7 @@ class DivergenceWatch:
         if advice is None:  # after an update: the learning rate, and maybe a start already too far off
             what += f" (learning rate {trainer.optimizer.lr:.3g})"
             advice = learning_rate_advice(trainer.optimizer)
-            decay = getattr(trainer.network, "weight_decay", 0.0)
+            decay = trainer.network.weight_decay
             if decay * trainer.optimizer.lr > 1:
                 advice += (f", or a smaller weight decay: {decay:g} x the learning rate is above 1, so the decay "
                            f"alone overshoots zero at every step (e.g. weight_decay {0.1 / trainer.optimizer.lr:.3g})")
@@ -171,15 +171,16 @@ class DivergenceWatch:
         """What to change when the loss is too large before any update: the cause the numbers point to."""
         network = self.trainer.network
         if not math.isfinite(self.first_penalty):
-            decay = getattr(network, "weight_decay", 0.0)
+            decay = network.weight_decay
             return (f"the weight decay {decay:g} makes the penalty overflow; "
                     f"use a much smaller weight_decay (--weight-decay), e.g. 1e-4")
         scale = float(np.max(np.abs(self.x))) if self.x.size else 0.0
         if scale > LARGE_INPUT:
             return (f"the inputs are large (|x| up to {scale:.3g}); scale them to about [0, 1], e.g. x / {scale:.3g}, "
                     "or standardise them (sklearn.preprocessing.StandardScaler)")
-        init = getattr(network, "weight_init", None)
-        return (f"the initial weights are too large (weight_init={init!r}); use 'he' for ReLU networks "
+        init = network.weight_init
+        named = "" if init is None else f" (weight_init={init!r})"
+        return (f"the initial weights are too large{named}; use 'he' for ReLU networks "
                 "or 'xavier' for sigmoid and tanh (--init he)")
 
 
@@ -201,8 +202,7 @@ def kept_checkpoint(trainer):
 
 def weight_penalty(network):
     """The weight decay's share of the loss now (0.0 for a network without one)."""
-    penalty = getattr(network, "_weight_penalty", None)
-    return float(penalty()) if penalty is not None else 0.0
+    return float(network.weight_penalty())
 
 
 def training_mode_loss(network, x, t):

@@ -13,7 +13,7 @@ import numpy as np
 
 from minidl.losses import SoftmaxWithLoss
 from minidl.settings import check_positive_int
-from minidl.validation import check_features, check_labels
+from minidl.validation import check_labels
 
 CHUNK_SIZE = 10_000
 
@@ -21,7 +21,7 @@ CHUNK_SIZE = 10_000
 def predict_classes(network, x, chunk_size=CHUNK_SIZE):
     """The predicted class of every row of ``x``: int64 array of shape (N,)."""
     chunk_size = check_positive_int(chunk_size, "chunk_size")
-    x = check_features(x, network.input_size, network.dtype)
+    x = network.check_input(x)
     return np.concatenate([network.predict(x[start:start + chunk_size]).argmax(axis=1)
                            for start in range(0, len(x), chunk_size)])
 
@@ -54,7 +54,7 @@ def evaluate(network, x, t, chunk_size=CHUNK_SIZE):
     (up to floating-point rounding).
     """
     chunk_size = check_positive_int(chunk_size, "chunk_size")
-    x = check_features(x, network.input_size, network.dtype)
+    x = network.check_input(x)
     labels = check_labels(t, len(x), network.output_size)
     # Our own loss layer: the network's keeps the training batch for backward.
     loss_layer = SoftmaxWithLoss()
@@ -65,4 +65,4 @@ def evaluate(network, x, t, chunk_size=CHUNK_SIZE):
         total_loss += loss_layer.forward(scores, chunk_labels) * len(chunk_labels)
         correct += int(np.count_nonzero(scores.argmax(axis=1) == chunk_labels))
     # The penalty lambda/2 * sum(W^2) does not depend on the data: added once.
-    return total_loss / len(x) + network._weight_penalty(), correct / len(x)
+    return total_loss / len(x) + network.weight_penalty(), correct / len(x)

@@ -24,14 +24,14 @@ from minidl import optim
 from minidl.datasets import MiniBatches
 from minidl.files import check_output_folder
 from minidl.optim.schedules import check_schedule
-from minidl.threads import ThreadCountWarning, check_threads, limit_threads, network_sizes
+from minidl.threads import ThreadCountWarning, check_threads, limit_threads
 from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
 from minidl.training.divergence import DivergenceWatch, check_finite_weights
 from minidl.training.evaluation import evaluate
 from minidl.training.history import History
 from minidl.training.progress import Progress
 from minidl.training.unchanged import snapshot, warn_if_unchanged
-from minidl.validation import check_features, check_labels, check_positive_int, check_seed
+from minidl.validation import check_labels, check_positive_int, check_seed
 
 
 class Trainer:
@@ -39,8 +39,9 @@ class Trainer:
 
     Parameters
     ----------
-    network : minidl.MLP
-        The network to train, changed in place.
+    network : minidl.Sequential (an MLP, a SimpleConvNet, ...)
+        The network to train, changed in place: anything with the members
+        of the network protocol (:mod:`minidl.protocols`).
     optimizer : str or minidl.optim.Optimizer, default "adam"
         A registered name (``"sgd"``, ``"momentum"``, ``"adam"``, ... see
         ``minidl.optim.available()``) or an optimizer object.
@@ -197,6 +198,7 @@ class Trainer:
             check_schedule(self.schedule, self.initial_lr, self.epoch, self.epochs)
         if self.checkpoint is not None:
             check_output_folder(self.checkpoint)  # again: the folder may have changed since __init__
+            self.network.architecture()  # a layer that cannot be saved fails now, not after the first epoch
         batches = MiniBatches(x, t, self.batch_size, rng=self.rng)
         stride = 1 if self.evaluation_size is None else math.ceil(len(x) / self.evaluation_size)
         training_subset = (x[::stride], t[::stride])
@@ -207,7 +209,7 @@ class Trainer:
         for callback in self.callbacks:
             callback.on_train_begin(self)
         try:
-            with limit_threads(self.threads, network_sizes(self.network), self.batch_size) as threads:
+            with limit_threads(self.threads, self.network.layer_sizes, self.batch_size) as threads:
                 self._note_thread_count(threads)
                 while self.epoch < self.epochs and not self.stop_training:
                     self._run_epoch(batches, training_subset, validation_data)
@@ -232,11 +234,11 @@ class Trainer:
         # Overflow warnings would only repeat, less clearly, what the checks below report.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for step, (x_batch, t_batch) in enumerate(batches, start=1):
-                loss, grads = network._loss_and_gradient(x_batch, t_batch)  # fit checked the data once
+                loss, grads = network.unchecked_loss_and_gradient(x_batch, t_batch)  # fit checked the data once
                 self._divergence.check_step(loss, epoch, step, len(batches))
                 optimizer.update(network.params, grads)
                 self.history.record_step(loss)
-                progress.step(loss, getattr(network, "last_layer", None))
+                progress.step(loss, network.last_layer)
             seconds = time.perf_counter() - start
             check_finite_weights(self, epoch)
             metrics = {"epoch": epoch}
@@ -275,7 +277,7 @@ class Trainer:
         self._progress.write(message)
 
     def _check_data(self, x, t, x_name, t_name):
-        x = check_features(x, self.network.input_size, self.network.dtype, name=x_name)
+        x = self.network.check_input(x, name=x_name)
         t = check_labels(t, len(x), self.network.output_size, name=t_name)
         return x, t
 

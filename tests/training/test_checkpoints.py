@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from minidl import MLP
+from minidl import MLP, Sequential, register_layer
+from minidl.layers import Affine, Dropout, ReLU
 from minidl.serialization import load_checkpoint, save_model
 from minidl.training import Callback, EarlyStopping, Trainer, TrainingDivergedError
 
@@ -185,3 +186,53 @@ def test_a_hand_edited_checkpoint_is_a_value_error_naming_it(digits, tmp_path, e
             target.load_checkpoint(edited)
         assert target.epoch == 0 and target.rng.bit_generator.state == generator
         assert all(np.array_equal(before[name], target.network.params[name]) for name in before)
+
+
+# ============================================================ any Sequential
+@register_layer(name="tests.training.Gate")
+class Gate:
+    """A layer of one's own: each feature times a trained gate ``g``."""
+
+    def __init__(self, g):
+        self.g = g
+        self.dg = None
+
+    def forward(self, x, train=True):
+        self.x = x
+        return x * self.g
+
+    def backward(self, dout):
+        self.dg = (dout * self.x).sum(axis=0)
+        return dout * self.g
+
+
+def sequential_trainer(epochs, checkpoint=None):
+    rng = np.random.default_rng(4)
+    network = Sequential([Affine(0.1 * rng.standard_normal((64, 32), dtype=np.float32), np.zeros(32, np.float32)),
+                          ReLU(), Gate(np.ones(32, np.float32)), Dropout(0.3),
+                          Affine(0.1 * rng.standard_normal((32, 10), dtype=np.float32), np.zeros(10, np.float32))],
+                         seed=3)
+    return Trainer(network, "adam", {"lr": 3e-3}, epochs=epochs, batch_size=64, seed=2, checkpoint=checkpoint,
+                   callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+
+
+def test_a_sequential_with_a_layer_of_ones_own_resumes_bit_identically(digits, tmp_path):
+    (x, t), validation = digits
+    reference = sequential_trainer(4)
+    reference.fit(x, t, validation_data=validation)
+    path = tmp_path / "run.npz"
+    sequential_trainer(2, checkpoint=path).fit(x, t, validation_data=validation)
+    resumed = Trainer.from_checkpoint(path, epochs=4, callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+    assert type(resumed.network) is Sequential and type(resumed.network.layers["Gate1"]) is Gate
+    assert resumed.network.layers["Dropout1"].rng is resumed.network.rng
+    resumed.fit(x, t, validation_data=validation)
+    assert_same_run(reference, resumed)
+    assert not np.array_equal(reference.network.params["g1"], np.ones(32))  # the gate trained
+
+
+def test_a_checkpoint_of_another_kind_of_network_is_refused(digits, tmp_path):
+    (x, t), _ = digits
+    path = tmp_path / "run.npz"
+    trainer(1, checkpoint=path).fit(x, t, validation_data=digits[1])
+    with pytest.raises(ValueError, match=r"holds a network of type MLP, but this one is a Sequential"):
+        sequential_trainer(2).load_checkpoint(path)
