@@ -85,13 +85,21 @@ class Convolution:
         out += self.b[:, None]
         return out.reshape(batch, filters, out_h, out_w)
 
-    def backward(self, dout):
-        """Store ``dW``, ``db`` and return ``dx`` (shape of the forward input), or None if not needed."""
+    def backward(self, dout, dW=None, db=None):
+        """Store ``dW``, ``db`` and return ``dx`` (shape of the forward input), or None if not needed.
+
+        ``dW`` and ``db``, if given, are arrays of the shapes of ``W`` and
+        ``b`` to write the gradients into (as for :meth:`Affine.backward`).
+        """
         filters, channels, filter_h, filter_w = self.W.shape
         dout = dout.reshape(dout.shape[0], filters, -1)
         # (N, F, P) @ (N, P, C fh fw) -> (N, F, C fh fw), summed over the images.
-        self.dW = np.matmul(dout, self.col.transpose(0, 2, 1)).sum(axis=0).reshape(self.W.shape)
-        self.db = dout.sum(axis=(0, 2))
+        per_image = np.matmul(dout, self.col.transpose(0, 2, 1))
+        if dW is None:
+            dW = np.empty(self.W.shape, dtype=per_image.dtype)
+        per_image.sum(axis=0, out=dW.reshape(filters, -1))
+        self.dW = dW
+        self.db = dout.sum(axis=(0, 2), out=db)
         if not self.needs_input_gradient:
             return None
         dcol = np.matmul(self.W.reshape(filters, -1).T, dout)

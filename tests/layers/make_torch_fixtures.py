@@ -8,7 +8,10 @@ biases and upstream gradient ``dout`` in float64, runs
 ``torch.nn.functional.conv2d`` or ``max_pool2d`` and autograd, and saves
 inputs, output and gradients (``dx``, ``dW``, ``db``) to
 ``fixtures/convolution.npz`` and ``fixtures/pooling.npz`` beside this file
-(atomically, with ``minidl.files.save_npz``). ``tests/layers/test_against_torch.py``
+(atomically, with ``minidl.files.save_npz``). ``fixtures/simple_convnet.npz``
+holds the loss and every parameter's gradient of a small network of the
+book's chapter 7 (``minidl.SimpleConvNet``: conv - ReLU - pool - Affine -
+ReLU - Affine - softmax cross-entropy; tested in ``tests/test_convnet.py``). ``tests/layers/test_against_torch.py``
 runs minidl's ``Convolution`` and ``Pooling`` on the same arrays. PyTorch is
 needed only here, never by the tests.
 
@@ -72,6 +75,41 @@ def pooling_case(rng, input_shape, window, stride, pad):
     return {"x": x, "dout": dout, "out": out.detach().numpy(), "dx": x_t.grad.numpy()}
 
 
+#: The whole network of the book's chapter 7, small: 2x9x8 images, 3 filters 3x3 with stride 2 and pad 1.
+CONVNET = {"input_dim": [2, 9, 8], "conv_param": {"filter_num": 3, "filter_size": 3, "pad": 1, "stride": 2},
+           "hidden_size": 7, "output_size": 4}
+
+
+def convnet_case(rng, samples=6):
+    """Loss and gradients of conv - ReLU - 2x2 max pool - Affine - ReLU - Affine - softmax cross-entropy."""
+    channels, height, width = CONVNET["input_dim"]
+    conv = CONVNET["conv_param"]
+    size, stride, pad = conv["filter_size"], conv["stride"], conv["pad"]
+    conv_h, conv_w = (height + 2 * pad - size) // stride + 1, (width + 2 * pad - size) // stride + 1
+    pooled = conv["filter_num"] * (conv_h // 2) * (conv_w // 2)
+    params = {
+        "W1": rng.standard_normal((conv["filter_num"], channels, size, size)),
+        "b1": rng.standard_normal(conv["filter_num"]) * 0.5,
+        "W2": rng.standard_normal((pooled, CONVNET["hidden_size"])) * 0.5,
+        "b2": rng.standard_normal(CONVNET["hidden_size"]) * 0.5,
+        "W3": rng.standard_normal((CONVNET["hidden_size"], CONVNET["output_size"])) * 0.5,
+        "b3": rng.standard_normal(CONVNET["output_size"]) * 0.5,
+    }
+    x = rng.standard_normal((samples, channels, height, width))
+    t = rng.integers(0, CONVNET["output_size"], size=samples)
+    tensors = {name: torch.tensor(value, requires_grad=True) for name, value in params.items()}
+    functional = torch.nn.functional
+    hidden = functional.max_pool2d(torch.relu(functional.conv2d(torch.from_numpy(x), tensors["W1"], tensors["b1"],
+                                                                stride=stride, padding=pad)), 2)
+    hidden = torch.relu(hidden.flatten(1) @ tensors["W2"] + tensors["b2"])
+    loss = functional.cross_entropy(hidden @ tensors["W3"] + tensors["b3"], torch.from_numpy(t))
+    loss.backward()
+    arrays = {"x": x, "t": t, "loss": np.array(loss.item())}
+    arrays.update({f"params/{name}": value for name, value in params.items()})
+    arrays.update({f"grads/{name}": tensor.grad.numpy() for name, tensor in tensors.items()})
+    return arrays
+
+
 def main():
     torch.set_default_dtype(torch.float64)
     FIXTURES.mkdir(exist_ok=True)
@@ -91,7 +129,8 @@ def main():
         cases.append({"name": name, "pool_h": window[0], "pool_w": window[1], "stride": stride, "pad": pad})
         print(f"pooling     {name:32s} out {arrays[f'{name}/out'].shape}")
     save_npz(FIXTURES / "pooling.npz", arrays, {"made_by": made_by, "cases": cases})
-    print(f"wrote {FIXTURES / 'convolution.npz'} and {FIXTURES / 'pooling.npz'}")
+    save_npz(FIXTURES / "simple_convnet.npz", convnet_case(rng), {"made_by": made_by, "config": CONVNET})
+    print(f"wrote convolution.npz, pooling.npz and simple_convnet.npz in {FIXTURES}")
 
 
 if __name__ == "__main__":
