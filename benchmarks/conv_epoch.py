@@ -10,10 +10,10 @@ chapter 7): convolution 30 filters 5x5 - ReLU - 2x2 max pooling - Affine 100 -
 ReLU - Affine 10 - softmax cross-entropy, He initialisation, Adam (lr 0.001),
 batches of 100, float32, on 60,000 images of 1x28x28 (cached MNIST, else the
 MNIST-like random data of ``benchmark_data.py``). minidl's network is built
-here from its layers (``Convolution``, ``ReLU``, ``Pooling``, ``Affine``,
-``SoftmaxWithLoss``) and trained by a plain loop: one shuffle an epoch, then
-forward, backward and ``Adam.update`` a batch. PyTorch trains the same
-network (``nn.Conv2d``, ``nn.MaxPool2d``, ``nn.Linear``) the same way.
+``minidl.SimpleConvNet``, trained by ``Trainer.fit`` one epoch at a time
+(one shuffle an epoch, then forward, backward and an Adam step a batch).
+PyTorch trains the same network (``nn.Conv2d``, ``nn.MaxPool2d``,
+``nn.Linear``) the same way.
 
 Measured, for each thread count (``--threads``, default 1 and 2; numpy's
 BLAS limited with threadpoolctl, PyTorch with ``torch.set_num_threads``):
@@ -43,9 +43,8 @@ import numpy as np
 import threadpoolctl
 
 from minidl import __version__ as minidl_version
-from minidl import optim
-from minidl.init import initialize
-from minidl.layers import Affine, Convolution, Pooling, ReLU, SoftmaxWithLoss
+from minidl import SimpleConvNet
+from minidl.training import Trainer
 
 # Sibling files of this folder: Python puts a script's own folder on sys.path.
 import benchmark_data
@@ -61,53 +60,26 @@ HERE = Path(__file__).resolve().parent
 MEGABYTE = 1024 * 1024
 
 
-def he_filters(rng, dtype=np.float32):
-    """Filters (30, 1, 5, 5) from N(0, 2 / fan_in), fan_in = 1 * 5 * 5, as the book's He initialisation."""
-    fan_in = IMAGE[0] * FILTER_SIZE * FILTER_SIZE
-    return (rng.standard_normal((FILTERS, IMAGE[0], FILTER_SIZE, FILTER_SIZE)) * np.sqrt(2.0 / fan_in)).astype(dtype)
-
-
 class MinidlConvTraining:
-    """The book's SimpleConvNet from minidl's layers, trained with minidl's Adam; :meth:`run_epoch` is timed."""
+    """minidl's SimpleConvNet and Trainer, as a user sets them up; :meth:`run_epoch` is timed.
 
-    def __init__(self, x, t, seed):
+    ``Trainer.fit`` for one more epoch each call, with ``verbose=0`` and
+    ``evaluation_size=1`` (the least evaluation it allows), as
+    ``epoch.py``'s ``MinidlTraining``; ``threads`` is the benchmark's, so
+    minidl does not choose its own inside ``fit``.
+    """
+
+    def __init__(self, x, t, seed, threads):
         self.x, self.t = x, t
-        self.rng = np.random.default_rng(seed)
-        self.params = {
-            "W1": he_filters(self.rng), "b1": np.zeros(FILTERS, np.float32),
-            "W2": initialize("he", POOLED, HIDDEN, self.rng), "b2": np.zeros(HIDDEN, np.float32),
-            "W3": initialize("he", HIDDEN, CLASSES, self.rng), "b3": np.zeros(CLASSES, np.float32),
-        }
-        p = self.params
-        # The first layer's input is the data: no one needs its gradient.
-        self.layers = [Convolution(p["W1"], p["b1"], needs_input_gradient=False), ReLU(), Pooling(2, 2),
-                       Affine(p["W2"], p["b2"]), ReLU(), Affine(p["W3"], p["b3"])]
-        self.parametrised = {"1": self.layers[0], "2": self.layers[3], "3": self.layers[5]}
-        self.loss_layer = SoftmaxWithLoss()
-        self.optimizer = optim.Adam(lr=0.001)
-
-    def step(self, x_batch, t_batch):
-        out = x_batch
-        for layer in self.layers:
-            out = layer.forward(out, train=True)
-        loss = self.loss_layer.forward(out, t_batch)
-        dout = self.loss_layer.backward()
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        grads = {}
-        for index, layer in self.parametrised.items():
-            grads["W" + index], grads["b" + index] = layer.dW, layer.db
-        self.optimizer.update(self.params, grads)
-        return loss
+        self.network = SimpleConvNet(input_dim=IMAGE, conv_param={"filter_num": FILTERS, "filter_size": FILTER_SIZE},
+                                     hidden_size=HIDDEN, output_size=CLASSES, seed=seed, dtype=np.float32)
+        self.params = self.network.params
+        self.trainer = Trainer(self.network, "adam", optimizer_params={"lr": 0.001}, epochs=1, batch_size=BATCH_SIZE,
+                               seed=seed, evaluation_size=1, verbose=0, threads=threads)
 
     def run_epoch(self):
-        """One shuffle (one gather), then one forward, backward and Adam step per batch."""
-        order = self.rng.permutation(len(self.x))
-        x_shuffled, t_shuffled = self.x[order], self.t[order]
-        loss = None
-        for start in range(0, len(x_shuffled), BATCH_SIZE):
-            loss = self.step(x_shuffled[start : start + BATCH_SIZE], t_shuffled[start : start + BATCH_SIZE])
-        return float(loss)
+        self.trainer.epochs = self.trainer.epoch + 1
+        self.trainer.fit(self.x, self.t)
 
 
 class TorchConvTraining:
@@ -191,7 +163,7 @@ def images(samples, seed):
 def time_epochs(x, t, threads, repeats, seed, torch):
     """Median epoch of each contender on ``threads`` threads, taking turns after a warm-up each."""
     with threadpoolctl.threadpool_limits(threads, user_api="blas"):
-        minidl_training = MinidlConvTraining(x, t, seed)
+        minidl_training = MinidlConvTraining(x, t, seed, threads)
         contenders = {"minidl": minidl_training, "matmul": MatmulReplay(minidl_training, seed)}
         if torch is not None:
             torch.set_num_threads(threads)
@@ -221,7 +193,7 @@ def peak_memory_child(arguments):
     with threadpoolctl.threadpool_limits(arguments.threads[0], user_api="blas"):
         after_imports = peak_memory.peak_rss_bytes()
         x, t, _ = images(arguments.samples, arguments.seed)
-        MinidlConvTraining(x, t, arguments.seed).run_epoch()
+        MinidlConvTraining(x, t, arguments.seed, arguments.threads[0]).run_epoch()
     print(json.dumps({"data_bytes": int(x.nbytes + t.nbytes), "after_imports_bytes": int(after_imports),
                       "peak_bytes": int(peak_memory.peak_rss_bytes())}))
     return 0
