@@ -267,6 +267,12 @@ CASES = [
     case("pool-pad", lambda: Pooling(2, 2, pad=2), ValueError, "at most half the window (1 for 2x2); got 2"),
     case("pool-no-channel-axis", lambda: Pooling(2, 2).forward(np.zeros((4, 4))), ValueError,
          "Pooling expects images of shape (N, C, H, W); got an array of shape (4, 4)"),
+    case("convnet-input-dim", lambda: minidl.SimpleConvNet(input_dim=(28, 28)), ValueError,
+         "input_dim must be (channels, height, width) such as (1, 28, 28); got (28, 28)"),
+    case("convnet-conv-param", lambda: minidl.SimpleConvNet(conv_param={"filters": 3}), ValueError,
+         "conv_param must be a dict with keys among", "{'filters': 3}"),
+    case("convnet-filter-too-large", lambda: minidl.SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_size": 8}),
+         ValueError, "a 8x8 convolution with pad 0 and stride 1 leaves 1x1 of a 8x8 image, too little for 2x2 pooling"),
     # ---- training settings
     case("epochs-zero", lambda: trainer(epochs=0), ValueError, "epochs must be a positive integer", "got 0"),
     case("batch-size-zero", lambda: trainer(batch_size=0), ValueError, "batch_size must be a positive", "got 0"),
