@@ -5,6 +5,7 @@ __version__ = "0.1.0"
 from minidl import gradcheck
 from minidl.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, SoftmaxWithLoss, Tanh, register_layer
 from minidl.losses import cross_entropy, softmax
+from minidl.convnet import SimpleConvNet
 from minidl.network import MLP
 from minidl.sequential import Sequential
 from minidl.serialization import load_model, save_model
@@ -13,6 +14,7 @@ from minidl.training import Callback, EarlyStopping, History, Trainer, TrainingD
 __all__ = [
     "MLP",
     "Sequential",
+    "SimpleConvNet",
     "register_layer",
     "Affine",
     "BatchNorm",

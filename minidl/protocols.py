@@ -102,6 +102,7 @@ def network_state_shapes(kind, config):
 
 def _import_networks():
     # The network modules register themselves when imported; a loader may run before minidl.network is.
+    import minidl.convnet  # noqa: F401
     import minidl.network  # noqa: F401
 
 

@@ -56,3 +56,10 @@ def test_quick_thread_benchmark_prints_the_busy_machine_ratios(tmp_path):
     assert verdicts["book epoch busy, minidl / PyTorch"] == "SKIPPED"
     assert len([name for name in verdicts if name.startswith("MNIST ")]) == 8  # training, 3 chunk sizes; idle, busy
     assert "load average before: " in completed.stdout and "load average after: " in completed.stdout
+
+
+def test_quick_convolution_benchmark_prints_the_table(tmp_path):
+    completed, rows = run_quick(BENCHMARKS / "conv_epoch.py", tmp_path)
+    measures = ("epoch vs PyTorch CPU, 1 thread", "matrix products in the epoch, 1 thread", "peak RSS of an epoch")
+    assert [row.removeprefix("| ").split(" (")[0].split(" |")[0] for row in rows] == list(measures), completed.stdout
+    assert rows[0].rstrip(" |").endswith("SKIPPED") and rows[2].rstrip(" |").rsplit("| ", 1)[-1] in {"PASS", "MISS"}

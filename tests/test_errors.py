@@ -37,6 +37,7 @@ from minidl.experiments.common import dask_scheduler
 from minidl.export import from_torch, to_onnx, to_torch
 from minidl.experiments.results import prepare_folder
 from minidl.files import load_npz, save_npz
+from minidl.layers import Convolution, Pooling
 from minidl.serialization import load_checkpoint, load_model, save_model
 from minidl.sklearn import MinidlClassifier
 from minidl.training import EarlyStopping, History, Trainer, TrainingDivergedError
@@ -81,6 +82,10 @@ class Forgetful:
 
     def backward(self, dout):
         return dout * self.a
+
+
+def convolution(stride=1, pad=0):
+    return Convolution(np.zeros((2, 3, 3, 2)), np.zeros(2), stride=stride, pad=pad)
 
 
 def with_own_layer():
@@ -247,6 +252,27 @@ CASES = [
     case("validation-not-a-pair", lambda: trainer().fit(X, T, validation_data=X), ValueError, "must be a pair"),
     case("split-sizes-differ", lambda: train_val_split(X, T[:30]), ValueError, "(40, 64)", "(30,)"),
     case("split-val-size", lambda: train_val_split(X, T, val_size=1.5), ValueError, "val_size", "got 1.5"),
+    # ---- images for the convolution and pooling layers
+    case("conv-no-channel-axis", lambda: convolution().forward(np.zeros((2, 5, 5))), ValueError,
+         "Convolution expects images of shape (N, 3, H, W)", "(2, 5, 5)", "x.reshape(N, 1, H, W)"),
+    case("conv-channels", lambda: convolution().forward(np.zeros((2, 1, 5, 5))), ValueError,
+         "(N, 3, H, W) (3 channels)", "(2, 1, 5, 5) (1 channels)"),
+    case("conv-window-too-large", lambda: convolution().forward(np.zeros((2, 3, 2, 5))), ValueError,
+         "Convolution's 3x2 window does not fit into images of 2x5 pixels with pad 0 (2x5 padded)"),
+    case("conv-weights-2d", lambda: Convolution(np.zeros((3, 3)), np.zeros(3)), ValueError,
+         "W of shape (filters, channels, filter_h, filter_w) and b of shape (filters,); got W (3, 3) and b (3,)"),
+    case("conv-stride", lambda: convolution(stride=0), ValueError, "Convolution stride must be a positive integer", "got 0"),
+    case("conv-pad", lambda: convolution(pad=-1), ValueError, "Convolution pad must be an integer >= 0", "got -1"),
+    case("pool-stride-non-square", lambda: Pooling(3, 2), ValueError, "a 3x2 window needs an explicit stride", "stride="),
+    case("pool-pad", lambda: Pooling(2, 2, pad=2), ValueError, "at most half the window (1 for 2x2); got 2"),
+    case("pool-no-channel-axis", lambda: Pooling(2, 2).forward(np.zeros((4, 4))), ValueError,
+         "Pooling expects images of shape (N, C, H, W); got an array of shape (4, 4)"),
+    case("convnet-input-dim", lambda: minidl.SimpleConvNet(input_dim=(28, 28)), ValueError,
+         "input_dim must be (channels, height, width) such as (1, 28, 28); got (28, 28)"),
+    case("convnet-conv-param", lambda: minidl.SimpleConvNet(conv_param={"filters": 3}), ValueError,
+         "conv_param must be a dict with keys among", "{'filters': 3}"),
+    case("convnet-filter-too-large", lambda: minidl.SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_size": 8}),
+         ValueError, "a 8x8 convolution with pad 0 and stride 1 leaves 1x1 of a 8x8 image, too little for 2x2 pooling"),
     # ---- training settings
     case("epochs-zero", lambda: trainer(epochs=0), ValueError, "epochs must be a positive integer", "got 0"),
     case("batch-size-zero", lambda: trainer(batch_size=0), ValueError, "batch_size must be a positive", "got 0"),

@@ -1,0 +1,286 @@
+"""How fast does minidl train the book's convolutional network? One epoch against PyTorch.
+
+Run from any folder::
+
+    python benchmarks/conv_epoch.py            # the full benchmark, several minutes
+    python benchmarks/conv_epoch.py --quick    # a smoke run, well under a minute; figures not meaningful
+
+The network is the book's SimpleConvNet ("Deep Learning from Scratch",
+chapter 7): convolution 30 filters 5x5 - ReLU - 2x2 max pooling - Affine 100 -
+ReLU - Affine 10 - softmax cross-entropy, He initialisation, Adam (lr 0.001),
+batches of 100, float32, on 60,000 images of 1x28x28 (cached MNIST, else the
+MNIST-like random data of ``benchmark_data.py``). minidl's network is built
+``minidl.SimpleConvNet``, trained by ``Trainer.fit`` one epoch at a time
+(one shuffle an epoch, then forward, backward and an Adam step a batch).
+PyTorch trains the same network (``nn.Conv2d``, ``nn.MaxPool2d``,
+``nn.Linear``) the same way.
+
+Measured, for each thread count (``--threads``, default 1 and 2; numpy's
+BLAS limited with threadpoolctl, PyTorch with ``torch.set_num_threads``):
+
+1. minidl's epoch against PyTorch's, taking turns epoch by epoch after a
+   warm-up epoch each; the medians count. PyTorch is optional: without it
+   the ratio rows say SKIPPED.
+2. The share of minidl's epoch spent in matrix products: the products an
+   epoch makes (convolution forward and dW, the affine layers' forward, dW
+   and dx) replayed alone with the same shapes.
+3. Peak memory (VmHWM) of one training epoch, in a child process of its own
+   (``peak_memory.peak_rss_bytes``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import threadpoolctl
+
+from minidl import __version__ as minidl_version
+from minidl import SimpleConvNet
+from minidl.training import Trainer
+
+# Sibling files of this folder: Python puts a script's own folder on sys.path.
+import benchmark_data
+import machine
+import peak_memory
+import torch_mlp
+
+BATCH_SIZE = 100
+FILTERS, FILTER_SIZE, HIDDEN, CLASSES = 30, 5, 100, 10
+IMAGE = (1, 28, 28)
+POOLED = FILTERS * 12 * 12  # 24x24 after the 5x5 convolution, 12x12 after pooling
+HERE = Path(__file__).resolve().parent
+MEGABYTE = 1024 * 1024
+
+
+class MinidlConvTraining:
+    """minidl's SimpleConvNet and Trainer, as a user sets them up; :meth:`run_epoch` is timed.
+
+    ``Trainer.fit`` for one more epoch each call, with ``verbose=0`` and
+    ``evaluation_size=1`` (the least evaluation it allows), as
+    ``epoch.py``'s ``MinidlTraining``; ``threads`` is the benchmark's, so
+    minidl does not choose its own inside ``fit``.
+    """
+
+    def __init__(self, x, t, seed, threads):
+        self.x, self.t = x, t
+        self.network = SimpleConvNet(input_dim=IMAGE, conv_param={"filter_num": FILTERS, "filter_size": FILTER_SIZE},
+                                     hidden_size=HIDDEN, output_size=CLASSES, seed=seed, dtype=np.float32)
+        self.params = self.network.params
+        self.trainer = Trainer(self.network, "adam", optimizer_params={"lr": 0.001}, epochs=1, batch_size=BATCH_SIZE,
+                               seed=seed, evaluation_size=1, verbose=0, threads=threads)
+
+    def run_epoch(self):
+        self.trainer.epochs = self.trainer.epoch + 1
+        self.trainer.fit(self.x, self.t)
+
+
+class TorchConvTraining:
+    """The same network in PyTorch (CPU), as PyTorch users write it; :meth:`run_epoch` is timed.
+
+    ``nn.Sequential`` of ``Conv2d``, ``ReLU``, ``MaxPool2d``, ``Flatten``,
+    ``Linear``; ``CrossEntropyLoss``; ``torch.optim.Adam`` (lr 0.001);
+    float32; one ``randperm`` shuffle and gather an epoch, batches as slices,
+    ``zero_grad(set_to_none=True)``, as ``torch_mlp.TorchTraining`` does.
+    """
+
+    def __init__(self, torch, x, t, seed):
+        self.torch = torch
+        self.generator = torch.Generator().manual_seed(seed)
+        self.x, self.t = torch.from_numpy(x), torch.from_numpy(t)
+        nn = torch.nn
+        self.model = nn.Sequential(nn.Conv2d(IMAGE[0], FILTERS, FILTER_SIZE), nn.ReLU(), nn.MaxPool2d(2),
+                                   nn.Flatten(), nn.Linear(POOLED, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, CLASSES))
+        for module in self.model:
+            if isinstance(module, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(module.weight, nonlinearity="relu", generator=self.generator)
+                nn.init.zeros_(module.bias)
+        self.loss_function = nn.CrossEntropyLoss()
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=0.001)
+
+    def run_epoch(self):
+        permutation = self.torch.randperm(len(self.x), generator=self.generator)
+        x_shuffled, t_shuffled = self.x[permutation], self.t[permutation]
+        self.model.train()
+        loss = None
+        for start in range(0, len(x_shuffled), BATCH_SIZE):
+            self.optimizer.zero_grad(set_to_none=True)
+            loss = self.loss_function(self.model(x_shuffled[start : start + BATCH_SIZE]),
+                                      t_shuffled[start : start + BATCH_SIZE])
+            loss.backward()
+            self.optimizer.step()
+        return loss.item()
+
+
+class MatmulReplay:
+    """The matrix products of one minidl epoch, alone: same shapes, layouts and calls.
+
+    Per batch: the convolution's forward ``W_flat @ col`` and its ``dW``
+    (``dout @ col^T`` per image, summed), and each affine layer's ``x @ W``,
+    ``x^T @ dout`` and, but for the first layer, ``dout @ W^T``. The first
+    affine layer's input is the pooled output; its dx is needed (it goes
+    back to the pooling layer).
+    """
+
+    def __init__(self, training, seed):
+        rng = np.random.default_rng(seed)
+        self.batches = -(-len(training.x) // BATCH_SIZE)
+        p = training.params
+        self.W1 = p["W1"].reshape(FILTERS, -1)
+        self.col = rng.random((BATCH_SIZE, FILTER_SIZE * FILTER_SIZE, 24 * 24), dtype=np.float32)
+        self.conv_dout = rng.standard_normal((BATCH_SIZE, FILTERS, 24 * 24), dtype=np.float32)
+        self.W2, self.W3 = p["W2"], p["W3"]
+        self.pooled = rng.random((BATCH_SIZE, POOLED), dtype=np.float32)
+        self.hidden = rng.random((BATCH_SIZE, HIDDEN), dtype=np.float32)
+        self.d_hidden = rng.standard_normal((BATCH_SIZE, HIDDEN), dtype=np.float32)
+        self.d_scores = rng.standard_normal((BATCH_SIZE, CLASSES), dtype=np.float32)
+
+    def run_epoch(self):
+        for _ in range(self.batches):
+            np.matmul(self.W1, self.col)
+            np.matmul(self.conv_dout, self.col.transpose(0, 2, 1)).sum(axis=0)
+            self.pooled @ self.W2
+            self.hidden @ self.W3
+            self.hidden.T @ self.d_scores
+            self.d_scores @ self.W3.T
+            self.pooled.T @ self.d_hidden
+            self.d_hidden @ self.W2.T
+
+
+def images(samples, seed):
+    """The data as (N, 1, 28, 28) float32 images and int64 labels, and where it came from."""
+    x, t, source = benchmark_data.training_data(samples, seed)
+    return np.ascontiguousarray(x.reshape(-1, *IMAGE)), t.astype(np.int64), source
+
+
+def time_epochs(x, t, threads, repeats, seed, torch):
+    """Median epoch of each contender on ``threads`` threads, taking turns after a warm-up each."""
+    with threadpoolctl.threadpool_limits(threads, user_api="blas"):
+        minidl_training = MinidlConvTraining(x, t, seed, threads)
+        contenders = {"minidl": minidl_training, "matmul": MatmulReplay(minidl_training, seed)}
+        if torch is not None:
+            torch.set_num_threads(threads)
+            contenders["torch"] = TorchConvTraining(torch, x, t, seed)
+        durations = {name: [] for name in contenders}
+        for repeat in range(1 + repeats):
+            for name, contender in contenders.items():
+                start = time.perf_counter()
+                contender.run_epoch()
+                if repeat > 0:  # the first epoch of each is a warm-up
+                    durations[name].append(time.perf_counter() - start)
+    return {name: float(np.median(values)) for name, values in durations.items()}
+
+
+def measure_peak_memory(samples, threads, seed):
+    """Run this file with ``--peak-memory-child`` and return its JSON report."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--peak-memory-child", "--samples", str(samples),
+               "--threads", str(threads), "--seed", str(seed)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stderr}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def peak_memory_child(arguments):
+    """In a process of its own: the peak RSS of making the data and training one epoch."""
+    with threadpoolctl.threadpool_limits(arguments.threads[0], user_api="blas"):
+        after_imports = peak_memory.peak_rss_bytes()
+        x, t, _ = images(arguments.samples, arguments.seed)
+        MinidlConvTraining(x, t, arguments.seed, arguments.threads[0]).run_epoch()
+    print(json.dumps({"data_bytes": int(x.nbytes + t.nbytes), "after_imports_bytes": int(after_imports),
+                      "peak_bytes": int(peak_memory.peak_rss_bytes())}))
+    return 0
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 1,000 samples, one repetition, one thread (figures not meaningful)")
+    parser.add_argument("--samples", type=int, default=None, help="training samples (default 60000, quick 1000)")
+    parser.add_argument("--repeats", type=int, default=None, help="timed epochs each (default 3, quick 1)")
+    parser.add_argument("--threads", type=int, nargs="+", default=None,
+                        help="thread counts to measure (default: 1 2, quick: 1)")
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--peak-memory-child", action="store_true", help=argparse.SUPPRESS)
+    arguments = parser.parse_args(argv)
+    arguments.samples = arguments.samples or (1_000 if arguments.quick else 60_000)
+    arguments.repeats = arguments.repeats or (1 if arguments.quick else 3)
+    arguments.threads = arguments.threads or ([1] if arguments.quick else [1, 2])
+    if arguments.samples < BATCH_SIZE or arguments.repeats < 1 or min(arguments.threads) < 1:
+        parser.error(f"need --samples >= {BATCH_SIZE}, --repeats >= 1 and --threads >= 1")
+    return arguments
+
+
+def print_table(rows):
+    header = ("measure", "minidl", "reference", "ratio", "target", "result")
+    for line in (header, ("---",) * len(header), *rows):
+        print("| " + " | ".join(line) + " |")
+
+
+def table_rows(results, memory):
+    rows = []
+    for threads, seconds in results.items():
+        label = f"epoch vs PyTorch CPU, {threads} thread{'s' * (threads > 1)} (time ratio)"
+        target, goal = ("<= 1.0 x", 1.0) if threads == 1 else ("-", None)
+        if "torch" in seconds:
+            ratio = seconds["minidl"] / seconds["torch"]
+            result = ("PASS" if ratio <= goal else "MISS") if goal else "-"
+            rows.append((label, f"{seconds['minidl']:.2f} s", f"{seconds['torch']:.2f} s", f"{ratio:.2f} x", target, result))
+        else:
+            rows.append((label, f"{seconds['minidl']:.2f} s", "torch not installed", "-", target, "SKIPPED"))
+        share = seconds["matmul"] / seconds["minidl"]
+        rows.append((f"matrix products in the epoch, {threads} thread{'s' * (threads > 1)}",
+                     f"{seconds['matmul']:.2f} s of {seconds['minidl']:.2f} s", "-", f"{share:.0%}", "-", "-"))
+    peak = memory["peak_bytes"] / MEGABYTE
+    rows.append(("peak RSS of an epoch", f"{peak:.0f} MB", f"data {memory['data_bytes'] / MEGABYTE:.0f} MB", "-",
+                 "< 1024 MB", "PASS" if peak < 1024 else "MISS"))
+    return rows
+
+
+def main(argv=None):
+    arguments = parse_arguments(argv)
+    if arguments.peak_memory_child:
+        return peak_memory_child(arguments)
+    machine_at_start = machine.cpu_times()
+    torch = None if arguments.no_torch else torch_mlp.load_torch(arguments.threads[0])
+    print(f"minidl convolutional epoch benchmark, {time.strftime('%Y-%m-%d')}"
+          f"{' (QUICK MODE: figures not meaningful)' * arguments.quick}")
+    print(f"machine: {os.cpu_count()} cores, {machine.cpu_model()}, Python {platform.python_version()}")
+    print(f"numpy {np.__version__}, BLAS: {machine.blas_description()}; minidl {minidl_version}")
+    if torch is not None:
+        print(f"torch {torch.__version__} ({'oneDNN' if torch.backends.mkldnn.is_available() else 'no oneDNN'})")
+    else:
+        print("torch: not installed (or --no-torch), so the PyTorch comparison is skipped; "
+              "install it with `pip install torch==2.13.0` (CPU wheel)")
+    x, t, source = images(arguments.samples, arguments.seed)
+    print(f"\nnetwork: conv {FILTERS}x{FILTER_SIZE}x{FILTER_SIZE} - ReLU - pool 2x2 - Affine {HIDDEN} - ReLU - "
+          f"Affine {CLASSES} - softmax loss; Adam lr 0.001, batch {BATCH_SIZE}, float32; "
+          f"data: {len(x):,} images 1x28x28, {source}")
+    results = {}
+    for threads in arguments.threads:
+        print(f"timing on {threads} thread(s): 1 warm-up + {arguments.repeats} epochs each, in turns ...")
+        results[threads] = time_epochs(x, t, threads, arguments.repeats, arguments.seed, torch)
+        print("  medians: " + ", ".join(f"{name} {value:.2f} s" for name, value in results[threads].items()))
+    print(f"peak memory: child process training one epoch on {arguments.samples:,} images ...")
+    memory = measure_peak_memory(arguments.samples, arguments.threads[0], arguments.seed)
+    busy = machine.other_processes_share(machine_at_start)
+    if busy is not None:
+        print(f"\nother processes used {busy:.0%} of the machine's CPU time during the run"
+              + (": the timings are unreliable, run again on an idle machine" if busy > 0.05 else ""))
+    print()
+    print_table(table_rows(results, memory))
+    if arguments.quick:
+        print("\nquick mode: small data and one repetition; run without --quick for meaningful figures")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
