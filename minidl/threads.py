@@ -37,6 +37,8 @@ the machine is: the count it picks depends only on the network, the batch size
 and the number of cores, so a run repeats bit for bit. The count in effect is
 written in every epoch of the :class:`~minidl.training.History` (``threads``)
 and in checkpoints; continuing a checkpoint on another count says so once.
+Another processor's BLAS kernel changes the last bits the same way (see
+:mod:`minidl.environment`).
 """
 
 from __future__ import annotations
