@@ -37,6 +37,8 @@ the machine is: the count it picks depends only on the network, the batch size
 and the number of cores, so a run repeats bit for bit. The count in effect is
 written in every epoch of the :class:`~minidl.training.History` (``threads``)
 and in checkpoints; continuing a checkpoint on another count says so once.
+Another processor's BLAS kernel changes the last bits the same way (see
+:mod:`minidl.environment`).
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ WORK_PER_THREAD = 1_000_000_000
 # The count of the innermost limit_threads block, so that minidl calls inside it
 # that are left at threads=None use the same count instead of deciding again.
 _count_in_force = contextvars.ContextVar("minidl_threads_in_force", default=None)
+
+# Every count a limit_threads block of this process has had, for the records of
+# the experiments (see thread_counts_used).
+_counts_used = set()
 
 
 class ThreadCountWarning(UserWarning):
@@ -184,12 +190,29 @@ def limit_threads(threads=None, layer_sizes=None, batch_size=None):
     limiter = controller.limit(limits=threads)
     # The library may allow fewer than asked (OpenBLAS stops at the count it was built for).
     in_effect = _blas_threads(controller) or threads
+    note_thread_count(in_effect)
     token = _count_in_force.set(in_effect)
     try:
         yield in_effect
     finally:
         _count_in_force.reset(token)
         limiter.restore_original_limits()
+
+
+def note_thread_count(count):
+    """Remember that minidl's products ran on ``count`` threads (here or in a worker process)."""
+    _counts_used.add(int(count))
+
+
+def thread_counts_used():
+    """The thread counts minidl's :func:`limit_threads` blocks have used in this process, sorted.
+
+    A ``minidl experiment`` command runs in a process of its own, so its
+    record (``NAME.json``, see :mod:`minidl.environment`) gives exactly the
+    counts its runs used: ``[1]`` for the gallery. An empty list if none
+    ran yet.
+    """
+    return sorted(_counts_used)
 
 
 def _blas_threads(controller):

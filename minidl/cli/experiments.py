@@ -4,7 +4,8 @@ Each experiment writes into --out DIR a PNG figure and the numbers behind it,
 NAME.csv (one observation a row) and NAME.json (settings and summary). All run
 offline on the 8x8 digits by default, in about a minute or less; --dataset
 mnist (or fashion-mnist, idx:DIR) runs the same on 28x28 images. The same
---seed gives bit-identical numbers.
+--seed gives bit-identical numbers on the same machine, numpy/BLAS build and
+thread count; another CPU's BLAS kernel changes the last digits.
 
 examples:
   minidl experiment paths --out results

@@ -22,7 +22,8 @@ random_search             random search of learning rate and weight decay  minid
 
 Everything runs offline on the 8x8 digits by default (``dataset="digits"``)
 and takes ``dataset="mnist"``, ``"fashion-mnist"`` or ``"idx:DIR"`` too. The
-same ``seed`` gives bit-identical numbers.
+same ``seed`` gives bit-identical numbers on the same machine, numpy/BLAS
+build and thread count (each record says which: :mod:`minidl.environment`).
 
 Example
 -------

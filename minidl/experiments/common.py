@@ -27,7 +27,7 @@ from minidl import optim
 from minidl.datasets import MiniBatches, load_dataset
 from minidl.network import MLP
 from minidl.optional import import_optional
-from minidl.threads import limit_threads, network_sizes
+from minidl.threads import limit_threads, network_sizes, note_thread_count
 from minidl.training import Trainer, TrainingDivergedError
 from minidl.training.progress import in_notebook, is_terminal, notebook_widget_bar
 
@@ -323,6 +323,7 @@ def map_runs(function, tasks, description, progress=True, n_jobs=None):
                 results[index] = function(*task)
                 bar.update()
             return results
+        note_thread_count(1)  # what run_in_worker uses, in processes whose counts this one cannot see
         # batch_size=1: a run lasts seconds, so each one is its own job and the count moves run by run.
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
         for index, result in parallel(delayed(run_in_worker)(function, index, task)

@@ -184,7 +184,8 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
     seeds : int, default 1
         Number of repetitions, with seeds ``seed, seed + 1, ...``.
     seed : int, default 0
-        First seed. The same seed gives bit-identical numbers.
+        First seed. The same seed gives bit-identical numbers on the same
+        machine, numpy/BLAS build and thread count.
     progress : bool, default True
         Show a tqdm bar counting the runs.
     out : str or os.PathLike, optional

@@ -169,7 +169,8 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
     hidden_sizes : sequence of int, default (100, 100, 100, 100)
     seeds : int, default 1
     seed : int, default 0
-        The same seed gives bit-identical numbers.
+        The same seed gives bit-identical numbers on the same machine,
+        numpy/BLAS build and thread count.
     progress : bool, default True
     out : str or os.PathLike, optional
         If given, ``init.csv`` and ``init.json`` are written there.

@@ -8,7 +8,10 @@ Every experiment saves two files beside its picture:
   what you would plot yourself.
 - ``NAME.json``: the settings the experiment ran with (dataset, seed,
   hyperparameters, ...) and a short summary, so a figure can always be traced
-  back to the exact run that made it. It is strict JSON: a diverged run's
+  back to the exact run that made it, and under ``environment`` the numpy,
+  BLAS kernel, thread counts and platform that computed it
+  (:mod:`minidl.environment`): the numbers repeat bit for bit only where
+  those are the same. It is strict JSON: a diverged run's
   NaN is written as ``null`` (:func:`minidl.files.write_json`).
 
 Both are written atomically (see :func:`minidl.files.atomic_write`): an
@@ -20,8 +23,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from minidl.environment import environment
 from minidl.files import atomic_write, check_output_folder, check_writable_folder
 from minidl.files import json_ready, write_json
+from minidl.threads import thread_counts_used
 
 
 def check_folder(out, names=()):
@@ -100,12 +105,14 @@ def save_numbers(result, out, name):
     """Write ``result``'s table and record as ``out/NAME.csv`` and ``out/NAME.json``.
 
     ``result`` is any experiment result: it provides ``table() -> (header,
-    rows)`` and ``record() -> dict``. Returns the two paths written.
+    rows)`` and ``record() -> dict``; the JSON file is that record with the
+    :func:`~minidl.environment.environment` of this process added as
+    ``"environment"``. Returns the two paths written.
     """
     folder = prepare_folder(out)
     header, rows = result.table()
     csv_path = folder / f"{name}.csv"
     json_path = folder / f"{name}.json"
     write_csv(csv_path, header, rows)
-    write_json(json_path, result.record())
+    write_json(json_path, {**result.record(), "environment": environment(thread_counts_used() or None)})
     return csv_path, json_path

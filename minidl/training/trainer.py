@@ -57,7 +57,8 @@ class Trainer:
     seed : int, default 0
         Seed of the trainer's own generator, which shuffles the batches. The
         network keeps its own generator (initial weights, dropout masks). The
-        same seeds give bit-identical runs.
+        same seeds give bit-identical runs on the same machine, numpy/BLAS
+        build and thread count.
     schedule : str or callable, optional
         Learning-rate schedule: a name for ``minidl.optim.get_schedule``
         (``"step"``, ``"cosine"``, ...) with ``schedule_params``, or any

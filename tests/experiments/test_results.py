@@ -6,7 +6,9 @@ import json
 import numpy as np
 import pytest
 
+from minidl.environment import environment
 from minidl.experiments.results import prepare_folder, save_numbers, write_csv, write_json
+from minidl.threads import thread_counts_used
 
 
 def test_csv_round_trips_floats_exactly(tmp_path):
@@ -50,4 +52,6 @@ def test_save_numbers_writes_table_and_record(tmp_path):
 
     csv_path, json_path = save_numbers(Result(), tmp_path / "out", "toy")
     assert csv_path.read_text() == "x,y\n1,2.0\n2,4.0\n"
-    assert json.loads(json_path.read_text()) == {"experiment": "toy"}
+    record = json.loads(json_path.read_text())
+    assert record == {"experiment": "toy", "environment": environment(thread_counts_used() or None)}
+    assert record["environment"]["numpy"] == np.__version__ and record["environment"]["blas"]["architecture"]

@@ -4,7 +4,10 @@ Each ```python block is run in turn, in one namespace, from a file named
 ``student.py`` (the name the page shows in a traceback location). A ```text
 block right after it is what it must print. Numbers below 1e-4 are rounding
 noise (a correct gradient's relative error, the gap between two float32
-curves): the test checks that they stay below 1e-4, not their digits.
+curves): the test checks that they stay below 1e-4, not their digits. Where
+such an error is largest, and the two gradients there, depend on the last
+bits of the BLAS (another CPU's kernel finds its largest noise elsewhere), so
+they are masked with it.
 
 The grader's pytest file of section 6 is run by pytest in a subprocess, on a
 student's solution with one mistake and one unfinished exercise: a failing
@@ -22,7 +25,8 @@ from minidl.optim import registry
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "homework.md"
 GRADER_MARK = "# test_homework.py"
-NOISE = re.compile(r"max relative error \d\.\de-(0[5-9]|[1-9]\d) at index \([\d, ]*\)|\d(\.\d+)?e-(0[5-9]|[1-9]\d)")
+NOISE = re.compile(r"max relative error \d\.\de-(0[5-9]|[1-9]\d) at index \([\d, ]*\)( \(analytic [^()]*\))?"
+                   r"|\d(\.\d+)?e-(0[5-9]|[1-9]\d)")
 
 # What the grader's pytest file of section 6 imports: section 1's Affine (its
 # mean for sum), a right RMSprop, and a network whose backpropagation is a TODO.
