@@ -11,6 +11,7 @@ from minidl.flat import FlatArrays
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS, Affine, BatchNorm, Dropout
 from minidl.losses import SoftmaxWithLoss, softmax
+from minidl.memory import check_network_size
 from minidl.settings import (
     check_choice,
     check_dtype,
@@ -98,6 +99,7 @@ class MLP:
 
         sizes = [self.input_size, *self.hidden_sizes, self.output_size]
         self.n_affine = len(sizes) - 1
+        check_network_size(sizes, self.batchnorm, self.dtype)
         self.params = FlatArrays(self._layout(sizes, self.batchnorm), self.dtype)
         self.layers = OrderedDict()
         # Layer name -> {layer attribute: parameter name}, e.g. "Affine1": {"W": "W1", "b": "b1"}.

@@ -253,6 +253,8 @@ CASES = [
     case("unknown-initialiser", lambda: MLP(64, [16], 10, weight_init="glorot"), ValueError, "'glorot'", "'xavier'"),
     case("dropout-one", lambda: MLP(64, [16], 10, dropout=1.0), ValueError, "dropout ratio", "[0.0, 1.0)", "1.0"),
     case("hidden-size-zero", lambda: MLP(64, [100, 0], 10), ValueError, "hidden_sizes[1] must be", "got 0"),
+    case("network-too-large", lambda: MLP(8, [10**12], 3), MemoryError, "12,000,000,000,003 parameters",
+         "44703.5 GiB as float32", "more than the", "of memory of this machine", "fewer or narrower hidden layers"),
     case("dtype-float16", lambda: MLP(64, [16], 10, dtype="float16"), ValueError, "'float16' is not supported"),
     case("one-class-output", lambda: MLP(64, [16], 1), ValueError, "output_size", ">= 2", "got 1"),
     case("gradient-wrong-shape", lambda: optim.SGD().update({"W": np.zeros((2, 3))}, {"W": np.zeros((3, 2))}),
@@ -377,6 +379,8 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--save", ""], 1, "--save is empty; give a file name", id="save-empty"),
     pytest.param([*DIGITS, "--optimizer", "sgd", "--lr", "1e6", "--checkpoint", "new.npz"], 1,
                  "training diverged: the loss stayed above", id="diverging-finite"),
+    pytest.param(["train", "--dataset", "digits", "--hidden", "10000000000"], 1, "a network 64 -> 10000000000 -> 10 "
+                 "has 750,000,000,010 parameters, which need 2794.0 GiB as float32", id="network-too-large"),
     pytest.param([*DIGITS, "--history", "h.txt"], 1, "'h.txt': use a file name ending in .csv", id="history-suffix"),
     pytest.param([*DIGITS, "--resume", "model.npz"], 1, "expected 'minidl-checkpoint'; pass a checkpoint (written by minidl train --checkpoint",
                  id="resume-from-a-model"),

@@ -128,6 +128,10 @@ def main(argv=None):
     except _user_errors() as exc:
         _error(_in_command_line_terms(exc))
         return 1
+    except MemoryError as exc:
+        # What minidl refuses before allocating (a network too large), or an allocation that failed anyway.
+        _error(str(exc) or "out of memory")
+        return 1
     except TypeError as exc:
         # A value of the wrong type that no check caught: still one line, not a traceback.
         _error(f"{exc} (TypeError)")
