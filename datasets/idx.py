@@ -121,10 +121,15 @@ def read_idx(path):
 
 
 def _find(directory, stem):
-    """Path of ``stem`` or ``stem.gz`` in ``directory`` (the plain file first)."""
-    for name in (stem, stem + ".gz"):
-        if (directory / name).is_file():
-            return directory / name
+    """Path of ``stem`` or ``stem.gz`` in ``directory``; both there is an error, since they may differ."""
+    found = [directory / name for name in (stem, stem + ".gz") if (directory / name).is_file()]
+    if len(found) == 2:
+        raise ValueError(
+            f"IDX folder {str(directory)!r} holds both {stem!r} and {stem + '.gz'!r}, which may hold different "
+            "data; keep one of them (e.g. delete the .gz once it is unpacked)"
+        )
+    if found:
+        return found[0]
     raise FileNotFoundError(
         f"IDX file {stem!r} (or {stem + '.gz'!r}) not found in {str(directory)!r}; "
         f"the folder must hold {', '.join(stem for stem, _ in IDX_FILES.values())} "
@@ -154,7 +159,7 @@ def load_idx(directory, normalize=True, flatten=True, one_hot=False):
     directory : str or os.PathLike
         Folder holding ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
         ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte``, each
-        optionally compressed as ``.gz`` (as downloaded).
+        optionally compressed as ``.gz`` (as downloaded), but not both.
     normalize : bool, default=True
         If True, pixels are float32 in [0, 1] (stored value / 255); otherwise
         uint8.

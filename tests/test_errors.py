@@ -194,6 +194,8 @@ def folder(tmp_path, monkeypatch, spoiled_archives):
     Path("alias.npz").symlink_to("model.npz")  # one file, two names
     write_idx_folder(tmp_path / "idx-cut", gzip.compress(idx_bytes(np.arange(4)))[:-6])
     write_idx_folder(tmp_path / "idx-count", gzip.compress(idx_bytes(np.arange(3))))
+    write_idx_folder(tmp_path / "idx-both", gzip.compress(idx_bytes(np.arange(4))))
+    (tmp_path / "idx-both" / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(idx_bytes(np.ones((4, 3, 3)))))
     os.mkfifo("pipe.npz")
     return tmp_path
 
@@ -252,6 +254,7 @@ CASES = [
     case("unknown-activation", lambda: MLP(64, [16], 10, activation="relu6"), ValueError, "'relu6'", "'tanh'"),
     case("unknown-initialiser", lambda: MLP(64, [16], 10, weight_init="glorot"), ValueError, "'glorot'", "'xavier'"),
     case("dropout-one", lambda: MLP(64, [16], 10, dropout=1.0), ValueError, "dropout ratio", "[0.0, 1.0)", "1.0"),
+    case("hidden-sizes-dict", lambda: MLP(8, {3: 1}, 3), ValueError, "hidden_sizes must be a list", "{3: 1}"),
     case("hidden-size-zero", lambda: MLP(64, [100, 0], 10), ValueError, "hidden_sizes[1] must be", "got 0"),
     case("network-too-large", lambda: MLP(8, [10**12], 3), MemoryError, "12,000,000,000,003 parameters",
          "44703.5 GiB as float32", "more than the", "of memory of this machine", "fewer or narrower hidden layers"),
@@ -328,6 +331,8 @@ CASES = [
     case("idx-truncated", lambda: read_idx("cut.idx"), ValueError, "'cut.idx' is truncated", "(4, 3, 3)"),
     case("idx-gzip-truncated", lambda: load_idx("idx-cut"), ValueError, "labels-idx1-ubyte.gz", "could not be read"),
     case("idx-label-count", lambda: load_idx("idx-count"), ValueError, "4 images", "3 labels"),
+    case("idx-plain-and-gz", lambda: load_idx("idx-both"), ValueError, "holds both 'train-images-idx3-ubyte' and "
+         "'train-images-idx3-ubyte.gz'", "keep one of them"),
     case("idx-file-missing", lambda: load_idx("."), FileNotFoundError, "'train-images-idx3-ubyte'", "not found"),
     case("cache-checksum", lambda: load_cache("tampered.npz", "test"), CorruptCacheError, "'tampered.npz'", "SHA-256"),
     case("cache-truncated", lambda: load_cache("cut.npz", "test"), CorruptCacheError, "'cut.npz' is corrupt"),

@@ -96,10 +96,13 @@ def test_load_idx_raw_unflattened_one_hot(mnist_like):
     np.testing.assert_array_equal(t_test.argmax(axis=1), [2, 2, 1])
 
 
-def test_plain_file_is_preferred_over_gz(mnist_like):
+def test_a_plain_file_beside_its_gz_is_refused_not_guessed(mnist_like):
     folder, _ = mnist_like
-    # t10k-labels-idx1-ubyte.gz holds [2, 2, 1]; a plain copy beside it wins.
+    # t10k-labels-idx1-ubyte.gz holds [2, 2, 1]; a plain file beside it holds other labels.
     write(folder / "t10k-labels-idx1-ubyte", np.zeros(3, dtype=np.uint8))
+    with pytest.raises(ValueError, match=r"holds both 't10k-labels-idx1-ubyte' and 't10k-labels-idx1-ubyte.gz'"):
+        load_idx(folder)
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
     _, (_, t_test) = load_idx(folder)
     np.testing.assert_array_equal(t_test, [0, 0, 0])
 
@@ -169,7 +172,7 @@ def test_truncated_gzip(tmp_path):
 
 def test_image_and_label_counts_must_agree(mnist_like):
     folder, _ = mnist_like
-    write(folder / "train-labels-idx1-ubyte", np.zeros(4, dtype=np.uint8))
+    write(folder / "train-labels-idx1-ubyte.gz", np.zeros(4, dtype=np.uint8), compress=True)
     with pytest.raises(ValueError, match="5 images.*4 labels"):
         load_idx(folder)
 
