@@ -251,7 +251,7 @@ class Trainer:
         self.history.record_epoch(**metrics)
         self.epoch = epoch
         progress.end_epoch(epoch, metrics)
-        warn_if_unchanged(weights_before, network.params)  # after the bar's last line, not through it
+        warn_if_unchanged(weights_before, network.params, getattr(optimizer, "lr", None))  # after the bar's last line, not through it
         for callback in self.callbacks:
             callback.on_epoch_end(self, epoch, metrics)
         if self.checkpoint is not None:
