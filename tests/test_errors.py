@@ -32,6 +32,7 @@ from minidl import MLP, optim
 from minidl.cli import main
 from minidl.datasets import DatasetUnavailableError, MiniBatches, load_dataset, load_idx, load_mnist, read_idx, train_val_split
 from minidl.datasets.cache import CACHE_FORMAT, CACHE_VERSION, CorruptCacheError, load_cache, save_cache
+from minidl.datasets.openml import OpenMLDataset, _read_cache
 from minidl.experiments import compare_optimizers
 from minidl.experiments.common import dask_scheduler
 from minidl.export import from_torch, to_onnx, to_torch
@@ -44,6 +45,9 @@ from minidl.training import EarlyStopping, History, Trainer, TrainingDivergedErr
 X = np.random.default_rng(0).random((40, 64), dtype=np.float32)
 T = np.arange(40) % 10
 CACHE = {name: np.zeros((2, 3), np.uint8) for name in ("x_train", "t_train", "x_test", "t_test")}
+TINY = OpenMLDataset("Tiny", "tiny", 1, image_shape=(2, 2), n_train=10, n_test=3)  # MNIST's checks, small
+TINY_CACHE = {"x_train": np.zeros((10, 4), np.uint8), "t_train": np.arange(10, dtype=np.uint8),
+              "x_test": np.zeros((3, 4), np.uint8), "t_test": np.arange(3, dtype=np.uint8)}
 ONNX_START = b"\x08\x08\x12\x06minidl\x1a\x030.1"  # how the files of minidl export begin (onnx 1.23)
 
 
@@ -180,6 +184,7 @@ def folder(tmp_path, monkeypatch, spoiled_archives):
     save_model(network(), "model.npz")
     trainer(epochs=1, checkpoint="run.npz").fit(X, T)
     save_cache("cache.npz", CACHE, "test")
+    save_cache("labels-200.npz", {**TINY_CACHE, "t_train": np.arange(200, 210, dtype=np.uint8)}, TINY.source)
     meta = {"format": CACHE_FORMAT, "version": CACHE_VERSION, "source": "test", "sha256": "0" * 64}
     save_npz("tampered.npz", CACHE, meta=meta)  # a checksum that does not match the arrays
     np.savez("pickled.npz", W1=np.array([{"a": 1}], dtype=object))
@@ -337,6 +342,8 @@ CASES = [
     case("cache-checksum", lambda: load_cache("tampered.npz", "test"), CorruptCacheError, "'tampered.npz'", "SHA-256"),
     case("cache-truncated", lambda: load_cache("cut.npz", "test"), CorruptCacheError, "'cut.npz' is corrupt"),
     case("cache-other-source", lambda: load_cache("cache.npz", "mnist"), CorruptCacheError, "written for 'test'"),
+    case("cache-labels-out-of-range", lambda: _read_cache("labels-200.npz", TINY), CorruptCacheError,
+         "'labels-200.npz' holds the label 209 in t_train", "Tiny has 10 classes (labels 0 to 9)", "rebuild"),
     case("mnist-offline", lambda: load_mnist(data_home="."), DatasetUnavailableError, "Could not download MNIST",
          "load_digits()", "load_idx(DIR)"),
 ]
