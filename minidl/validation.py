@@ -26,13 +26,14 @@ from minidl.settings import check_positive_int, check_seed  # noqa: F401
 
 
 # ======================================================================= data
-def _as_numeric_array(values, name):
+def _as_numeric_array(values, name, labels=False):
     array = np.asarray(values)
     if array.dtype.kind not in "biuf":
-        raise ValueError(
-            f"{name} must hold numbers, but its dtype is {array.dtype} "
-            "(strings or objects?); convert it with np.asarray(..., dtype=float)"
-        )
+        # Labels are class numbers: "7" becomes 7, and names such as "cat" need a number each.
+        fix = ("convert them to integer classes 0, 1, ...: np.asarray(t).astype(int) for digits such as '7', "
+               "or np.unique(t, return_inverse=True)[1] for names" if labels
+               else "convert it with np.asarray(..., dtype=float)")
+        raise ValueError(f"{name} must hold numbers, but its dtype is {array.dtype} (strings or objects?); {fix}")
     return array
 
 
@@ -147,7 +148,7 @@ def check_labels(t, n_samples, n_classes, name="t"):
         On a count that differs from ``n_samples``, a value outside
         ``[0, n_classes)``, a non-integer label, or a row that is not one-hot.
     """
-    labels = _as_numeric_array(t, name)
+    labels = _as_numeric_array(t, name, labels=True)
     if labels.ndim == 2 and labels.shape[1] == n_classes and n_classes > 1:
         if labels.shape[0] != n_samples:
             raise ValueError(

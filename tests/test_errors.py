@@ -58,6 +58,17 @@ class UndeclaredState(optim.Optimizer):
         state["velocity"] = grad.copy()
 
 
+class BookSGD:
+    """An optimizer as the book's code writes it: any class with update(params, grads)."""
+
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for key in params:
+            params[key] -= self.lr * grads[key]
+
+
 def network(hidden=(16,)):
     return MLP(64, list(hidden), 10, seed=0)
 
@@ -221,7 +232,8 @@ CASES = [
     case("features-strings", lambda: network().predict(X.astype(str)), ValueError, "x must hold numbers", "<U"),
     case("features-too-large-for-float32", lambda: network().predict(np.where(X > 0.99, 1e300, X.astype(float))),
          ValueError, "x holds values too large for float32", "largest magnitude 1e+300, row 0, feature 53"),
-    case("labels-strings", lambda: trainer().fit(X, T.astype(str)), ValueError, "t must hold numbers", "<U"),
+    case("labels-strings", lambda: trainer().fit(X, T.astype(str)), ValueError, "t must hold numbers", "<U",
+         "convert them to integer classes", "astype(int)"),
     case("labels-out-of-range", lambda: network().loss(X, T + 1), ValueError, "label 10, outside [0, 10)", "0 to 9"),
     case("labels-negative", lambda: network().accuracy(X, T - 1), ValueError, "label -1, outside [0, 10)"),
     case("labels-not-whole", lambda: network().loss(X[:2], [1.0, 2.5]), ValueError, "non-integer value 2.5"),
@@ -250,6 +262,10 @@ CASES = [
     case("inputs-far-too-large", lambda: trainer(checkpoint="new.npz").fit(X * 1e38, T), TrainingDivergedError,
          "very first step", "the inputs are large (|x| up to 1e+38); scale them"),
     # ---- names and hyperparameters
+    case("fit-learning-rate-alone", lambda: minidl.fit(network(), X, T, lr=0.1), TypeError,
+         "fit() got unknown settings ['lr']", "go in optimizer_params", "optimizer_params={'lr': 0.1}"),
+    case("fit-book-style-optimizer", lambda: minidl.fit(network(), X, T, optimizer=BookSGD()), TypeError,
+         "BookSGD has update(params, grads) but is not a minidl.optim.Optimizer", "subclass minidl.optim.Optimizer"),
     case("unknown-optimizer", lambda: trainer(optimizer="adamm"), ValueError, "unknown optimizer 'adamm'", "adamw"),
     case("unknown-hyperparameter", lambda: optim.get("sgd", momentum=0.9), ValueError, "hyperparameter ['momentum']"),
     case("learning-rate-negative", lambda: optim.Adam(lr=-0.1), ValueError, "lr must be a finite number", "-0.1"),

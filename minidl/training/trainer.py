@@ -14,6 +14,7 @@ the callbacks and, if asked, writes a checkpoint. :func:`fit` does it in one cal
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 import warnings
@@ -331,4 +332,17 @@ def fit(network, x, t, validation_data=None, **settings):
     >>> history = minidl.fit(network, x_train, t_train, validation_data=(x_val, t_val),
     ...                      optimizer="adam", optimizer_params={"lr": 1e-3}, epochs=10)
     """
+    known = set(inspect.signature(Trainer.__init__).parameters) - {"self", "network"}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        hyperparameters = {name: settings[name] for name in unknown if name in _optimizer_settings()}
+        hint = (f"; an optimizer's hyperparameters go in optimizer_params, e.g. fit(network, x, t, "
+                f"optimizer_params={hyperparameters!r})" if hyperparameters else "")
+        raise TypeError(f"fit() got unknown settings {unknown}; the settings are those of Trainer: "
+                        f"{', '.join(sorted(known))}{hint}")
     return Trainer(network, **settings).fit(x, t, validation_data)
+
+
+def _optimizer_settings():
+    """Every hyperparameter name of a registered optimizer (lr, momentum, beta1, ...)."""
+    return {name for cls in optim.available().values() for name in inspect.signature(cls.__init__).parameters}
