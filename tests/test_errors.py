@@ -461,6 +461,8 @@ COMMAND_CASES = [
                  id="export-format"),
     pytest.param(["train", "--dataset", "digits", "--optimiser", "adam"], 2,
                  "unrecognized arguments: --optimiser adam; did you mean --optimizer?", id="option-typo"),
+    pytest.param(["train", "--plugin", "my_optimizer.py", "--dataset", "digits"], 2, "--plugin goes before the "
+                 "command: minidl --plugin FILE.py train ...", id="plugin-after-the-command"),
     pytest.param(["experiment", "compare", "--smothing", "5"], 2, "did you mean --smooth?",
                  id="experiment-option-typo"),
     pytest.param([*DIGITS, "--optimizer", "sgd", "--optimizer-param", "momentum=0.9"], 1,
