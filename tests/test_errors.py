@@ -212,6 +212,9 @@ def folder(tmp_path, monkeypatch, spoiled_archives):
     write_idx_folder(tmp_path / "idx-count", gzip.compress(idx_bytes(np.arange(3))))
     write_idx_folder(tmp_path / "idx-both", gzip.compress(idx_bytes(np.arange(4))))
     (tmp_path / "idx-both" / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(idx_bytes(np.ones((4, 3, 3)))))
+    write_idx_folder(tmp_path / "idx-claims", gzip.compress(idx_bytes(np.arange(4))))
+    claim = struct.pack(">BBBBIII", 0, 0, 0x08, 3, 2_000_000, 28, 28)  # 1.5 GB announced, 7.8 KB held
+    (tmp_path / "idx-claims" / "train-images-idx3-ubyte").write_bytes(claim + bytes(10 * 28 * 28))
     os.mkfifo("pipe.npz")
     return tmp_path
 
@@ -354,6 +357,8 @@ CASES = [
     case("idx-label-count", lambda: load_idx("idx-count"), ValueError, "4 images", "3 labels"),
     case("idx-plain-and-gz", lambda: load_idx("idx-both"), ValueError, "holds both 'train-images-idx3-ubyte' and "
          "'train-images-idx3-ubyte.gz'", "keep one of them"),
+    case("idx-header-counts", lambda: load_idx("idx-claims"), ValueError, "holds 2000000 images but",
+         "holds 4 labels"),
     case("idx-file-missing", lambda: load_idx("."), FileNotFoundError, "'train-images-idx3-ubyte'", "not found"),
     case("cache-checksum", lambda: load_cache("tampered.npz", "test"), CorruptCacheError, "'tampered.npz'", "SHA-256"),
     case("cache-truncated", lambda: load_cache("cut.npz", "test"), CorruptCacheError, "'cut.npz' is corrupt"),

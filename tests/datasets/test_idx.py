@@ -205,3 +205,30 @@ def test_forged_dimensions_cannot_overflow_the_size_check(tmp_path):
     path.write_bytes(bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 2**31, 2**31, 2**31))
     with pytest.raises(ValueError, match="forged"):
         read_idx(path)
+
+
+def test_a_header_claiming_millions_of_images_costs_what_the_file_holds(tmp_path):
+    import tracemalloc
+
+    # 2,000,000 images of 28x28 announced (1.5 GB), 1,000 held (0.8 MB).
+    header = bytes([0, 0, 0x08, 3]) + np.array([2_000_000, 28, 28], dtype=">u4").tobytes()
+    path = tmp_path / "claims.gz"
+    path.write_bytes(gzip.compress(header + bytes(1000 * 28 * 28)))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"is truncated: its header announces shape \(2000000, 28, 28\)"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 2**20  # a few chunks, not the 1.5 GB announced
+
+
+def test_image_and_label_headers_are_compared_before_either_body_is_read(mnist_like, monkeypatch):
+    import minidl.datasets.idx as idx
+
+    folder, _ = mnist_like
+    write(folder / "train-labels-idx1-ubyte.gz", np.zeros(4, dtype=np.uint8), compress=True)
+    monkeypatch.setattr(idx, "_read_body", lambda *args: pytest.fail("a body was read"))
+    with pytest.raises(ValueError, match="5 images.*4 labels"):
+        load_idx(folder)
