@@ -27,6 +27,7 @@ from minidl.files import check_output_folder
 from minidl.optim.schedules import check_schedule
 from minidl.threads import ThreadCountWarning, check_threads, limit_threads, network_sizes
 from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
+from minidl.training.collapse import warn_if_at_chance
 from minidl.training.divergence import DivergenceWatch, check_finite_weights
 from minidl.training.evaluation import evaluate
 from minidl.training.history import History
@@ -203,6 +204,7 @@ class Trainer:
         training_subset = (x[::stride], t[::stride])
         self._progress = Progress(self.verbose, self.epochs)
         self._divergence = DivergenceWatch(self, x)
+        self._collapse_warned = False  # one warning a fit call, not one an epoch (minidl.training.collapse)
         self.stop_training = False
         self.has_validation_data = validation_data is not None
         for callback in self.callbacks:
@@ -253,6 +255,9 @@ class Trainer:
         self.epoch = epoch
         progress.end_epoch(epoch, metrics)
         warn_if_unchanged(weights_before, network.params, getattr(optimizer, "lr", None))  # after the bar's last line, not through it
+        if not self._collapse_warned:
+            self._collapse_warned = warn_if_at_chance(network, training_subset[0], metrics, optimizer.lr,
+                                                      self._divergence.x, self.history.step_loss)
         for callback in self.callbacks:
             callback.on_epoch_end(self, epoch, metrics)
         if self.checkpoint is not None:
