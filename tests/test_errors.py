@@ -163,6 +163,12 @@ def spoiled_archives(tmp_path_factory):
         edited("run.npz", "huge-run.npz", lambda arrays, meta: meta["tree"]["network"]["config"].update(huge))
         edited("model.npz", "int-weights.npz", lambda arrays, meta: arrays.update({"state/W1": np.ones((64, 16), int)}))
         edited("model.npz", "large-weights.npz", lambda arrays, meta: arrays.update({"state/b1": np.full(16, -1e300)}))
+        edited("model.npz", "3e38-weights.npz", lambda arrays, meta: arrays["state/W1"].__setitem__((0, 0), 3e38))
+        save_model(MLP(64, [16], 10, batchnorm=True), "batchnorm.npz")
+        edited("batchnorm.npz", "negative-variance.npz",
+               lambda arrays, meta: arrays["state/running_var1"].__setitem__(0, -1.0))
+        edited("run.npz", "nan-optimizer.npz",
+               lambda arrays, meta: arrays["optimizer/state/state/W1/first_moment"].__setitem__((0, 0), np.nan))
         np.savez("deep.npz", __meta__=np.array("[" * 10_000 + "]" * 10_000))  # deeper than recursion goes
         header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }".ljust(20_000) + b"\n"
         with zipfile.ZipFile("long-header.npz", "w") as archive:
@@ -170,6 +176,7 @@ def spoiled_archives(tmp_path_factory):
         with open("single.npz", "wb") as file:
             np.save(file, np.ones(3))
         names = ["huge.npz", "huge-run.npz", "int-weights.npz", "large-weights.npz", "deep.npz", "long-header.npz",
+                 "3e38-weights.npz", "negative-variance.npz", "nan-optimizer.npz",
                  "single.npz", "runs/idx-model.npz"]
         return {name: Path(name).read_bytes() for name in names}
 
@@ -264,6 +271,9 @@ CASES = [
          TrainingDivergedError, "very first step", "the learning rate is not the cause", "weight_init=1e+19"),
     case("inputs-far-too-large", lambda: trainer(checkpoint="new.npz").fit(X * 1e38, T), TrainingDivergedError,
          "very first step", "the inputs are large (|x| up to 1e+38); scale them"),
+    case("inputs-times-1e30", lambda: trainer(checkpoint="new.npz").fit(X * 1e30, T), TrainingDivergedError,
+         "very first step", "more than 1e+06 times the 2.3 of a network that guesses",
+         "the inputs are large (|x| up to 1e+30)"),
     # ---- names and hyperparameters
     case("fit-learning-rate-alone", lambda: minidl.fit(network(), X, T, lr=0.1), TypeError,
          "fit() got unknown settings ['lr']", "go in optimizer_params", "optimizer_params={'lr': 0.1}"),
@@ -330,6 +340,14 @@ CASES = [
     case("model-int-weights", lambda: load_model("int-weights.npz"), ValueError, "W1 holds int64 values, not floating"),
     case("model-too-large-for-float32", lambda: load_model("large-weights.npz"), ValueError,
          "'large-weights.npz'", "state['b1'] holds values too large for float32 (largest magnitude 1e+300"),
+    case("model-weights-near-float32-limit", lambda: load_model("3e38-weights.npz"), ValueError,
+         "'3e38-weights.npz' does not hold a valid network", "state['W1'] holds values too large to compute with",
+         "largest magnitude 3e+38; above 1.84e+19"),
+    case("model-negative-running-variance", lambda: load_model("negative-variance.npz"), ValueError,
+         "'negative-variance.npz'", "state['running_var1'] holds a negative running variance (-1)"),
+    case("checkpoint-nan-optimizer-state", lambda: Trainer.from_checkpoint("nan-optimizer.npz"), ValueError,
+         "checkpoint 'nan-optimizer.npz' holds a damaged optimizer state",
+         "'state/W1/first_moment' holds NaN or infinite values"),
     case("model-deep-json", lambda: load_model("deep.npz"), ValueError, "'deep.npz' is corrupt", "nested more than 64"),
     case("model-long-header", lambda: load_model("long-header.npz"), ValueError,
          "array 'W1' has a header of 20001 bytes", "more than the 10000"),
