@@ -22,6 +22,7 @@ columns) and 2049 (0x00000801) for a label file (unsigned bytes, 1 dimension).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import math
 import zlib
@@ -50,13 +51,16 @@ IDX_FILES = {
 }
 
 
-def _read_bytes(path):
-    """The file's content, decompressed if its name ends in ``.gz``."""
+#: Bytes read from a file at a time: memory follows what the file really holds, not what its header claims.
+CHUNK_BYTES = 1 << 20
+
+
+@contextlib.contextmanager
+def _reading(path):
+    """A binary stream of the file, decompressed if its name ends in ``.gz``; read errors become ``ValueError``."""
     try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as file:
-                return file.read()
-        return path.read_bytes()
+        with (gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")) as stream:
+            yield stream
     except (EOFError, OSError, zlib.error) as exc:
         raise ValueError(
             f"IDX file {str(path)!r} could not be read ({exc}); it is probably "
@@ -64,13 +68,66 @@ def _read_bytes(path):
         ) from exc
 
 
+def _read_header(stream, path):
+    """The dtype and shape that the header at the start of ``stream`` announces (its bytes only are read)."""
+    start = stream.read(4)
+    if len(start) < 4 or start[0] != 0 or start[1] != 0 or start[2] not in IDX_TYPES:
+        raise ValueError(
+            f"{str(path)!r} is not an IDX file: its magic number is "
+            f"{start[:4].hex() or 'missing'}, expected 0000 followed by a type byte "
+            f"({', '.join(f'{code:02x}' for code in IDX_TYPES)}) and a dimension count; "
+            "check that this is the right file and that it is not HTML or gzip "
+            "data under a name without .gz"
+        )
+    n_dimensions = start[3]
+    header_size = 4 + 4 * n_dimensions
+    sizes = stream.read(4 * n_dimensions)
+    if len(sizes) < 4 * n_dimensions:
+        raise ValueError(
+            f"IDX file {str(path)!r} is truncated: its header announces {n_dimensions} "
+            f"dimensions ({header_size} header bytes) but the file has only "
+            f"{4 + len(sizes)} bytes; download it again"
+        )
+    shape = tuple(int(size) for size in np.frombuffer(sizes, dtype=">u4"))
+    return IDX_TYPES[start[2]], shape
+
+
+def _read_body(stream, path, dtype, shape):
+    """The numbers after the header: exactly ``prod(shape)`` of ``dtype``, read a chunk at a time."""
+    header_size = 4 + 4 * len(shape)
+    # math.prod on Python ints: a forged header cannot overflow the count to a small number.
+    body_size = math.prod(shape) * dtype.itemsize
+    expected_bytes = header_size + body_size
+    body = bytearray()
+    while len(body) < body_size:
+        chunk = stream.read(min(CHUNK_BYTES, body_size - len(body)))
+        if not chunk:
+            break
+        body += chunk
+    extra = stream.read(1) if len(body) == body_size else b""
+    if len(body) < body_size or extra:
+        problem = "truncated" if len(body) < body_size else "longer than its header says"
+        size = header_size + len(body) + len(extra) + (len(stream.read()) if extra else 0)
+        raise ValueError(
+            f"IDX file {str(path)!r} is {problem}: its header announces shape {shape} "
+            f"of {dtype.name} ({expected_bytes} bytes in all) but the file has "
+            f"{size} bytes; download it again"
+        )
+    # astype makes a writable array in the machine's own byte order.
+    return np.frombuffer(body, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+
+
 def read_idx(path):
     """Read one IDX file (optionally gzip-compressed) into a numpy array.
+
+    The body is read a chunk at a time, up to the size the header
+    announces: a small file whose header claims millions of images costs
+    what the file holds, not what it claims.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The file. A name ending in ``.gz`` is decompressed first.
+        The file. A name ending in ``.gz`` is decompressed as it is read.
 
     Returns
     -------
@@ -86,45 +143,21 @@ def read_idx(path):
         message names the file.
     """
     path = Path(path)
-    content = _read_bytes(path)
-    if len(content) < 4 or content[0] != 0 or content[1] != 0 or content[2] not in IDX_TYPES:
-        raise ValueError(
-            f"{str(path)!r} is not an IDX file: its magic number is "
-            f"{content[:4].hex() or 'missing'}, expected 0000 followed by a type byte "
-            f"({', '.join(f'{code:02x}' for code in IDX_TYPES)}) and a dimension count; "
-            "check that this is the right file and that it is not HTML or gzip "
-            "data under a name without .gz"
-        )
-    dtype = IDX_TYPES[content[2]]
-    n_dimensions = content[3]
-    header_size = 4 + 4 * n_dimensions
-    if len(content) < header_size:
-        raise ValueError(
-            f"IDX file {str(path)!r} is truncated: its header announces {n_dimensions} "
-            f"dimensions ({header_size} header bytes) but the file has only "
-            f"{len(content)} bytes; download it again"
-        )
-    sizes = np.frombuffer(content, dtype=">u4", count=n_dimensions, offset=4)
-    shape = tuple(int(size) for size in sizes)
-    # math.prod on Python ints: a forged header cannot overflow the count to a small number.
-    expected_bytes = header_size + math.prod(shape) * dtype.itemsize
-    if len(content) != expected_bytes:
-        problem = "truncated" if len(content) < expected_bytes else "longer than its header says"
-        raise ValueError(
-            f"IDX file {str(path)!r} is {problem}: its header announces shape {shape} "
-            f"of {dtype.name} ({expected_bytes} bytes in all) but the file has "
-            f"{len(content)} bytes; download it again"
-        )
-    data = np.frombuffer(content, dtype=dtype, offset=header_size).reshape(shape)
-    # astype makes a writable array in the machine's own byte order.
-    return data.astype(dtype.newbyteorder("="))
+    with _reading(path) as stream:
+        dtype, shape = _read_header(stream, path)
+        return _read_body(stream, path, dtype, shape)
 
 
 def _find(directory, stem):
-    """Path of ``stem`` or ``stem.gz`` in ``directory`` (the plain file first)."""
-    for name in (stem, stem + ".gz"):
-        if (directory / name).is_file():
-            return directory / name
+    """Path of ``stem`` or ``stem.gz`` in ``directory``; both there is an error, since they may differ."""
+    found = [directory / name for name in (stem, stem + ".gz") if (directory / name).is_file()]
+    if len(found) == 2:
+        raise ValueError(
+            f"IDX folder {str(directory)!r} holds both {stem!r} and {stem + '.gz'!r}, which may hold different "
+            "data; keep one of them (e.g. delete the .gz once it is unpacked)"
+        )
+    if found:
+        return found[0]
     raise FileNotFoundError(
         f"IDX file {stem!r} (or {stem + '.gz'!r}) not found in {str(directory)!r}; "
         f"the folder must hold {', '.join(stem for stem, _ in IDX_FILES.values())} "
@@ -132,18 +165,37 @@ def _find(directory, stem):
     )
 
 
-def _read_checked(directory, key):
+def _check_header(path, key, dtype, shape):
+    """Refuse a header that is not that of the ``key`` file (images: 3 dimensions, labels: 1; unsigned bytes)."""
     stem, magic = IDX_FILES[key]
-    path = _find(directory, stem)
-    array = read_idx(path)
     expected_ndim = magic & 0xFF
-    if array.dtype != np.uint8 or array.ndim != expected_ndim:
+    if dtype != np.uint8 or len(shape) != expected_ndim:
         raise ValueError(
-            f"{str(path)!r} holds {array.dtype} data of shape {array.shape}, but a "
+            f"{str(path)!r} holds {dtype.newbyteorder('=')} data of shape {shape}, but a "
             f"{stem} file must hold unsigned bytes in {expected_ndim} dimension(s) "
             f"(magic number {magic}); check the file names"
         )
-    return path, array
+
+
+def _read_part(directory, part):
+    """The images and labels of ``part`` ("train" or "test"): both headers are checked before either body is read."""
+    keys = (f"{part}_images", f"{part}_labels")
+    paths = {key: _find(directory, IDX_FILES[key][0]) for key in keys}
+    with contextlib.ExitStack() as files:
+        headers = {}
+        for key in keys:
+            stream = files.enter_context(_reading(paths[key]))
+            headers[key] = (stream, *_read_header(stream, paths[key]))
+            _check_header(paths[key], key, *headers[key][1:])
+        n_images, n_labels = headers[keys[0]][2][0], headers[keys[1]][2][0]
+        if n_images != n_labels:
+            raise ValueError(
+                f"{str(paths[keys[0]])!r} holds {n_images} images but "
+                f"{str(paths[keys[1]])!r} holds {n_labels} labels; "
+                "the two files must come from the same data set"
+            )
+        arrays = {key: _read_body(stream, paths[key], dtype, shape) for key, (stream, dtype, shape) in headers.items()}
+    return paths, arrays
 
 
 def load_idx(directory, normalize=True, flatten=True, one_hot=False):
@@ -154,7 +206,7 @@ def load_idx(directory, normalize=True, flatten=True, one_hot=False):
     directory : str or os.PathLike
         Folder holding ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
         ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte``, each
-        optionally compressed as ``.gz`` (as downloaded).
+        optionally compressed as ``.gz`` (as downloaded), but not both.
     normalize : bool, default=True
         If True, pixels are float32 in [0, 1] (stored value / 255); otherwise
         uint8.
@@ -186,15 +238,11 @@ def load_idx(directory, normalize=True, flatten=True, one_hot=False):
         )
     paths, arrays = {}, {}
     for key in IDX_FILES:
-        paths[key], arrays[key] = _read_checked(directory, key)
+        _find(directory, IDX_FILES[key][0])  # every file there, before any is read
     for part in ("train", "test"):
-        images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
-        if len(images) != len(labels):
-            raise ValueError(
-                f"{str(paths[part + '_images'])!r} holds {len(images)} images but "
-                f"{str(paths[part + '_labels'])!r} holds {len(labels)} labels; "
-                "the two files must come from the same data set"
-            )
+        part_paths, part_arrays = _read_part(directory, part)
+        paths.update(part_paths)
+        arrays.update(part_arrays)
     image_shape = arrays["train_images"].shape[1:]
     if arrays["test_images"].shape[1:] != image_shape:
         raise ValueError(

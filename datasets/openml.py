@@ -206,6 +206,15 @@ def _read_cache(path, dataset):
                 f"data set cache {str(path)!r} holds {name} as {arrays[name].dtype} "
                 f"{arrays[name].shape}, expected uint8 {shape}; delete it to rebuild it"
             )
+    # A sound checksum proves the file unchanged since it was written, not that its labels are classes
+    # of this data set: labels 200-209 would make a network of 210 outputs.
+    for name in ("t_train", "t_test"):
+        largest = int(arrays[name].max(initial=0))
+        if largest >= dataset.n_classes:
+            raise CorruptCacheError(
+                f"data set cache {str(path)!r} holds the label {largest} in {name}, but {dataset.title} has "
+                f"{dataset.n_classes} classes (labels 0 to {dataset.n_classes - 1}); delete it to rebuild it"
+            )
     return arrays
 
 

@@ -35,3 +35,19 @@ __all__ = [
     "save_model",
     "load_model",
 ]
+
+#: Submodules that ``import minidl`` does not load (they import scikit-learn or
+#: matplotlib, or are seldom needed), loaded on first use as ``minidl.export`` (PEP 562).
+LAZY_SUBMODULES = ("export", "sklearn", "testing", "experiments")
+
+
+def __getattr__(name):
+    if name in LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"minidl.{name}")
+    raise AttributeError(f"module 'minidl' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *LAZY_SUBMODULES])

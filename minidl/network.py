@@ -8,6 +8,7 @@ import numpy as np
 
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS, Affine, BatchNorm, Dropout
+from minidl.memory import check_network_size
 from minidl.protocols import register_network
 from minidl.sequential import Sequential
 from minidl.settings import (
@@ -99,6 +100,7 @@ class MLP(Sequential):
 
         sizes = [self.input_size, *self.hidden_sizes, self.output_size]
         self.n_affine = len(sizes) - 1
+        check_network_size(sizes, self.batchnorm, self.dtype)
         # The initial weights are drawn in layer order, W1 first; the dropout masks later, from the same rng.
         layers = []
         for index in range(1, self.n_affine + 1):

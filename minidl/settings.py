@@ -97,7 +97,13 @@ def check_seed(seed):
 
 
 def check_dtype(dtype):
-    """Return ``np.dtype(dtype)`` if it is float32 or float64, else raise ``ValueError``."""
+    """Return ``np.dtype(dtype)`` if it is float32 or float64, else raise ``ValueError``.
+
+    ``None`` means the documented default, float32 (numpy alone would read
+    it as float64).
+    """
+    if dtype is None:
+        return np.dtype(SUPPORTED_DTYPES[0])
     try:
         resolved = np.dtype(dtype)
     except TypeError as error:
@@ -118,7 +124,9 @@ def check_hidden_sizes(hidden_sizes):
     """
     if isinstance(hidden_sizes, numbers.Integral) and not isinstance(hidden_sizes, bool):
         hidden_sizes = [hidden_sizes]
-    if isinstance(hidden_sizes, (str, bytes)) or not hasattr(hidden_sizes, "__iter__"):
+    # A dict or a set iterates too, over keys in an order nobody wrote as layer widths.
+    unordered = isinstance(hidden_sizes, (dict, set, frozenset)) or hasattr(hidden_sizes, "keys")
+    if isinstance(hidden_sizes, (str, bytes)) or unordered or not hasattr(hidden_sizes, "__iter__"):
         raise ValueError(
             f"hidden_sizes must be a list of positive integers such as [100, 100]; got {hidden_sizes!r}"
         )

@@ -26,6 +26,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -137,8 +138,13 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         The training loss after each epoch, as in ``MLPClassifier``.
     validation_scores_ : list of float or None
         With ``early_stopping``, the validation accuracy after each epoch.
+    best_validation_score_ : float or None
+        With ``early_stopping``, the best validation accuracy, that of the
+        weights kept (as in ``MLPClassifier``).
     n_iter_ : int
-        Epochs trained so far.
+        Epochs trained so far. When :meth:`fit` ends at ``max_iter`` epochs
+        without having stopped early, it warns with scikit-learn's
+        ``ConvergenceWarning``, as ``MLPClassifier`` does.
 
     Notes
     -----
@@ -220,7 +226,11 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         stopping = EarlyStopping(monitor, patience=settings["n_iter_no_change"], min_delta=settings["tol"],
                                  restore_best_weights=bool(self.early_stopping))
         self._start(classes, X.shape[1], settings, epochs=settings["epochs"], callbacks=[stopping])
-        return self._train(X, targets, validation_data)
+        self._train(X, targets, validation_data)
+        if not self._trainer.stop_training:  # max_iter epochs ran and early stopping never saw convergence
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({settings['epochs']}) reached and the "
+                          "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=2)
+        return self
 
     def partial_fit(self, X, y, classes=None):
         """Train one more epoch on ``(X, y)``, keeping the weights and the optimizer's state.
@@ -285,6 +295,8 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = self._trainer.epoch
         self.loss_curve_ = list(self.history_["train_loss"])
         self.validation_scores_ = list(self.history_["val_accuracy"]) if validation_data is not None else None
+        # The score of the weights kept: early stopping restores the best epoch's.
+        self.best_validation_score_ = None if self.validation_scores_ is None else max(self.validation_scores_)
         return self
 
     # ================================================================ settings

@@ -26,13 +26,14 @@ from minidl.settings import check_positive_int, check_seed  # noqa: F401
 
 
 # ======================================================================= data
-def _as_numeric_array(values, name):
+def _as_numeric_array(values, name, labels=False):
     array = np.asarray(values)
     if array.dtype.kind not in "biuf":
-        raise ValueError(
-            f"{name} must hold numbers, but its dtype is {array.dtype} "
-            "(strings or objects?); convert it with np.asarray(..., dtype=float)"
-        )
+        # Labels are class numbers: "7" becomes 7, and names such as "cat" need a number each.
+        fix = ("convert them to integer classes 0, 1, ...: np.asarray(t).astype(int) for digits such as '7', "
+               "or np.unique(t, return_inverse=True)[1] for names" if labels
+               else "convert it with np.asarray(..., dtype=float)")
+        raise ValueError(f"{name} must hold numbers, but its dtype is {array.dtype} (strings or objects?); {fix}")
     return array
 
 
@@ -147,7 +148,7 @@ def check_labels(t, n_samples, n_classes, name="t"):
         On a count that differs from ``n_samples``, a value outside
         ``[0, n_classes)``, a non-integer label, or a row that is not one-hot.
     """
-    labels = _as_numeric_array(t, name)
+    labels = _as_numeric_array(t, name, labels=True)
     if labels.ndim == 2 and labels.shape[1] == n_classes and n_classes > 1:
         if labels.shape[0] != n_samples:
             raise ValueError(
@@ -278,8 +279,38 @@ def check_state(state, targets, description):
                 raise _too_large(value, target.dtype, f"state[{name!r}]",
                                  "weights this large come from a run that diverged: train again with a lower "
                                  "learning rate, or build the network with dtype float64")
+        _check_computable(value, target.dtype, name)
         values[name] = value
     return values
+
+
+def _check_computable(value, dtype, name):
+    """Refuse finite values that no computation survives, and a negative variance.
+
+    A number above :math:`\\sqrt{M}`, where :math:`M` is the largest number
+    of ``dtype`` (3.4e38 for float32, so 1.8e19), overflows when multiplied
+    by another as large: a weight of 3e38 times an input of 2 is infinite,
+    and the prediction NaN. No trained network comes near: its weights are
+    of order 1. A batch normalisation's running variance is a mean of
+    squares, never negative; below zero, :math:`\\sqrt{\\sigma^2 + \\epsilon}`
+    is NaN.
+    """
+    if value.size == 0:
+        return
+    bound = math.sqrt(float(np.finfo(dtype).max))
+    largest = float(np.max(np.abs(value)))
+    if largest > bound:
+        raise ValueError(
+            f"state[{name!r}] holds values too large to compute with (largest magnitude {largest:.3g}; above "
+            f"{bound:.3g}, the square root of {np.dtype(dtype).name}'s largest number, one product overflows "
+            "to infinity): weights this large come from a run that diverged; train again with a lower learning rate"
+        )
+    if name.startswith("running_var") and float(value.min()) < 0:
+        raise ValueError(
+            f"state[{name!r}] holds a negative running variance ({float(value.min()):.3g}), which no batch "
+            "normalisation computes (a variance is a mean of squares) and which would make every prediction "
+            "NaN; the file was changed by another program: save the network again"
+        )
 
 
 def is_finite(array):

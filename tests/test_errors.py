@@ -32,6 +32,7 @@ from minidl import MLP, optim
 from minidl.cli import main
 from minidl.datasets import DatasetUnavailableError, MiniBatches, load_dataset, load_idx, load_mnist, read_idx, train_val_split
 from minidl.datasets.cache import CACHE_FORMAT, CACHE_VERSION, CorruptCacheError, load_cache, save_cache
+from minidl.datasets.openml import OpenMLDataset, _read_cache
 from minidl.experiments import compare_optimizers
 from minidl.experiments.common import dask_scheduler
 from minidl.export import from_torch, to_onnx, to_torch
@@ -45,6 +46,9 @@ from minidl.training import EarlyStopping, History, Trainer, TrainingDivergedErr
 X = np.random.default_rng(0).random((40, 64), dtype=np.float32)
 T = np.arange(40) % 10
 CACHE = {name: np.zeros((2, 3), np.uint8) for name in ("x_train", "t_train", "x_test", "t_test")}
+TINY = OpenMLDataset("Tiny", "tiny", 1, image_shape=(2, 2), n_train=10, n_test=3)  # MNIST's checks, small
+TINY_CACHE = {"x_train": np.zeros((10, 4), np.uint8), "t_train": np.arange(10, dtype=np.uint8),
+              "x_test": np.zeros((3, 4), np.uint8), "t_test": np.arange(3, dtype=np.uint8)}
 ONNX_START = b"\x08\x08\x12\x06minidl\x1a\x030.1"  # how the files of minidl export begin (onnx 1.23)
 
 
@@ -53,6 +57,17 @@ class UndeclaredState(optim.Optimizer):
 
     def update_one(self, param, grad, state, scratch):
         state["velocity"] = grad.copy()
+
+
+class BookSGD:
+    """An optimizer as the book's code writes it: any class with update(params, grads)."""
+
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for key in params:
+            params[key] -= self.lr * grads[key]
 
 
 def network(hidden=(16,)):
@@ -176,6 +191,12 @@ def spoiled_archives(tmp_path_factory):
         edited("run.npz", "huge-run.npz", lambda arrays, meta: meta["tree"]["network"]["config"].update(huge))
         edited("model.npz", "int-weights.npz", lambda arrays, meta: arrays.update({"state/W1": np.ones((64, 16), int)}))
         edited("model.npz", "large-weights.npz", lambda arrays, meta: arrays.update({"state/b1": np.full(16, -1e300)}))
+        edited("model.npz", "3e38-weights.npz", lambda arrays, meta: arrays["state/W1"].__setitem__((0, 0), 3e38))
+        save_model(MLP(64, [16], 10, batchnorm=True), "batchnorm.npz")
+        edited("batchnorm.npz", "negative-variance.npz",
+               lambda arrays, meta: arrays["state/running_var1"].__setitem__(0, -1.0))
+        edited("run.npz", "nan-optimizer.npz",
+               lambda arrays, meta: arrays["optimizer/state/state/W1/first_moment"].__setitem__((0, 0), np.nan))
         np.savez("deep.npz", __meta__=np.array("[" * 10_000 + "]" * 10_000))  # deeper than recursion goes
         header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }".ljust(20_000) + b"\n"
         with zipfile.ZipFile("long-header.npz", "w") as archive:
@@ -183,6 +204,7 @@ def spoiled_archives(tmp_path_factory):
         with open("single.npz", "wb") as file:
             np.save(file, np.ones(3))
         names = ["unknown-layer.npz", "huge.npz", "huge-run.npz", "int-weights.npz", "large-weights.npz", "deep.npz", "long-header.npz",
+                 "3e38-weights.npz", "negative-variance.npz", "nan-optimizer.npz",
                  "single.npz", "runs/idx-model.npz"]
         return {name: Path(name).read_bytes() for name in names}
 
@@ -208,6 +230,7 @@ def folder(tmp_path, monkeypatch, spoiled_archives):
     save_model(network(), "model.npz")
     trainer(epochs=1, checkpoint="run.npz").fit(X, T)
     save_cache("cache.npz", CACHE, "test")
+    save_cache("labels-200.npz", {**TINY_CACHE, "t_train": np.arange(200, 210, dtype=np.uint8)}, TINY.source)
     meta = {"format": CACHE_FORMAT, "version": CACHE_VERSION, "source": "test", "sha256": "0" * 64}
     save_npz("tampered.npz", CACHE, meta=meta)  # a checksum that does not match the arrays
     np.savez("pickled.npz", W1=np.array([{"a": 1}], dtype=object))
@@ -222,6 +245,11 @@ def folder(tmp_path, monkeypatch, spoiled_archives):
     Path("alias.npz").symlink_to("model.npz")  # one file, two names
     write_idx_folder(tmp_path / "idx-cut", gzip.compress(idx_bytes(np.arange(4)))[:-6])
     write_idx_folder(tmp_path / "idx-count", gzip.compress(idx_bytes(np.arange(3))))
+    write_idx_folder(tmp_path / "idx-both", gzip.compress(idx_bytes(np.arange(4))))
+    (tmp_path / "idx-both" / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(idx_bytes(np.ones((4, 3, 3)))))
+    write_idx_folder(tmp_path / "idx-claims", gzip.compress(idx_bytes(np.arange(4))))
+    claim = struct.pack(">BBBBIII", 0, 0, 0x08, 3, 2_000_000, 28, 28)  # 1.5 GB announced, 7.8 KB held
+    (tmp_path / "idx-claims" / "train-images-idx3-ubyte").write_bytes(claim + bytes(10 * 28 * 28))
     os.mkfifo("pipe.npz")
     return tmp_path
 
@@ -242,7 +270,8 @@ CASES = [
     case("features-strings", lambda: network().predict(X.astype(str)), ValueError, "x must hold numbers", "<U"),
     case("features-too-large-for-float32", lambda: network().predict(np.where(X > 0.99, 1e300, X.astype(float))),
          ValueError, "x holds values too large for float32", "largest magnitude 1e+300, row 0, feature 53"),
-    case("labels-strings", lambda: trainer().fit(X, T.astype(str)), ValueError, "t must hold numbers", "<U"),
+    case("labels-strings", lambda: trainer().fit(X, T.astype(str)), ValueError, "t must hold numbers", "<U",
+         "convert them to integer classes", "astype(int)"),
     case("labels-out-of-range", lambda: network().loss(X, T + 1), ValueError, "label 10, outside [0, 10)", "0 to 9"),
     case("labels-negative", lambda: network().accuracy(X, T - 1), ValueError, "label -1, outside [0, 10)"),
     case("labels-not-whole", lambda: network().loss(X[:2], [1.0, 2.5]), ValueError, "non-integer value 2.5"),
@@ -291,7 +320,14 @@ CASES = [
          TrainingDivergedError, "very first step", "the learning rate is not the cause", "weight_init=1e+19"),
     case("inputs-far-too-large", lambda: trainer(checkpoint="new.npz").fit(X * 1e38, T), TrainingDivergedError,
          "very first step", "the inputs are large (|x| up to 1e+38); scale them"),
+    case("inputs-times-1e30", lambda: trainer(checkpoint="new.npz").fit(X * 1e30, T), TrainingDivergedError,
+         "very first step", "more than 1e+06 times the 2.3 of a network that guesses",
+         "the inputs are large (|x| up to 1e+30)"),
     # ---- names and hyperparameters
+    case("fit-learning-rate-alone", lambda: minidl.fit(network(), X, T, lr=0.1), TypeError,
+         "fit() got unknown settings ['lr']", "go in optimizer_params", "optimizer_params={'lr': 0.1}"),
+    case("fit-book-style-optimizer", lambda: minidl.fit(network(), X, T, optimizer=BookSGD()), TypeError,
+         "BookSGD has update(params, grads) but is not a minidl.optim.Optimizer", "subclass minidl.optim.Optimizer"),
     case("unknown-optimizer", lambda: trainer(optimizer="adamm"), ValueError, "unknown optimizer 'adamm'", "adamw"),
     case("unknown-hyperparameter", lambda: optim.get("sgd", momentum=0.9), ValueError, "hyperparameter ['momentum']"),
     case("learning-rate-negative", lambda: optim.Adam(lr=-0.1), ValueError, "lr must be a finite number", "-0.1"),
@@ -301,7 +337,10 @@ CASES = [
     case("unknown-activation", lambda: MLP(64, [16], 10, activation="relu6"), ValueError, "'relu6'", "'tanh'"),
     case("unknown-initialiser", lambda: MLP(64, [16], 10, weight_init="glorot"), ValueError, "'glorot'", "'xavier'"),
     case("dropout-one", lambda: MLP(64, [16], 10, dropout=1.0), ValueError, "dropout ratio", "[0.0, 1.0)", "1.0"),
+    case("hidden-sizes-dict", lambda: MLP(8, {3: 1}, 3), ValueError, "hidden_sizes must be a list", "{3: 1}"),
     case("hidden-size-zero", lambda: MLP(64, [100, 0], 10), ValueError, "hidden_sizes[1] must be", "got 0"),
+    case("network-too-large", lambda: MLP(8, [10**12], 3), MemoryError, "12,000,000,000,003 parameters",
+         "44703.5 GiB as float32", "more than the", "of memory of this machine", "fewer or narrower hidden layers"),
     case("dtype-float16", lambda: MLP(64, [16], 10, dtype="float16"), ValueError, "'float16' is not supported"),
     case("one-class-output", lambda: MLP(64, [16], 1), ValueError, "output_size", ">= 2", "got 1"),
     case("gradient-wrong-shape", lambda: optim.SGD().update({"W": np.zeros((2, 3))}, {"W": np.zeros((3, 2))}),
@@ -380,6 +419,14 @@ CASES = [
     case("model-int-weights", lambda: load_model("int-weights.npz"), ValueError, "W1 holds int64 values, not floating"),
     case("model-too-large-for-float32", lambda: load_model("large-weights.npz"), ValueError,
          "'large-weights.npz'", "state['b1'] holds values too large for float32 (largest magnitude 1e+300"),
+    case("model-weights-near-float32-limit", lambda: load_model("3e38-weights.npz"), ValueError,
+         "'3e38-weights.npz' does not hold a valid network", "state['W1'] holds values too large to compute with",
+         "largest magnitude 3e+38; above 1.84e+19"),
+    case("model-negative-running-variance", lambda: load_model("negative-variance.npz"), ValueError,
+         "'negative-variance.npz'", "state['running_var1'] holds a negative running variance (-1)"),
+    case("checkpoint-nan-optimizer-state", lambda: Trainer.from_checkpoint("nan-optimizer.npz"), ValueError,
+         "checkpoint 'nan-optimizer.npz' holds a damaged optimizer state",
+         "'state/W1/first_moment' holds NaN or infinite values"),
     case("model-deep-json", lambda: load_model("deep.npz"), ValueError, "'deep.npz' is corrupt", "nested more than 64"),
     case("model-long-header", lambda: load_model("long-header.npz"), ValueError,
          "array 'W1' has a header of 20001 bytes", "more than the 10000"),
@@ -405,10 +452,16 @@ CASES = [
     case("idx-truncated", lambda: read_idx("cut.idx"), ValueError, "'cut.idx' is truncated", "(4, 3, 3)"),
     case("idx-gzip-truncated", lambda: load_idx("idx-cut"), ValueError, "labels-idx1-ubyte.gz", "could not be read"),
     case("idx-label-count", lambda: load_idx("idx-count"), ValueError, "4 images", "3 labels"),
+    case("idx-plain-and-gz", lambda: load_idx("idx-both"), ValueError, "holds both 'train-images-idx3-ubyte' and "
+         "'train-images-idx3-ubyte.gz'", "keep one of them"),
+    case("idx-header-counts", lambda: load_idx("idx-claims"), ValueError, "holds 2000000 images but",
+         "holds 4 labels"),
     case("idx-file-missing", lambda: load_idx("."), FileNotFoundError, "'train-images-idx3-ubyte'", "not found"),
     case("cache-checksum", lambda: load_cache("tampered.npz", "test"), CorruptCacheError, "'tampered.npz'", "SHA-256"),
     case("cache-truncated", lambda: load_cache("cut.npz", "test"), CorruptCacheError, "'cut.npz' is corrupt"),
     case("cache-other-source", lambda: load_cache("cache.npz", "mnist"), CorruptCacheError, "written for 'test'"),
+    case("cache-labels-out-of-range", lambda: _read_cache("labels-200.npz", TINY), CorruptCacheError,
+         "'labels-200.npz' holds the label 209 in t_train", "Tiny has 10 classes (labels 0 to 9)", "rebuild"),
     case("mnist-offline", lambda: load_mnist(data_home="."), DatasetUnavailableError, "Could not download MNIST",
          "load_digits()", "load_idx(DIR)"),
 ]
@@ -456,6 +509,8 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--save", ""], 1, "--save is empty; give a file name", id="save-empty"),
     pytest.param([*DIGITS, "--optimizer", "sgd", "--lr", "1e6", "--checkpoint", "new.npz"], 1,
                  "training diverged: the loss stayed above", id="diverging-finite"),
+    pytest.param(["train", "--dataset", "digits", "--hidden", "10000000000"], 1, "a network 64 -> 10000000000 -> 10 "
+                 "has 750,000,000,010 parameters, which need 2794.0 GiB as float32", id="network-too-large"),
     pytest.param([*DIGITS, "--history", "h.txt"], 1, "'h.txt': use a file name ending in .csv", id="history-suffix"),
     pytest.param([*DIGITS, "--resume", "model.npz"], 1, "expected 'minidl-checkpoint'; pass a checkpoint (written by minidl train --checkpoint",
                  id="resume-from-a-model"),
@@ -508,6 +563,8 @@ COMMAND_CASES = [
                  id="export-format"),
     pytest.param(["train", "--dataset", "digits", "--optimiser", "adam"], 2,
                  "unrecognized arguments: --optimiser adam; did you mean --optimizer?", id="option-typo"),
+    pytest.param(["train", "--plugin", "my_optimizer.py", "--dataset", "digits"], 2, "--plugin goes before the "
+                 "command: minidl --plugin FILE.py train ...", id="plugin-after-the-command"),
     pytest.param(["experiment", "compare", "--smothing", "5"], 2, "did you mean --smooth?",
                  id="experiment-option-typo"),
     pytest.param([*DIGITS, "--optimizer", "sgd", "--optimizer-param", "momentum=0.9"], 1,

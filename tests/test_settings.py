@@ -53,3 +53,16 @@ def test_settings_checks_explain_what_is_wrong(call, message):
 def test_a_number_that_is_not_a_real_is_a_type_error(value):
     with pytest.raises(TypeError, match=r"lr must be a real number; got .* of type"):
         check_number(value, "lr")
+
+
+def test_dtype_none_is_the_documented_default_float32():
+    from minidl import MLP
+
+    assert check_dtype(None) == np.float32  # np.dtype(None) alone would be float64
+    assert MLP(8, [3], 3, dtype=None).params.flat.dtype == np.float32
+
+
+@pytest.mark.parametrize("widths", [{3: 1}, {3, 4}, frozenset({5})])
+def test_unordered_widths_are_refused(widths):
+    with pytest.raises(ValueError, match="hidden_sizes must be a list of positive integers"):
+        check_hidden_sizes(widths)

@@ -294,3 +294,27 @@ def test_minidl_0_1_names_still_work_with_a_future_warning_naming_the_new_one(di
     assert type(before._trainer.optimizer) is type(after._trainer.optimizer)
     if "weight_decay" not in old:  # lambda * 200 / 200 may differ from lambda in the last bit
         assert_same_params(params_of(before), params_of(after))
+
+
+def test_max_iter_without_convergence_warns_as_mlp_classifier_does(digits):
+    from sklearn.exceptions import ConvergenceWarning
+
+    x_train, _, y_train, _ = digits
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(3\) reached"):
+        MinidlClassifier(max_iter=3, random_state=0).fit(x_train[:200], y_train[:200])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        # tol=10: no epoch improves the loss by 10, so it stops after n_iter_no_change epochs, before max_iter.
+        model = MinidlClassifier(max_iter=50, tol=10.0, n_iter_no_change=2, random_state=0)
+        model.fit(x_train[:200], y_train[:200])
+    assert model.n_iter_ < 50
+
+
+def test_early_stopping_reports_the_best_validation_score(digits):
+    x_train, _, y_train, _ = digits
+    model = MinidlClassifier(max_iter=30, early_stopping=True, n_iter_no_change=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(x_train[:300], y_train[:300])
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    assert MinidlClassifier(max_iter=2).fit(x_train[:100], y_train[:100]).best_validation_score_ is None

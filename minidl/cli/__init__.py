@@ -73,6 +73,10 @@ def _parse(argv):
     if unknown:
         parser = args.parser  # the innermost: the command's, or the experiment's for "minidl experiment NAME"
         known = set(re.findall(r"--[a-z][\w-]*", parser.format_help()))
+        if any(token.partition("=")[0] == "--plugin" for token in unknown):
+            # An option of minidl itself, given after the command, where the command's parser does not know it.
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}; --plugin goes before the command: "
+                         f"minidl --plugin FILE.py {args.command} ...")
         near = [match for token in unknown if token.startswith("--")
                 for match in difflib.get_close_matches(token.partition("=")[0], known, n=1)]
         parser.error(f"unrecognized arguments: {' '.join(unknown)}"
@@ -127,6 +131,10 @@ def main(argv=None):
         return 143 if terminated else 130
     except _user_errors() as exc:
         _error(_in_command_line_terms(exc))
+        return 1
+    except MemoryError as exc:
+        # What minidl refuses before allocating (a network too large), or an allocation that failed anyway.
+        _error(str(exc) or "out of memory")
         return 1
     except TypeError as exc:
         # A value of the wrong type that no check caught: still one line, not a traceback.

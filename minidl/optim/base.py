@@ -243,6 +243,11 @@ class Optimizer:
                 array = np.array(value, copy=True)
                 if not np.issubdtype(array.dtype, np.floating):
                     raise ValueError(f"state {key!r} must be a floating-point array; got dtype {array.dtype}")
+                if not np.isfinite(array).all():
+                    # Loaded, it would make the first update NaN, which the trainer would blame on the rate.
+                    raise ValueError(f"state {key!r} holds NaN or infinite values, which no {name} update "
+                                     "leaves behind; resume from another checkpoint, "
+                                     "or start a new run")
                 slots.setdefault(parameter, {})[slot] = array
             else:
                 raise ValueError(f"unexpected key {key!r} in a {name} state; {name} keeps the slots {list(self.slots)}")

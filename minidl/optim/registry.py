@@ -89,6 +89,15 @@ def get(name, **hyperparameters):
                 "would be ignored; set them when creating the optimizer"
             )
         return name
+    if callable(getattr(name, "update", None)):
+        # The book's code writes optimizers as any class with update(params, grads); the Trainer also needs
+        # their learning rate, and their state in a form a checkpoint can save and restore.
+        raise TypeError(
+            f"{type(name).__name__} has update(params, grads) but is not a minidl.optim.Optimizer, which the "
+            "Trainer needs (for its learning rate, schedules and checkpoints); subclass minidl.optim.Optimizer "
+            "and write update_one(param, grad, state, scratch) (see docs/optimizers.md), or call its update in "
+            "a loop of your own"
+        )
     if not isinstance(name, str):
         raise TypeError(f"an optimizer is chosen by name (a str) or passed as an instance; got {name!r}")
     cls = _REGISTRY.get(name.lower())

@@ -119,7 +119,10 @@ def restore_trainer(trainer, state, path):
     try:
         saved = _read(trainer, state, path)
         trainer.network.load_state_dict(saved["network_state"])
-        trainer.optimizer.load_state_dict(saved["optimizer_state"])
+        try:
+            trainer.optimizer.load_state_dict(saved["optimizer_state"])
+        except ValueError as exc:
+            raise ValueError(f"checkpoint {path!r} holds a damaged optimizer state: {exc}") from exc
         for callback, saved_callback in zip(trainer.callbacks, saved["callbacks"]):
             if type(callback).__name__ == saved_callback["type"]:
                 callback.load_state_dict(saved_callback["state"])

@@ -42,7 +42,9 @@ healthy network can be far off while the running statistics catch up
 
 The advice follows the cause. After the first update the likely cause is
 the learning rate. A loss that is already NaN or infinite at the very
-first step, before any update, cannot be the learning rate's fault: it is
+first step, before any update, or above :math:`10^6 \\ln C` (inputs
+multiplied by 1e30 give 1e31, while unscaled pixels of 0 to 255 give about
+1e3), cannot be the learning rate's fault: it is
 the input scale (e.g. pixels 0..255 instead of 0..1), the initial weights
 or the weight decay, and the message names the one the numbers point to.
 """
@@ -58,6 +60,9 @@ import numpy as np
 LIMIT_FACTOR = 10
 #: Rule 2 asks for this many steps in a row above the limit.
 WINDOW = 10
+#: A first loss above this many times ln(classes) is refused: no step can learn from there (inputs times 1e30
+#: give 1e31; unscaled pixels of 0 to 255 give about 1e3).
+HOPELESS_START = 1e6
 #: Inputs larger than this (in absolute value) are named as a likely cause of a blow-up.
 LARGE_INPUT = 10.0
 
@@ -128,6 +133,11 @@ class DivergenceWatch:
             if not math.isfinite(loss):
                 raise self.error(f"the loss is {loss} at the very first step (epoch {epoch}, step {step}/{steps}), "
                                  "before any update, so the learning rate is not the cause", epoch, step,
+                                 self.start_advice())
+            if loss > HOPELESS_START * self.chance_loss:
+                raise self.error(f"the loss is {loss:.3g} at the very first step (epoch {epoch}, step {step}/{steps}), "
+                                 f"before any update, more than {HOPELESS_START:g} times the {self.chance_loss:.3g} "
+                                 "of a network that guesses, so the learning rate is not the cause", epoch, step,
                                  self.start_advice())
             self._set_reference(loss)
             return

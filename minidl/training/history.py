@@ -95,6 +95,23 @@ class History:
             raise KeyError(f"no metric {name!r} in this history; known metrics: {self.metric_names}")
         return [row.get(name, math.nan) for row in self.epochs]
 
+    def __contains__(self, name):
+        """Whether some epoch recorded the metric ``name``: ``"val_loss" in history``."""
+        return name in self.metric_names
+
+    def __iter__(self):
+        """The metric names, as a dict iterates over its keys: ``for name in history``."""
+        return iter(self.metric_names)
+
+    def keys(self):
+        """The metric names (what ``list(history)`` gives)."""
+        return self.metric_names
+
+    @property
+    def history(self):
+        """Metric name -> list over epochs, as a plain dict (Keras' ``history.history``)."""
+        return {name: self[name] for name in self.metric_names}
+
     def __len__(self):
         """The number of completed epochs."""
         return len(self.epochs)

@@ -14,6 +14,7 @@ the callbacks and, if asked, writes a checkpoint. :func:`fit` does it in one cal
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 import warnings
@@ -26,6 +27,7 @@ from minidl.files import check_output_folder
 from minidl.optim.schedules import check_schedule
 from minidl.threads import ThreadCountWarning, check_threads, limit_threads
 from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
+from minidl.training.collapse import warn_if_at_chance
 from minidl.training.divergence import DivergenceWatch, check_finite_weights
 from minidl.training.evaluation import evaluate
 from minidl.training.history import History
@@ -205,6 +207,7 @@ class Trainer:
         training_subset = (x[::stride], t[::stride])
         self._progress = Progress(self.verbose, self.epochs)
         self._divergence = DivergenceWatch(self, x)
+        self._collapse_warned = False  # one warning a fit call, not one an epoch (minidl.training.collapse)
         self.stop_training = False
         self.has_validation_data = validation_data is not None
         for callback in self.callbacks:
@@ -254,7 +257,10 @@ class Trainer:
         self.history.record_epoch(**metrics)
         self.epoch = epoch
         progress.end_epoch(epoch, metrics)
-        warn_if_unchanged(weights_before, network.params)  # after the bar's last line, not through it
+        warn_if_unchanged(weights_before, network.params, getattr(optimizer, "lr", None))  # after the bar's last line, not through it
+        if not self._collapse_warned:
+            self._collapse_warned = warn_if_at_chance(network, training_subset[0], metrics, optimizer.lr,
+                                                      self._divergence.x, self.history.step_loss)
         for callback in self.callbacks:
             callback.on_epoch_end(self, epoch, metrics)
         if self.checkpoint is not None:
@@ -334,4 +340,17 @@ def fit(network, x, t, validation_data=None, **settings):
     >>> history = minidl.fit(network, x_train, t_train, validation_data=(x_val, t_val),
     ...                      optimizer="adam", optimizer_params={"lr": 1e-3}, epochs=10)
     """
+    known = set(inspect.signature(Trainer.__init__).parameters) - {"self", "network"}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        hyperparameters = {name: settings[name] for name in unknown if name in _optimizer_settings()}
+        hint = (f"; an optimizer's hyperparameters go in optimizer_params, e.g. fit(network, x, t, "
+                f"optimizer_params={hyperparameters!r})" if hyperparameters else "")
+        raise TypeError(f"fit() got unknown settings {unknown}; the settings are those of Trainer: "
+                        f"{', '.join(sorted(known))}{hint}")
     return Trainer(network, **settings).fit(x, t, validation_data)
+
+
+def _optimizer_settings():
+    """Every hyperparameter name of a registered optimizer (lr, momentum, beta1, ...)."""
+    return {name for cls in optim.available().values() for name in inspect.signature(cls.__init__).parameters}

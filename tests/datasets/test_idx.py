@@ -96,10 +96,13 @@ def test_load_idx_raw_unflattened_one_hot(mnist_like):
     np.testing.assert_array_equal(t_test.argmax(axis=1), [2, 2, 1])
 
 
-def test_plain_file_is_preferred_over_gz(mnist_like):
+def test_a_plain_file_beside_its_gz_is_refused_not_guessed(mnist_like):
     folder, _ = mnist_like
-    # t10k-labels-idx1-ubyte.gz holds [2, 2, 1]; a plain copy beside it wins.
+    # t10k-labels-idx1-ubyte.gz holds [2, 2, 1]; a plain file beside it holds other labels.
     write(folder / "t10k-labels-idx1-ubyte", np.zeros(3, dtype=np.uint8))
+    with pytest.raises(ValueError, match=r"holds both 't10k-labels-idx1-ubyte' and 't10k-labels-idx1-ubyte.gz'"):
+        load_idx(folder)
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
     _, (_, t_test) = load_idx(folder)
     np.testing.assert_array_equal(t_test, [0, 0, 0])
 
@@ -169,7 +172,7 @@ def test_truncated_gzip(tmp_path):
 
 def test_image_and_label_counts_must_agree(mnist_like):
     folder, _ = mnist_like
-    write(folder / "train-labels-idx1-ubyte", np.zeros(4, dtype=np.uint8))
+    write(folder / "train-labels-idx1-ubyte.gz", np.zeros(4, dtype=np.uint8), compress=True)
     with pytest.raises(ValueError, match="5 images.*4 labels"):
         load_idx(folder)
 
@@ -202,3 +205,30 @@ def test_forged_dimensions_cannot_overflow_the_size_check(tmp_path):
     path.write_bytes(bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 2**31, 2**31, 2**31))
     with pytest.raises(ValueError, match="forged"):
         read_idx(path)
+
+
+def test_a_header_claiming_millions_of_images_costs_what_the_file_holds(tmp_path):
+    import tracemalloc
+
+    # 2,000,000 images of 28x28 announced (1.5 GB), 1,000 held (0.8 MB).
+    header = bytes([0, 0, 0x08, 3]) + np.array([2_000_000, 28, 28], dtype=">u4").tobytes()
+    path = tmp_path / "claims.gz"
+    path.write_bytes(gzip.compress(header + bytes(1000 * 28 * 28)))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"is truncated: its header announces shape \(2000000, 28, 28\)"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 2**20  # a few chunks, not the 1.5 GB announced
+
+
+def test_image_and_label_headers_are_compared_before_either_body_is_read(mnist_like, monkeypatch):
+    import minidl.datasets.idx as idx
+
+    folder, _ = mnist_like
+    write(folder / "train-labels-idx1-ubyte.gz", np.zeros(4, dtype=np.uint8), compress=True)
+    monkeypatch.setattr(idx, "_read_body", lambda *args: pytest.fail("a body was read"))
+    with pytest.raises(ValueError, match="5 images.*4 labels"):
+        load_idx(folder)

@@ -140,7 +140,20 @@ def test_the_learning_rate_cannot_be_blamed_at_the_very_first_step(digits):
         assert f"{before}; {cause}" in str(caught.value)
 
 
-def test_a_start_far_above_guessing_is_named_beside_the_learning_rate(digits):
+def test_a_finite_start_a_million_times_above_guessing_is_refused_at_once(digits):
+    (x, t), _ = digits
+    with pytest.raises(TrainingDivergedError, match=r"the loss is \S+ at the very first step \(epoch 1, step 1/6\), "
+                       r"before any update, more than 1e\+06 times the 2\.3 of a network that guesses, so the "
+                       r"learning rate is not the cause; the inputs are large \(\|x\| up to 1e\+30\)"):
+        Trainer(MLP(64, [32], 10), "sgd", epochs=1, verbose=0).fit(x * 1e30, t)
+
+
+def test_a_start_far_above_guessing_is_named_beside_the_learning_rate(digits, monkeypatch):
+    import minidl.training.divergence
+
+    # A start far above guessing that then blows up after an update: inputs times 1e36, with the
+    # refusal of a hopeless start (the test above) lifted to reach the step where the rate is blamed.
+    monkeypatch.setattr(minidl.training.divergence, "HOPELESS_START", float("inf"))
     (x, t), _ = digits
     with pytest.raises(TrainingDivergedError, match=r"step 2/6 .*e\.g\. 0\.001; but the loss of the very first step, "
                        r".*was already far above the 2\.3 of a network that guesses: the inputs are large"):

@@ -119,3 +119,13 @@ def test_plot_draws_loss_and_accuracy_per_epoch():
     assert figure._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match="no epoch to plot"):
         History().plot()
+
+
+def test_a_history_reads_like_a_dict_of_metrics():
+    history = make_history()
+    names = ["epoch", "train_loss", "val_accuracy", "learning_rate"]
+    assert "val_accuracy" in history and "val_loss" not in history and 0 not in history
+    assert list(history) == names and [name for name in history] == names and history.keys() == names
+    assert history.history == {"epoch": [1, 2], "train_loss": [1.1, 0.7], "val_accuracy": [0.5, 0.75],
+                               "learning_rate": [0.1, 0.05]}
+    assert len(history) == 2  # still the number of epochs, as documented

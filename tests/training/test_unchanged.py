@@ -39,3 +39,15 @@ def test_an_optimizer_that_updates_in_place_trains_without_the_warning(digits):
         warnings.simplefilter("error")
         history = fit(MLP(64, [16], 10, seed=0), x, t, optimizer=InPlace(), epochs=2, verbose=0)
     assert history["train_loss"][1] < history["train_loss"][0]
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_learning_rate_below_float32_precision_is_named_not_the_update(optimizer, digits):
+    (x, t), _ = digits
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit(MLP(64, [16], 10, seed=0), x, t, optimizer=optimizer, optimizer_params={"lr": 1e-300}, epochs=1,
+            verbose=0)
+    messages = [str(warning.message) for warning in caught]
+    assert any("the learning rate 1e-300 is below float32 precision" in message for message in messages), messages
+    assert not any("in place" in message for message in messages)
