@@ -356,3 +356,54 @@ def write_json(path, record, indent=2):
     with atomic_write(path, "w") as file:
         json.dump(json_ready(record), file, indent=indent, allow_nan=False)
         file.write("\n")
+
+
+# ====================================================== what a file holds
+def describe_existing(path):
+    """Say what the existing file ``path`` holds, for a refusal to replace it; None if there is no file.
+
+    A minidl archive is named by its format (and a checkpoint by its
+    epoch, ``epoch 400 of 400``); anything else is "a file that is not
+    one of minidl's".
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None  # folders and devices are refused by _output_target, with their own words
+    try:
+        with open_archive(path, "file") as archive:
+            meta = archive.meta
+    except Exception:  # not an archive, or a damaged one: either way not something to replace silently
+        return "a file that is not one of minidl's archives"
+    kind = meta.get("format") if isinstance(meta, dict) else None
+    if kind == "minidl-checkpoint":
+        state = meta.get("tree", {}).get("trainer", {}) if isinstance(meta.get("tree"), dict) else {}
+        return f"a minidl checkpoint at epoch {state.get('epoch', '?')} of {state.get('epochs', '?')}"
+    if isinstance(kind, str) and kind.startswith("minidl-"):
+        return f"a minidl {kind[len('minidl-'):]}"  # "a minidl model"
+    return "an archive that is not minidl's"
+
+
+def check_fresh_output(path, overwrite=False, option=None, resume_hint=None):
+    """Refuse to let a fresh run replace an existing file at ``path`` unless ``overwrite`` is true.
+
+    A fresh run (one that does not continue ``path``) would replace a
+    possibly long run's file with its own; up-arrow and a forgotten
+    ``--resume`` make that easy. The error names what the file holds and
+    the ways on: continue it (``resume_hint``), another name, or the
+    explicit overwrite option.
+    """
+    if overwrite:
+        return
+    held = describe_existing(path)
+    if held is None:
+        return
+    ways = [resume_hint] if resume_hint and held.startswith("a minidl checkpoint") else []
+    ways += ["choose another file name",
+             "pass --overwrite (overwrite=True in Python) to replace it" if option else
+             "pass overwrite=True (--overwrite on the command line) to replace it"]
+    name = f"{option} {str(path)!r}" if option else repr(str(path))
+    raise ValueError(f"{name} already holds {held}, which this new run would replace; "
+                          + ", or ".join(ways))

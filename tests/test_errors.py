@@ -318,6 +318,9 @@ CASES = [
     case("save-to-an-empty-path", lambda: save_model(network(), ""), ValueError, "is empty", "model.npz"),
     case("checkpoint-to-a-folder", lambda: trainer(checkpoint="idx-cut"), ValueError, "it is a folder, not a file"),
     case("save-object-array", lambda: save_npz("model.npz", {"names": np.array([None])}), ValueError, "dtype object"),
+    case("checkpoint-of-an-earlier-run", lambda: trainer(checkpoint="run.npz").fit(X, T), ValueError,
+         "'run.npz' already holds a minidl checkpoint at epoch 1 of 1", "Trainer.from_checkpoint('run.npz')",
+         "another file name", "overwrite=True"),
     case("checkpoint-into-a-file", lambda: trainer(checkpoint="afile/run.npz").fit(X, T), ValueError, "'afile' is a"),
     case("history-suffix", lambda: History().save("history.txt"), ValueError, "'history.txt'", ".csv", ".json"),
     case("history-not-json", lambda: History.load("history.json"), ValueError, "'history.json' is not valid JSON"),
@@ -362,6 +365,9 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--lr", "0.1", "--optimizer-param", "lr=0.2"], 1, "given twice", id="lr-twice"),
     pytest.param([*DIGITS, "--early-stopping", "2"], 1, "add --validation-fraction", id="early-stopping-alone"),
     pytest.param([*DIGITS, "--save", "afile/m.npz"], 1, "--save 'afile/m.npz': folder 'afile'", id="save-into-a-file"),
+    pytest.param([*DIGITS, "--checkpoint", "run.npz"], 1, "--checkpoint 'run.npz' already holds a minidl checkpoint "
+                 "at epoch 1 of 1, which this new run would replace; continue it with --resume run.npz, or choose "
+                 "another file name, or pass --overwrite", id="checkpoint-of-an-earlier-run"),
     pytest.param([*DIGITS, "--checkpoint", "no/run.npz"], 1, "--checkpoint 'no/run.npz'", id="checkpoint-folder"),
     pytest.param([*DIGITS, "--save", "m.npz", "--checkpoint", "./m.npz"], 1,
                  "--save 'm.npz' and --checkpoint './m.npz' are the same file", id="save-over-checkpoint"),

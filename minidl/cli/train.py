@@ -37,7 +37,7 @@ import time
 
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
-from minidl.files import check_output_folder, same_file, save_or_rescue
+from minidl.files import check_fresh_output, check_output_folder, same_file, save_or_rescue
 
 #: Settings chosen when the option is not given. The parser leaves these at
 #: None, so that ``--resume`` can tell an option typed with its default value
@@ -114,6 +114,8 @@ def add_parser(subparsers):
                        help="write a checkpoint here after every epoch (atomically); with --resume it defaults "
                             "to the resumed file. It holds the last epoch trained: after early stopping, the "
                             "best epoch's weights are in the model saved with --save")
+    files.add_argument("--overwrite", action="store_true",
+                       help="let a new run replace an existing --checkpoint file (refused otherwise)")
     files.add_argument("--resume", default=None, metavar="FILE.npz",
                        help="continue the run saved in this checkpoint; its network, optimizer, data set, "
                             "early stopping and settings are used (the options that set them are refused), "
@@ -297,6 +299,7 @@ def _new_trainer(args, hyperparameters, callbacks, train, test):
         seed=args.seed,
         schedule=args.schedule, schedule_params=schedule_params,
         callbacks=callbacks, checkpoint=args.checkpoint, verbose=args.verbose, threads=args.threads,
+        overwrite=args.overwrite,
     )
     return trainer
 
@@ -448,6 +451,8 @@ def _check_output_paths(args):
             if same_file(path, other_path):
                 raise ValueError(f"{other_option} {other_path!r} and {option} {path!r} are the same file, "
                                  "so one would overwrite the other; give each its own file name")
+    if args.checkpoint is not None and not args.resume:  # a new run: an earlier run's checkpoint is kept
+        check_fresh_output(args.checkpoint, args.overwrite, "--checkpoint", f"continue it with --resume {args.checkpoint}")
 
 
 def _number_or_name(text):
