@@ -192,6 +192,8 @@ def folder(tmp_path, monkeypatch, spoiled_archives):
     for name, content in spoiled.items():
         Path(name).write_bytes(content)
     Path("alias.npz").symlink_to("model.npz")  # one file, two names
+    Path("notes.txt").write_text("my notes\n")
+    Path("notes-link.npz").symlink_to("notes.txt")  # a link onto a file that is not a model
     write_idx_folder(tmp_path / "idx-cut", gzip.compress(idx_bytes(np.arange(4)))[:-6])
     write_idx_folder(tmp_path / "idx-count", gzip.compress(idx_bytes(np.arange(3))))
     os.mkfifo("pipe.npz")
@@ -321,6 +323,12 @@ CASES = [
     case("checkpoint-of-an-earlier-run", lambda: trainer(checkpoint="run.npz").fit(X, T), ValueError,
          "'run.npz' already holds a minidl checkpoint at epoch 1 of 1", "Trainer.from_checkpoint('run.npz')",
          "another file name", "overwrite=True"),
+    case("save-over-notes", lambda: save_model(network(), "notes.npz"), ValueError,
+         "'notes.npz': the file exists and does not hold a minidl archive", "overwrite=True"),
+    case("save-through-a-link-to-notes", lambda: save_model(network(), "notes-link.npz"), ValueError,
+         "symbolic link to", "notes.txt', which does not hold a minidl archive", "remove the link"),
+    case("history-over-other-json", lambda: History().save("history.json"), ValueError,
+         "does not hold a minidl history (CSV or JSON)"),
     case("checkpoint-into-a-file", lambda: trainer(checkpoint="afile/run.npz").fit(X, T), ValueError, "'afile' is a"),
     case("history-suffix", lambda: History().save("history.txt"), ValueError, "'history.txt'", ".csv", ".json"),
     case("history-not-json", lambda: History.load("history.json"), ValueError, "'history.json' is not valid JSON"),
@@ -368,6 +376,12 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--checkpoint", "run.npz"], 1, "--checkpoint 'run.npz' already holds a minidl checkpoint "
                  "at epoch 1 of 1, which this new run would replace; continue it with --resume run.npz, or choose "
                  "another file name, or pass --overwrite", id="checkpoint-of-an-earlier-run"),
+    pytest.param([*DIGITS, "--save", "notes-link.npz"], 1, "--save 'notes-link.npz': it is a symbolic link to",
+                 id="save-through-a-link-to-notes"),
+    pytest.param([*DIGITS, "--save", "notes.npz"], 1, "--save 'notes.npz': the file exists and does not hold a "
+                 "minidl archive", id="save-over-notes"),
+    pytest.param([*DIGITS, "--history", "history.json"], 1, "does not hold a minidl history",
+                 id="history-over-other-json"),
     pytest.param([*DIGITS, "--checkpoint", "no/run.npz"], 1, "--checkpoint 'no/run.npz'", id="checkpoint-folder"),
     pytest.param([*DIGITS, "--save", "m.npz", "--checkpoint", "./m.npz"], 1,
                  "--save 'm.npz' and --checkpoint './m.npz' are the same file", id="save-over-checkpoint"),

@@ -115,7 +115,8 @@ def add_parser(subparsers):
                             "to the resumed file. It holds the last epoch trained: after early stopping, the "
                             "best epoch's weights are in the model saved with --save")
     files.add_argument("--overwrite", action="store_true",
-                       help="let a new run replace an existing --checkpoint file (refused otherwise)")
+                       help="let a new run replace an existing --checkpoint file, or a --save / --history file that "
+                            "is not minidl's (refused otherwise)")
     files.add_argument("--resume", default=None, metavar="FILE.npz",
                        help="continue the run saved in this checkpoint; its network, optimizer, data set, "
                             "early stopping and settings are used (the options that set them are refused), "
@@ -181,7 +182,8 @@ def run(args):
     failures = []  # a save that fails (a disk filled during training) still keeps the work, elsewhere
     if args.save:
         metadata = {key: settings.get(key) for key in MODEL_METADATA}
-        failures += _save("model", lambda path: save_model(trainer.network, path, metadata=metadata), args.save)
+        failures += _save("model", lambda path: save_model(trainer.network, path, metadata=metadata,
+                                                                 overwrite=args.overwrite), args.save)
     if args.history:
         failures += _save("history", trainer.history.save, args.history)
     if failures:
@@ -446,7 +448,7 @@ def _check_output_paths(args):
                (("--save", args.save), ("--history", args.history), ("--checkpoint", args.checkpoint))
                if path is not None]
     for index, (option, path) in enumerate(outputs):
-        check_output_folder(path, option)
+        check_output_folder(path, option, "history" if option == "--history" else "archive", args.overwrite)
         for other_option, other_path in outputs[:index]:
             if same_file(path, other_path):
                 raise ValueError(f"{other_option} {other_path!r} and {option} {path!r} are the same file, "
