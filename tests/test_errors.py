@@ -382,6 +382,8 @@ COMMAND_CASES = [
                  "minidl archive", id="save-over-notes"),
     pytest.param([*DIGITS, "--history", "history.json"], 1, "does not hold a minidl history",
                  id="history-over-other-json"),
+    pytest.param([*DIGITS, "--save", "m.onnx"], 1, "--save 'm.onnx': --save writes a minidl .npz model; save to "
+                 "m.npz, then run: minidl export m.npz m.onnx", id="save-as-onnx"),
     pytest.param([*DIGITS, "--checkpoint", "no/run.npz"], 1, "--checkpoint 'no/run.npz'", id="checkpoint-folder"),
     pytest.param([*DIGITS, "--save", "m.npz", "--checkpoint", "./m.npz"], 1,
                  "--save 'm.npz' and --checkpoint './m.npz' are the same file", id="save-over-checkpoint"),

@@ -444,6 +444,9 @@ def _check_output_paths(args):
     """Refuse bad output paths before training, not after minutes of it: each is tried, and no two are one file."""
     if args.history and not args.history.lower().endswith((".csv", ".json")):
         raise ValueError(f"--history {args.history!r}: use a file name ending in .csv or .json")
+    if args.save and args.save.lower().endswith(".onnx"):  # --save writes minidl's .npz, whatever the name
+        raise ValueError(f"--save {args.save!r}: --save writes a minidl .npz model; save to "
+                         f"{args.save[:-5]}.npz, then run: minidl export {args.save[:-5]}.npz {args.save}")
     outputs = [(option, path) for option, path in
                (("--save", args.save), ("--history", args.history), ("--checkpoint", args.checkpoint))
                if path is not None]
