@@ -9,7 +9,9 @@ either the old file or the new one, never a half-written mix.
 Output paths are checked before long work starts (:func:`check_output_folder`):
 a folder, a device such as ``/dev/null``, a read-only file or a folder where
 nothing can be created is refused at once, not after training. A symbolic
-link stays a link (the file it points to is replaced), a replaced file keeps
+link stays a link (the file it points to is replaced) but is written through
+only onto a regular file of the kind written, owned by this user; an existing
+file of another kind is not replaced without ``overwrite``. A replaced file keeps
 its permission bits, and a result that cannot be written where asked is
 kept in a fallback file (:func:`save_or_rescue`).
 
@@ -43,7 +45,7 @@ import numpy as np
 from minidl.archive import META_KEY, open_archive
 
 
-def check_output_folder(path, option=None):
+def check_output_folder(path, option=None, kind=None, overwrite=False):
     """Prove that ``path`` can be written, and return the folder it will be written into.
 
     Called before long work (training, an experiment) as well as at the
@@ -68,7 +70,7 @@ def check_output_folder(path, option=None):
         is a file, or where no file can be created. The last is proven by
         creating a file beside ``path`` and removing it at once.
     """
-    target, _ = _output_target(path, option)
+    target, _ = _output_target(path, option, kind, overwrite)
     check_writable_folder(target.parent, _describe(path, option), target.name)
     return target.parent
 
@@ -85,7 +87,7 @@ def check_writable_folder(folder, what, name="minidl"):
 
 
 @contextlib.contextmanager
-def atomic_write(path, mode="wb"):
+def atomic_write(path, mode="wb", kind=None, overwrite=False):
     """Open a temporary file beside ``path``; rename it onto ``path`` on success.
 
     Parameters
@@ -97,6 +99,13 @@ def atomic_write(path, mode="wb"):
         :func:`check_output_folder` for what is refused).
     mode : {"wb", "w"}
         Binary or text mode for the temporary file.
+    kind : {"archive", "history"}, optional
+        What is being written. An existing file that is not of this kind
+        (e.g. notes under a model's name) is not replaced unless
+        ``overwrite`` is true; through a symbolic link, never (see
+        :func:`check_output_folder`).
+    overwrite : bool, default False
+        Replace an existing plain file even when it is not of ``kind``.
 
     Yields
     ------
@@ -114,7 +123,7 @@ def atomic_write(path, mode="wb"):
     next write to the same ``path`` removes it, once no process with that
     PID is running.
     """
-    target, existing = _output_target(path, None)
+    target, existing = _output_target(path, None, kind, overwrite)
     _remove_abandoned_temporaries(target)
     handle, temporary = _create_temporary(target.parent, target.name, _describe(path, None))
     try:
@@ -142,15 +151,24 @@ _SPECIAL_FILES = {stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block dev
                   stat.S_ISFIFO: "a named pipe (FIFO)", stat.S_ISSOCK: "a socket"}
 
 
-def _output_target(path, option):
-    """The file to replace (``path``, or where its symbolic link points) and its ``os.stat``, or None if new."""
+def _output_target(path, option, kind=None, overwrite=False):
+    """The file to replace (``path``, or where its symbolic link points) and its ``os.stat``, or None if new.
+
+    A symbolic link is written through only onto a regular file of ``kind``
+    owned by this user, and never where the kernel's protected-symlinks rule
+    would refuse to follow it (a link of another user in a sticky,
+    world-writable folder such as /tmp): minidl renames onto the file the
+    link points to, so it must not follow a link the kernel itself would not.
+    """
     what = _describe(path, option)
     # "--save 'm.npz' is a folder, ..." or "cannot write 'm.npz': it is a folder, ..."
     subject = f"{option} {str(path)!r} is" if option else f"{what}: it is"
     if not str(os.fspath(path)).strip():
         raise ValueError(f"{option or 'the output path'} is empty; give a file name such as model.npz")
     target = Path(path)
-    if target.is_symlink():
+    link = target.is_symlink()
+    if link:
+        _check_link(target, what)
         target = Path(os.path.realpath(target))
         if target.is_symlink():  # realpath stops where the links go round in a circle
             raise ValueError(f"{what}: the symbolic link leads round in a loop; point it at a file")
@@ -173,7 +191,65 @@ def _output_target(path, option):
         if not os.access(target, os.W_OK):
             raise ValueError(f"{what}: the file is read-only (mode {stat.filemode(existing.st_mode)}); "
                              "make it writable (chmod u+w) or choose another path")
+        if link and hasattr(os, "getuid") and existing.st_uid != os.getuid():
+            raise ValueError(f"{what}: it is a symbolic link to {str(target)!r}, a file of another user "
+                             f"(uid {existing.st_uid}), which minidl never replaces through a link; "
+                             "choose another path")
+        if kind is not None and (link or not overwrite) and not _holds_kind(target, kind):
+            if link:
+                raise ValueError(f"{what}: it is a symbolic link to {str(target)!r}, which does not hold a "
+                                 f"{_KINDS[kind]}, so minidl does not replace it; choose another path, or remove "
+                                 "the link")
+            raise ValueError(f"{what}: the file exists and does not hold a {_KINDS[kind]}, so minidl does not "
+                             "replace it; choose another path, or pass overwrite=True (--overwrite) to replace it")
+    elif link:
+        raise ValueError(f"{what}: it is a symbolic link to {str(target)!r}, which does not exist; minidl does "
+                         "not create files through links: remove the link or choose another path")
     return target, existing
+
+
+#: What each kind of output is, in messages.
+_KINDS = {"archive": "minidl archive (.npz)", "history": "minidl history (CSV or JSON)"}
+
+
+def _holds_kind(path, kind):
+    """Whether the existing file ``path`` is one minidl writes as ``kind`` (so replacing it loses nothing else)."""
+    if os.path.getsize(path) == 0:  # an empty file holds nothing to lose (e.g. a fallback made by mkstemp)
+        return True
+    if kind == "archive":
+        try:
+            with open_archive(path, "file"):
+                return True
+        except Exception:
+            return False
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read(1 << 16)
+    except (OSError, UnicodeDecodeError):
+        return False
+    if str(path).lower().endswith(".csv"):
+        return text.startswith("epoch,") or not text
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return not text
+    return isinstance(record, dict) and record.get("format") == "minidl-history"
+
+
+def _check_link(link, what):
+    """Refuse a link the kernel's protected-symlinks rule would not let this user follow.
+
+    In a sticky folder anyone may write to (/tmp), the kernel follows a link
+    only for its owner or the folder's; another user's link planted there
+    would otherwise redirect minidl's write onto the victim's file.
+    """
+    if not hasattr(os, "getuid"):
+        return
+    info, folder = os.lstat(link), os.stat(link.parent if str(link.parent) else ".")
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    if shared and info.st_uid not in (os.getuid(), folder.st_uid):
+        raise ValueError(f"{what}: it is a symbolic link of another user (uid {info.st_uid}) in the shared "
+                         f"folder {str(link.parent)!r}, which the kernel would not follow; choose another path")
 
 
 def _create_temporary(folder, name, what):
@@ -278,7 +354,7 @@ def save_or_rescue(save, path):
         raise
 
 
-def save_npz(path, arrays, meta=None):
+def save_npz(path, arrays, meta=None, overwrite=False):
     """Atomically write ``arrays`` (a dict name -> array) and JSON ``meta`` to ``path``.
 
     Numpy would append ``.npz`` to a name without it; we write exactly the
@@ -297,7 +373,7 @@ def save_npz(path, arrays, meta=None):
         )
     if meta is not None:
         payload[META_KEY] = np.array(json.dumps(meta))
-    with atomic_write(path) as file:
+    with atomic_write(path, kind="archive", overwrite=overwrite) as file:
         np.savez(file, **payload)
 
 
@@ -351,8 +427,59 @@ def json_ready(value):
     return value
 
 
-def write_json(path, record, indent=2):
-    """Atomically write ``record`` (numpy values allowed) to ``path`` as strict, indented JSON."""
-    with atomic_write(path, "w") as file:
+def write_json(path, record, indent=2, kind=None):
+    """Atomically write ``record`` (numpy values allowed) to ``path`` as strict, indented JSON (see :func:`atomic_write` for ``kind``)."""
+    with atomic_write(path, "w", kind=kind) as file:
         json.dump(json_ready(record), file, indent=indent, allow_nan=False)
         file.write("\n")
+
+
+# ====================================================== what a file holds
+def describe_existing(path):
+    """Say what the existing file ``path`` holds, for a refusal to replace it; None if there is no file.
+
+    A minidl archive is named by its format (and a checkpoint by its
+    epoch, ``epoch 400 of 400``); anything else is "a file that is not
+    one of minidl's".
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None  # folders and devices are refused by _output_target, with their own words
+    try:
+        with open_archive(path, "file") as archive:
+            meta = archive.meta
+    except Exception:  # not an archive, or a damaged one: either way not something to replace silently
+        return "a file that is not one of minidl's archives"
+    kind = meta.get("format") if isinstance(meta, dict) else None
+    if kind == "minidl-checkpoint":
+        state = meta.get("tree", {}).get("trainer", {}) if isinstance(meta.get("tree"), dict) else {}
+        return f"a minidl checkpoint at epoch {state.get('epoch', '?')} of {state.get('epochs', '?')}"
+    if isinstance(kind, str) and kind.startswith("minidl-"):
+        return f"a minidl {kind[len('minidl-'):]}"  # "a minidl model"
+    return "an archive that is not minidl's"
+
+
+def check_fresh_output(path, overwrite=False, option=None, resume_hint=None):
+    """Refuse to let a fresh run replace an existing file at ``path`` unless ``overwrite`` is true.
+
+    A fresh run (one that does not continue ``path``) would replace a
+    possibly long run's file with its own; up-arrow and a forgotten
+    ``--resume`` make that easy. The error names what the file holds and
+    the ways on: continue it (``resume_hint``), another name, or the
+    explicit overwrite option.
+    """
+    if overwrite:
+        return
+    held = describe_existing(path)
+    if held is None:
+        return
+    ways = [resume_hint] if resume_hint and held.startswith("a minidl checkpoint") else []
+    ways += ["choose another file name",
+             "pass --overwrite (overwrite=True in Python) to replace it" if option else
+             "pass overwrite=True (--overwrite on the command line) to replace it"]
+    name = f"{option} {str(path)!r}" if option else repr(str(path))
+    raise ValueError(f"{name} already holds {held}, which this new run would replace; "
+                          + ", or ".join(ways))

@@ -39,7 +39,7 @@ _ARRAY = "__array__"
 
 
 # ===================================================================== models
-def save_model(network, path, metadata=None):
+def save_model(network, path, metadata=None, overwrite=False):
     """Write ``network`` (architecture and state) to ``path`` as ``.npz``.
 
     Parameters
@@ -53,6 +53,9 @@ def save_model(network, path, metadata=None):
     metadata : dict, optional
         Extra JSON-ready facts to keep with the model (e.g. the data set it
         was trained on); :func:`read_model_metadata` gives them back.
+    overwrite : bool, default False
+        Replace an existing file at ``path`` that is not a minidl archive
+        (refused otherwise, so notes saved under a model's name are kept).
 
     Raises
     ------
@@ -64,7 +67,7 @@ def save_model(network, path, metadata=None):
     architecture = network.architecture()
     tree = {"type": architecture["type"], "config": architecture["config"], "state": network.state_dict(),
             "metadata": metadata or {}}
-    _save_tree(path, tree, MODEL_FORMAT)
+    _save_tree(path, tree, MODEL_FORMAT, overwrite)
 
 
 def load_model(path):
@@ -135,10 +138,10 @@ def load_checkpoint(path):
 
 
 # ============================================================ nested storage
-def _save_tree(path, tree, kind):
+def _save_tree(path, tree, kind, overwrite=False):
     arrays = {}
     structure = _split(tree, "", arrays)
-    save_npz(path, arrays, meta={"format": kind, "version": FORMAT_VERSION, "tree": structure})
+    save_npz(path, arrays, meta={"format": kind, "version": FORMAT_VERSION, "tree": structure}, overwrite=overwrite)
 
 
 def _load_tree(path, what, accepted_formats, builds_network=False):

@@ -243,6 +243,8 @@ def folder(tmp_path, monkeypatch, spoiled_archives):
     for name, content in spoiled.items():
         Path(name).write_bytes(content)
     Path("alias.npz").symlink_to("model.npz")  # one file, two names
+    Path("notes.txt").write_text("my notes\n")
+    Path("notes-link.npz").symlink_to("notes.txt")  # a link onto a file that is not a model
     write_idx_folder(tmp_path / "idx-cut", gzip.compress(idx_bytes(np.arange(4)))[:-6])
     write_idx_folder(tmp_path / "idx-count", gzip.compress(idx_bytes(np.arange(3))))
     write_idx_folder(tmp_path / "idx-both", gzip.compress(idx_bytes(np.arange(4))))
@@ -444,6 +446,15 @@ CASES = [
     case("save-to-an-empty-path", lambda: save_model(network(), ""), ValueError, "is empty", "model.npz"),
     case("checkpoint-to-a-folder", lambda: trainer(checkpoint="idx-cut"), ValueError, "it is a folder, not a file"),
     case("save-object-array", lambda: save_npz("model.npz", {"names": np.array([None])}), ValueError, "dtype object"),
+    case("checkpoint-of-an-earlier-run", lambda: trainer(checkpoint="run.npz").fit(X, T), ValueError,
+         "'run.npz' already holds a minidl checkpoint at epoch 1 of 1", "Trainer.from_checkpoint('run.npz')",
+         "another file name", "overwrite=True"),
+    case("save-over-notes", lambda: save_model(network(), "notes.npz"), ValueError,
+         "'notes.npz': the file exists and does not hold a minidl archive", "overwrite=True"),
+    case("save-through-a-link-to-notes", lambda: save_model(network(), "notes-link.npz"), ValueError,
+         "symbolic link to", "notes.txt', which does not hold a minidl archive", "remove the link"),
+    case("history-over-other-json", lambda: History().save("history.json"), ValueError,
+         "does not hold a minidl history (CSV or JSON)"),
     case("checkpoint-into-a-file", lambda: trainer(checkpoint="afile/run.npz").fit(X, T), ValueError, "'afile' is a"),
     case("history-suffix", lambda: History().save("history.txt"), ValueError, "'history.txt'", ".csv", ".json"),
     case("history-not-json", lambda: History.load("history.json"), ValueError, "'history.json' is not valid JSON"),
@@ -494,6 +505,17 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--lr", "0.1", "--optimizer-param", "lr=0.2"], 1, "given twice", id="lr-twice"),
     pytest.param([*DIGITS, "--early-stopping", "2"], 1, "add --validation-fraction", id="early-stopping-alone"),
     pytest.param([*DIGITS, "--save", "afile/m.npz"], 1, "--save 'afile/m.npz': folder 'afile'", id="save-into-a-file"),
+    pytest.param([*DIGITS, "--checkpoint", "run.npz"], 1, "--checkpoint 'run.npz' already holds a minidl checkpoint "
+                 "at epoch 1 of 1, which this new run would replace; continue it with --resume run.npz, or choose "
+                 "another file name, or pass --overwrite", id="checkpoint-of-an-earlier-run"),
+    pytest.param([*DIGITS, "--save", "notes-link.npz"], 1, "--save 'notes-link.npz': it is a symbolic link to",
+                 id="save-through-a-link-to-notes"),
+    pytest.param([*DIGITS, "--save", "notes.npz"], 1, "--save 'notes.npz': the file exists and does not hold a "
+                 "minidl archive", id="save-over-notes"),
+    pytest.param([*DIGITS, "--history", "history.json"], 1, "does not hold a minidl history",
+                 id="history-over-other-json"),
+    pytest.param([*DIGITS, "--save", "m.onnx"], 1, "--save 'm.onnx': --save writes a minidl .npz model; save to "
+                 "m.npz, then run: minidl export m.npz m.onnx", id="save-as-onnx"),
     pytest.param([*DIGITS, "--checkpoint", "no/run.npz"], 1, "--checkpoint 'no/run.npz'", id="checkpoint-folder"),
     pytest.param([*DIGITS, "--save", "m.npz", "--checkpoint", "./m.npz"], 1,
                  "--save 'm.npz' and --checkpoint './m.npz' are the same file", id="save-over-checkpoint"),

@@ -32,10 +32,11 @@ def test_a_symbolic_link_stays_a_link_and_its_target_gets_the_new_content(tmp_pa
     assert temporaries(tmp_path) == [] and temporaries(tmp_path / "runs") == []
 
 
-def test_a_dangling_link_gets_its_target_created(tmp_path):
-    (tmp_path / "link").symlink_to("target")
-    write(tmp_path / "link", "made")
-    assert (tmp_path / "link").is_symlink() and (tmp_path / "target").read_text() == "made"
+def test_a_dangling_link_is_refused_and_nothing_is_created(tmp_path):
+    (tmp_path / "link").symlink_to("target")  # a planted link would otherwise create a file where it points
+    with pytest.raises(ValueError, match="which does not exist; minidl does not create files through links"):
+        write(tmp_path / "link", "made")
+    assert (tmp_path / "link").is_symlink() and not (tmp_path / "target").exists()
 
 
 def test_a_replaced_file_keeps_its_permission_bits(tmp_path):

@@ -41,7 +41,7 @@ import time
 
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
-from minidl.files import check_output_folder, same_file, save_or_rescue
+from minidl.files import check_fresh_output, check_output_folder, same_file, save_or_rescue
 
 #: Settings chosen when the option is not given. The parser leaves these at
 #: None, so that ``--resume`` can tell an option typed with its default value
@@ -118,6 +118,9 @@ def add_parser(subparsers):
                        help="write a checkpoint here after every epoch (atomically); with --resume it defaults "
                             "to the resumed file. It holds the last epoch trained: after early stopping, the "
                             "best epoch's weights are in the model saved with --save")
+    files.add_argument("--overwrite", action="store_true",
+                       help="let a new run replace an existing --checkpoint file, or a --save / --history file that "
+                            "is not minidl's (refused otherwise)")
     files.add_argument("--resume", default=None, metavar="FILE.npz",
                        help="continue the run saved in this checkpoint; its network, optimizer, data set, "
                             "early stopping and settings are used (the options that set them are refused), "
@@ -183,7 +186,8 @@ def run(args):
     failures = []  # a save that fails (a disk filled during training) still keeps the work, elsewhere
     if args.save:
         metadata = {key: settings.get(key) for key in MODEL_METADATA}
-        failures += _save("model", lambda path: save_model(trainer.network, path, metadata=metadata), args.save)
+        failures += _save("model", lambda path: save_model(trainer.network, path, metadata=metadata,
+                                                                 overwrite=args.overwrite), args.save)
     if args.history:
         failures += _save("history", trainer.history.save, args.history)
     if failures:
@@ -301,6 +305,7 @@ def _new_trainer(args, hyperparameters, callbacks, train, test):
         seed=args.seed,
         schedule=args.schedule, schedule_params=schedule_params,
         callbacks=callbacks, checkpoint=args.checkpoint, verbose=args.verbose, threads=args.threads,
+        overwrite=args.overwrite,
     )
     return trainer
 
@@ -443,15 +448,20 @@ def _check_output_paths(args):
     """Refuse bad output paths before training, not after minutes of it: each is tried, and no two are one file."""
     if args.history and not args.history.lower().endswith((".csv", ".json")):
         raise ValueError(f"--history {args.history!r}: use a file name ending in .csv or .json")
+    if args.save and args.save.lower().endswith(".onnx"):  # --save writes minidl's .npz, whatever the name
+        raise ValueError(f"--save {args.save!r}: --save writes a minidl .npz model; save to "
+                         f"{args.save[:-5]}.npz, then run: minidl export {args.save[:-5]}.npz {args.save}")
     outputs = [(option, path) for option, path in
                (("--save", args.save), ("--history", args.history), ("--checkpoint", args.checkpoint))
                if path is not None]
     for index, (option, path) in enumerate(outputs):
-        check_output_folder(path, option)
+        check_output_folder(path, option, "history" if option == "--history" else "archive", args.overwrite)
         for other_option, other_path in outputs[:index]:
             if same_file(path, other_path):
                 raise ValueError(f"{other_option} {other_path!r} and {option} {path!r} are the same file, "
                                  "so one would overwrite the other; give each its own file name")
+    if args.checkpoint is not None and not args.resume:  # a new run: an earlier run's checkpoint is kept
+        check_fresh_output(args.checkpoint, args.overwrite, "--checkpoint", f"continue it with --resume {args.checkpoint}")
 
 
 def _number_or_name(text):

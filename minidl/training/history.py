@@ -224,7 +224,7 @@ class History:
         infinite value (a diverged loss) is written as ``null``, and
         :meth:`load` reads ``null`` back as ``nan``.
         """
-        write_json(path, self.to_dict(), indent=1)
+        write_json(path, self.to_dict(), indent=1, kind="history")
 
     def to_csv(self, path):
         """Write the per-epoch table as CSV, one row per epoch, atomically.
@@ -237,7 +237,7 @@ class History:
         writer = csv.DictWriter(text, fieldnames=self.metric_names, restval="", lineterminator="\n")
         writer.writeheader()
         writer.writerows(self.epochs)
-        with atomic_write(path, "w") as file:
+        with atomic_write(path, "w", kind="history") as file:
             file.write(text.getvalue())
 
     def save(self, path):

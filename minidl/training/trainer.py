@@ -23,7 +23,7 @@ import numpy as np
 
 from minidl import optim
 from minidl.datasets import MiniBatches
-from minidl.files import check_output_folder
+from minidl.files import check_fresh_output, check_output_folder
 from minidl.optim.schedules import check_schedule
 from minidl.threads import ThreadCountWarning, check_threads, limit_threads
 from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
@@ -75,6 +75,8 @@ class Trainer:
         epoch, so an interrupted run can continue with :meth:`from_checkpoint`.
         It holds the last epoch trained: ``EarlyStopping`` puts the best
         epoch's weights back into the network only when training ends.
+        A fresh run (epoch 0) refuses to replace an existing file there,
+        saying what it holds, unless ``overwrite=True``.
     evaluation_size : int or None, default 10000
         The training loss and accuracy of each epoch are measured, in
         evaluation mode, on at most this many training samples (every k-th
@@ -83,6 +85,8 @@ class Trainer:
     verbose : {0, 1, 2}, default 1
         0 silent; 1 a progress bar per epoch on a terminal (one line per
         epoch otherwise, e.g. in CI logs); 2 one line per epoch.
+    overwrite : bool, default False
+        Let a fresh run replace an existing ``checkpoint`` file.
     threads : int or None, default None
         BLAS threads for the matrix products while :meth:`fit` runs
         (restored afterwards). ``None``: minidl decides from the layer
@@ -128,7 +132,7 @@ class Trainer:
 
     def __init__(self, network, optimizer="adam", optimizer_params=None, *, epochs=10, batch_size=100, seed=0,
                  schedule=None, schedule_params=None, callbacks=(), checkpoint=None, evaluation_size=10_000,
-                 verbose=1, threads=None):
+                 verbose=1, threads=None, overwrite=False):
         self.network = network
         self.optimizer = optim.get(optimizer, **(optimizer_params or {}))
         self.epochs = check_positive_int(epochs, "epochs")
@@ -145,6 +149,7 @@ class Trainer:
         if checkpoint is not None:
             check_output_folder(checkpoint)
         self.checkpoint = checkpoint
+        self.overwrite = bool(overwrite)
         if evaluation_size is not None:
             evaluation_size = check_positive_int(evaluation_size, "evaluation_size")
         self.evaluation_size = evaluation_size
@@ -202,6 +207,9 @@ class Trainer:
         if self.checkpoint is not None:
             check_output_folder(self.checkpoint)  # again: the folder may have changed since __init__
             self.network.architecture()  # a layer that cannot be saved fails now, not after the first epoch
+            if self.epoch == 0:  # a fresh run: never replace an earlier run's checkpoint without being asked
+                check_fresh_output(self.checkpoint, self.overwrite,
+                                   resume_hint=f"continue it with Trainer.from_checkpoint({str(self.checkpoint)!r})")
         batches = MiniBatches(x, t, self.batch_size, rng=self.rng)
         stride = 1 if self.evaluation_size is None else math.ceil(len(x) / self.evaluation_size)
         training_subset = (x[::stride], t[::stride])

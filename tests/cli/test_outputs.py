@@ -59,3 +59,17 @@ def test_a_final_save_that_fails_keeps_the_model_elsewhere(tmp_path, monkeypatch
     assert "history saved to out/h.json" in captured.out  # the history, a JSON file, had room
     assert load_model(rescued).hidden_sizes == [8]
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["h.json"]
+
+
+def test_a_new_run_replaces_an_earlier_checkpoint_only_with_overwrite(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    from minidl.serialization import load_checkpoint
+
+    assert main(["train", "--dataset", "digits", "--hidden", "8", "--epochs", "2", "-q", "--checkpoint", "run.npz"]) == 0
+    assert main([*TRAIN, "--checkpoint", "run.npz"]) == 1  # up-arrow, --epochs changed, --resume forgotten
+    assert "already holds a minidl checkpoint at epoch 2 of 2" in capsys.readouterr().err
+    assert load_checkpoint("run.npz")["trainer"]["epoch"] == 2  # kept
+    assert main(["train", "--epochs", "3", "-q", "--resume", "run.npz"]) == 0  # continuing is not refused
+    assert load_checkpoint("run.npz")["trainer"]["epoch"] == 3
+    assert main([*TRAIN, "--checkpoint", "run.npz", "--overwrite"]) == 0
+    assert load_checkpoint("run.npz")["trainer"]["epoch"] == 1
