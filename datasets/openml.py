@@ -159,6 +159,16 @@ def _fetch(dataset, home, cache_is_corrupt=False):
         # URLError, timeouts and refused connections are all OSErrors. `from
         # None`: the user needs our explanation, not urllib's traceback.
         raise _unavailable(dataset, home, exc, cache_is_corrupt) from None
+    except ValueError as exc:
+        # A cached ARFF file whose md5 does not match OpenML's description.
+        # scikit-learn 1.6 and 1.9 delete it and download it again; 1.7 and 1.8
+        # look for it under a wrong name, keep it and fail on every call.
+        if "md5 checksum" not in str(exc):
+            raise
+        raise ValueError(
+            f"scikit-learn's download cache of {dataset.title} is corrupt ({exc}). "
+            f"Delete the folder {str(Path(home) / 'openml')!r} and load the data set again"
+        ) from None
 
     expected = (dataset.n_train + dataset.n_test, math.prod(dataset.image_shape))
     if features.shape != expected:

@@ -222,6 +222,15 @@ def no_network(*args, **kwargs):
     raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
 
 
+def load_mnist_from_a_corrupt_download():
+    """``load_mnist`` when scikit-learn's cached ARFF fails its md5 check and is kept (scikit-learn 1.7, 1.8)."""
+    message = ("md5 checksum of local file for https://api.openml.org/data/v1/download/52667/mnist_784.arff does "
+               "not match description: expected: 0f28ee9b but got 41d3e6fa. Downloaded file could have been "
+               "modified / corrupted, clean cache and retry...")
+    with mock.patch.object(sklearn.datasets, "fetch_openml", side_effect=ValueError(message)):
+        load_mnist(data_home=".")
+
+
 @pytest.fixture
 def folder(tmp_path, monkeypatch, spoiled_archives):
     """The current folder, holding good files and spoiled ones for the cases to stumble on; no network."""
@@ -475,6 +484,8 @@ CASES = [
          "'labels-200.npz' holds the label 209 in t_train", "Tiny has 10 classes (labels 0 to 9)", "rebuild"),
     case("mnist-offline", lambda: load_mnist(data_home="."), DatasetUnavailableError, "Could not download MNIST",
          "load_digits()", "load_idx(DIR)"),
+    case("mnist-download-corrupt", load_mnist_from_a_corrupt_download, ValueError, "download cache of MNIST is corrupt",
+         "md5 checksum", "Delete the folder", "openml'"),
 ]
 
 

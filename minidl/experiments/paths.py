@@ -182,7 +182,7 @@ def optimizer_paths(optimizers=DEFAULT_OPTIMIZERS, hyperparameters=None, steps=3
     merged = {name: dict(DEFAULT_SETTINGS.get(name, {})) for name in optimizers}
     built = build_optimizers(optimizers, merged, overrides=hyperparameters)
     positions = {}
-    for name, (optimizer, label) in built.items():
+    for name, (optimizer, _label) in built.items():
         # float64 arrays of shape (1,): the optimizers update arrays in place.
         params = {"x": np.array([start[0]]), "y": np.array([start[1]])}
         points = [start]

@@ -412,7 +412,7 @@ def _check_two_networks(make_student, seed, x, t, tolerance, floor):
     shared_networks = [_network(seed), _network(seed + 1)]
     separate_networks = [_network(seed), _network(seed + 1)]
     shared, separate = make_student(), [make_student(), make_student()]
-    for step in range(1, 4):
+    for _step in range(1, 4):
         for index in range(2):
             _, grads = separate_networks[index].loss_and_gradient(x, t)
             separate[index].update(separate_networks[index].params, _copies(grads))

@@ -9,7 +9,10 @@ in it is patched. Instead:
   fails at once with a connection error -- also on a machine that is online.
 * ``write_openml_cache`` writes the four JSON answers and the gzipped ARFF
   file that scikit-learn would have downloaded and cached, under
-  ``<home>/openml/openml.org/<path of the URL>.gz``.
+  ``<home>/openml/openml.org/<path of the URL>.gz``. The ARFF file's URL
+  depends on the installed scikit-learn: 1.6 asks for
+  ``data/v1/download/<file_id>``, 1.7 and later follow the ``url`` of the
+  data set's description (``data/v1/download/<file_id>/<name>.arff``).
 """
 
 from __future__ import annotations
@@ -22,9 +25,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sklearn
 
 FAKE_DATA_ID = 90001
 FAKE_FILE_ID = 90002
+
+
+def _arff_url_path(name):
+    """The path of the ARFF URL that the installed scikit-learn downloads (and caches)."""
+    major, minor = (int(part) for part in sklearn.__version__.split(".")[:2])
+    if (major, minor) < (1, 7):
+        return f"data/v1/download/{FAKE_FILE_ID}"
+    return f"data/v1/download/{FAKE_FILE_ID}/{name}.arff"
 
 
 @pytest.fixture
@@ -79,7 +91,7 @@ def write_openml_cache():
         root = Path(home) / "openml" / "openml.org"
         api = root / "api" / "v1" / "json" / "data"
         arff = _arff_text(name, pixels, labels)
-        arff_url_path = f"data/v1/download/{FAKE_FILE_ID}/{name}.arff"
+        arff_url_path = _arff_url_path(name)
         listing = {
             "data": {
                 "dataset": [
@@ -101,7 +113,7 @@ def write_openml_cache():
                 "version": str(dataset.version),
                 "description": "A tiny stand-in built by the minidl tests.",
                 "format": "ARFF",
-                "url": f"https://api.openml.org/{arff_url_path}",
+                "url": f"https://api.openml.org/data/v1/download/{FAKE_FILE_ID}/{name}.arff",
                 "file_id": str(FAKE_FILE_ID),
                 "default_target_attribute": "class",
                 "status": "active",

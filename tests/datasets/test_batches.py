@@ -34,7 +34,7 @@ def test_every_sample_once_aligned_and_ceil_m_over_b_batches(n_samples, batch_si
     x, t = numbered_data(n_samples)
     batches = MiniBatches(x, t, batch_size, rng=seed)
     assert len(batches) == math.ceil(n_samples / batch_size)
-    for epoch in range(2):
+    for _epoch in range(2):
         seen = []
         listed = list(batches)
         assert len(listed) == len(batches)

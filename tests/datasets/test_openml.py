@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
+import sklearn
 
 from minidl.datasets import DatasetUnavailableError, load_dataset, load_fashion_mnist, load_mnist
 from minidl.datasets.cache import load_cache
@@ -15,6 +16,9 @@ from minidl.files import load_npz, save_npz
 
 # The real MNIST request (name "mnist_784", version 1), but only 6 + 4 rows.
 TINY_MNIST = dataclasses.replace(MNIST, n_train=6, n_test=4)
+# scikit-learn 1.7 and 1.8 delete a cached file that fails its check under a
+# wrong name (the whole URL), so they keep it: minidl then says what to delete.
+SKLEARN_KEEPS_A_CORRUPT_ARFF = (1, 7) <= tuple(int(part) for part in sklearn.__version__.split(".")[:2]) < (1, 9)
 
 
 @pytest.fixture
@@ -114,6 +118,13 @@ def test_md5_of_the_arff_is_verified_by_scikit_learn(
     tmp_path, offline, write_openml_cache, tiny_images
 ):
     arff_path = write_openml_cache(tmp_path, TINY_MNIST, *tiny_images, md5="0" * 32)
+    if SKLEARN_KEEPS_A_CORRUPT_ARFF:
+        # It warns, misses the file it meant to delete and fails on the same one.
+        with pytest.warns(RuntimeWarning, match="Invalid cache"):
+            with pytest.raises(ValueError, match="Delete the folder") as caught:
+                load_openml(TINY_MNIST, data_home=tmp_path)
+        assert str(tmp_path / "openml") in str(caught.value) and arff_path.exists()
+        return
     # scikit-learn warns, deletes the ARFF, tries to download it again: offline.
     with pytest.warns(RuntimeWarning, match="Invalid cache"):
         with pytest.raises(DatasetUnavailableError):
