@@ -299,7 +299,7 @@ def output_stem(args):
 
 
 def run(args):
-    from minidl.experiments.plotting import check_plotting_available, save_figure
+    from minidl.plotting import check_plotting_available, save_figure
     from minidl.experiments.results import check_folder, save_numbers
     from minidl.threads import limit_threads
 

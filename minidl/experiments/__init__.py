@@ -28,7 +28,7 @@ build and thread count (each record says which: :mod:`minidl.environment`).
 Example
 -------
 >>> from minidl.experiments import compare_optimizers, save_numbers
->>> from minidl.experiments.plotting import save_figure
+>>> from minidl.plotting import save_figure
 >>> result = compare_optimizers("digits", ("sgd", "momentum", "adam"), iterations=500, seeds=3)
 >>> result.mean_final_loss()                          # doctest: +SKIP
 >>> save_numbers(result, "results", "compare")        # results/compare.csv and .json
@@ -41,7 +41,7 @@ from minidl.experiments.compare import ComparisonResult, compare_optimizers
 from minidl.experiments.initialisation import InitialisationResult, compare_initialisations
 from minidl.experiments.overfitting import OverfittingResult, overfitting
 from minidl.experiments.paths import PathsResult, optimizer_paths
-from minidl.experiments.plotting import save_figure, smooth
+from minidl.plotting import save_figure, smooth
 from minidl.experiments.results import save_numbers
 from minidl.experiments.search import SearchResult, random_search
 

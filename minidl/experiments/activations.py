@@ -37,7 +37,7 @@ import numpy as np
 
 from minidl.experiments.common import check_count
 from minidl.experiments.initialisation import initialisation_label
-from minidl.experiments.plotting import panel_grid
+from minidl.plotting import panel_grid
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS
 from minidl.threads import limit_threads

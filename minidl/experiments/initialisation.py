@@ -41,7 +41,7 @@ from minidl.experiments.common import (
     run_for_iterations,
     seed_list,
 )
-from minidl.experiments.plotting import draw_band, new_figure
+from minidl.plotting import draw_band, new_figure
 from minidl.experiments.results import save_numbers
 from minidl.init import check_weight_init
 

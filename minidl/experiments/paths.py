@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl.experiments.common import build_optimizers, check_count
-from minidl.experiments.plotting import panel_grid
+from minidl.plotting import panel_grid
 
 #: Learning rates for each optimizer on this function. SGD, Momentum, AdaGrad
 #: and Adam use the book's values. Nesterov gets Momentum's rate so the two

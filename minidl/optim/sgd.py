@@ -79,17 +79,21 @@ class Momentum(Optimizer):
         super().__init__(lr)
         self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False)
 
-    def update_one(self, param, grad, state, scratch):
-        """The in-place form of :func:`minidl.optim.reference.momentum`."""
-        velocity, step = state["velocity"], scratch[0]
+    def accelerate(self, velocity, grad):
+        """Update the velocity in place: :math:`b \\leftarrow \\mu \\, b + g`."""
         velocity *= self.momentum  # b <- mu * b ...
         velocity += grad  # ... + g
+        return velocity
+
+    def update_one(self, param, grad, state, scratch):
+        """The in-place form of :func:`minidl.optim.reference.momentum`."""
+        velocity, step = self.accelerate(state["velocity"], grad), scratch[0]
         np.multiply(velocity, self.lr, out=step)  # eta * b
         param -= step  # W <- W - eta * b
 
 
 @register
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """Nesterov's accelerated gradient: momentum that looks one step ahead.
 
     Parameters
@@ -110,21 +114,13 @@ class Nesterov(Optimizer):
     to carry the weights) instead of before it. This is the form of
     ``torch.optim.SGD(lr, momentum, nesterov=True)``, a rewriting of
     Nesterov's "gradient at the look-ahead point" that needs only the
-    gradient at the current weights.
+    gradient at the current weights. Only the step differs from
+    :class:`Momentum`: the velocity, its state and settings are Momentum's.
     """
-
-    slots = ("velocity",)
-    elementwise = True
-
-    def __init__(self, lr=0.01, momentum=0.9):
-        super().__init__(lr)
-        self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False)
 
     def update_one(self, param, grad, state, scratch):
         """The in-place form of :func:`minidl.optim.reference.nesterov`."""
-        velocity, step = state["velocity"], scratch[0]
-        velocity *= self.momentum  # b <- mu * b ...
-        velocity += grad  # ... + g
+        velocity, step = self.accelerate(state["velocity"], grad), scratch[0]
         np.multiply(velocity, self.momentum, out=step)  # mu * b
         step += grad  # g + mu * b
         step *= self.lr  # eta * (g + mu * b)

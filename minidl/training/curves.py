@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minidl.experiments.plotting import new_figure
+from minidl.plotting import new_figure
 
 PANELS = (
     ("loss", ("train_loss", "val_loss"), "loss (cross-entropy)"),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from minidl.experiments import compare_optimizers
-from minidl.experiments.plotting import smooth
+from minidl.plotting import smooth
 
 
 def test_adaptive_and_momentum_beat_plain_sgd_on_digits():

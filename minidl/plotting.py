@@ -10,7 +10,7 @@ backend, which a library must not touch. So a ``plot()`` here never opens a
 window, never changes the backend you chose, needs no display on a server,
 and its memory is freed like any object's once unused. In Jupyter a
 returned figure shows as a picture, with or without ``%matplotlib inline``
-(see :mod:`minidl.experiments.inline_figure`).
+(see :mod:`minidl.inline_figure`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ INSTALL_HINT = install_hint("plot")
 def new_figure(**options):
     """A new ``matplotlib.figure.Figure`` (``options`` such as ``figsize``), unknown to pyplot.
 
-    It is an :class:`~minidl.experiments.inline_figure.InlineFigure`, which
+    It is an :class:`~minidl.inline_figure.InlineFigure`, which
     a notebook displays as a picture.
 
     Raises
@@ -37,7 +37,7 @@ def new_figure(**options):
     try:
         import matplotlib.figure  # noqa: F401  (first: fails without matplotlib even if the module below is loaded)
 
-        from minidl.experiments.inline_figure import InlineFigure
+        from minidl.inline_figure import InlineFigure
     except ModuleNotFoundError as exc:
         raise ModuleNotFoundError(f"drawing figures needs matplotlib; {INSTALL_HINT}") from exc
     return InlineFigure(**options)

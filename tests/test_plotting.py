@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from minidl.experiments import plotting
+from minidl import plotting
 
 
 def test_smooth_is_a_trailing_moving_average():
@@ -74,3 +74,14 @@ def test_a_figure_displays_as_a_picture_in_ipython_without_a_magic_command():
     figure.subplots().plot([0, 1], [1, 0])
     data, _ = DisplayFormatter().format(figure)
     assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_training_and_its_curves_load_no_experiment():
+    # The figure helpers sit below both the training loop and the experiments,
+    # so drawing a History never imports the seven experiments.
+    import subprocess
+
+    code = ("import sys, minidl.training, minidl.training.curves\n"
+            "print(sorted(m for m in sys.modules if m.startswith('minidl.experiments')))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert found.strip() == "[]", f"minidl.training imports experiments: {found}"

@@ -1,7 +1,7 @@
 """A matplotlib figure that shows itself as a picture in Jupyter, with no ``%matplotlib`` magic.
 
 minidl draws on ``matplotlib.figure.Figure`` objects made directly, never
-through ``pyplot`` (see :mod:`minidl.experiments.plotting`). Such a figure
+through ``pyplot`` (see :mod:`minidl.plotting`). Such a figure
 has no backend to display it: returned as the last value of a notebook cell
 it shows as text, ``<Figure size 1440x480 with 8 Axes>``, unless the user
 knows to type ``%matplotlib inline``. Jupyter asks every value for its
