@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 import cache_load  # a sibling file of this folder
+import numpy as np
 
 
 def synthetic_data(samples, seed):

@@ -42,7 +42,6 @@ def _synthetic_cache(home, train_samples, test_samples, seed):
 def real_cache_path():
     """Where minidl keeps the MNIST cache in the default data home, or None if not there."""
     import sklearn.datasets
-
     from minidl.datasets.openml import MNIST
 
     path = MNIST.cache_path(sklearn.datasets.get_data_home())

@@ -39,18 +39,17 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import threadpoolctl
-
-from minidl import __version__ as minidl_version
-from minidl import SimpleConvNet
-from minidl.training import Trainer
-
 # Sibling files of this folder: Python puts a script's own folder on sys.path.
 import benchmark_data
 import machine
+import numpy as np
 import peak_memory
+import threadpoolctl
 import torch_mlp
+
+from minidl import SimpleConvNet
+from minidl import __version__ as minidl_version
+from minidl.training import Trainer
 
 BATCH_SIZE = 100
 FILTERS, FILTER_SIZE, HIDDEN, CLASSES = 30, 5, 100, 10

@@ -20,10 +20,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from minidl.datasets import load_digits
 from threadpoolctl import threadpool_limits
 
 from minidl import MLP, optim
-from minidl.datasets import load_digits
 from minidl.training import Trainer, TrainingDivergedError
 from minidl.training.divergence import WINDOW
 

@@ -41,21 +41,20 @@ import sys
 import time
 from pathlib import Path
 
+# Sibling files of this folder: Python puts a script's own folder on sys.path.
+import benchmark_data
+import book_baseline
+import cache_load
+import machine
+import matmul_share
 import numpy as np
+import optimizer_step
 import threadpoolctl
+import torch_mlp
 
 from minidl import MLP
 from minidl import __version__ as minidl_version
 from minidl.training import Callback, Trainer
-
-# Sibling files of this folder: Python puts a script's own folder on sys.path.
-import benchmark_data
-import cache_load
-import machine
-import matmul_share
-import optimizer_step
-import book_baseline
-import torch_mlp
 
 HIDDEN_SIZES = [100, 100, 100, 100]
 SIZES = [784, *HIDDEN_SIZES, 10]

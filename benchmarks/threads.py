@@ -48,19 +48,18 @@ import sys
 import time
 from functools import partial
 
-import numpy as np
-import threadpoolctl
-
-from minidl import MLP
-from minidl import __version__ as minidl_version
-from minidl.datasets import load_digits
-from minidl.threads import WORK_PER_THREAD, choose_threads, limit_threads, network_sizes, usable_cores
-from minidl.training import Trainer, predict_classes
-
 # Sibling files of this folder: Python puts a script's own folder on sys.path.
 import benchmark_data
 import machine
+import numpy as np
+import threadpoolctl
 import torch_mlp
+from minidl.datasets import load_digits
+
+from minidl import MLP
+from minidl import __version__ as minidl_version
+from minidl.threads import WORK_PER_THREAD, choose_threads, limit_threads, network_sizes, usable_cores
+from minidl.training import Trainer, predict_classes
 
 QUICK_START = {"sizes": [64, 256, 10], "batch_size": 32, "epochs": 40}
 BOOK = {"sizes": [784, 100, 100, 100, 100, 10], "batch_size": 100}

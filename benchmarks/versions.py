@@ -37,10 +37,10 @@ HERE = Path(__file__).resolve().parent
 # ================================================================ the child: one installation
 def run_worker(samples, threads, seed):
     """Train epoch after epoch, reporting each epoch's wall and CPU seconds on stdout, waiting for "go" on stdin."""
-    import threadpoolctl
-
     import benchmark_data  # sibling files of this folder
     import epoch
+    import threadpoolctl
+
     from minidl.training import Callback
 
     limit = threadpoolctl.threadpool_limits(threads, user_api="blas")

@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from minidl.datasets import load_digits
 
 import minidl
-from minidl.datasets import load_digits
 from minidl.layers import Affine
 from minidl.testing import check_layer
 

@@ -13,9 +13,9 @@ Run it from anywhere: ``python examples/custom_optimizer.py``.
 """
 
 import numpy as np
+from minidl.datasets import load_digits
 
 import minidl
-from minidl.datasets import load_digits
 from minidl.optim import Optimizer, register
 
 

@@ -10,9 +10,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from minidl.datasets import load_digits
 
 import minidl
-from minidl.datasets import load_digits
 
 (x_train, t_train), _ = load_digits()
 

@@ -8,9 +8,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from minidl.datasets import load_digits
 
 import minidl
-from minidl.datasets import load_digits
 
 (x_train, t_train), (x_test, t_test) = load_digits()
 network = minidl.MLP(64, [64], 10, batchnorm=True, seed=0)

@@ -5,8 +5,9 @@ test accuracy (``minidl train --dataset digits``, which trains on all the
 training data without a validation split, reaches about 98 %).
 """
 
-import minidl
 from minidl.datasets import load_digits, train_val_split
+
+import minidl
 
 (x_train, t_train), (x_test, t_test) = load_digits()
 # Choices (epochs, learning rate, ...) are judged on validation data, never on the test set.

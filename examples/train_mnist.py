@@ -20,8 +20,9 @@ import argparse
 import sys
 from pathlib import Path
 
-import minidl
 from minidl.datasets import DatasetUnavailableError, load_dataset, train_val_split
+
+import minidl
 
 parser = argparse.ArgumentParser(description="Train a 784-512-512-10 network; Ctrl-C and run again to resume.")
 parser.add_argument("--dataset", default="mnist", help="mnist, fashion-mnist, digits or idx:DIR (default: mnist)")

@@ -3,9 +3,9 @@
 __version__ = "0.1.0"
 
 from minidl import gradcheck
+from minidl.convnet import SimpleConvNet
 from minidl.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, SoftmaxWithLoss, Tanh, register_layer
 from minidl.losses import cross_entropy, softmax
-from minidl.convnet import SimpleConvNet
 from minidl.network import MLP
 from minidl.sequential import Sequential
 from minidl.serialization import load_model, save_model

@@ -428,7 +428,10 @@ def json_ready(value):
 
 
 def write_json(path, record, indent=2, kind=None):
-    """Atomically write ``record`` (numpy values allowed) to ``path`` as strict, indented JSON (see :func:`atomic_write` for ``kind``)."""
+    """Atomically write ``record`` (numpy values allowed) to ``path`` as strict, indented JSON.
+
+    ``kind`` is the kind of file it is (see :func:`atomic_write`).
+    """
     with atomic_write(path, "w", kind=kind) as file:
         json.dump(json_ready(record), file, indent=indent, allow_nan=False)
         file.write("\n")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 #: Central-difference stencils: order -> (offsets in steps of h, weights).
 #: Each estimates f'(x) as sum(weight * f(x + offset * h)) / h.
 STENCILS = {

@@ -21,8 +21,8 @@ from collections import Counter
 
 import numpy as np
 
-from minidl.flat import FlatArrays
 from minidl.fixed_layers import Layers
+from minidl.flat import FlatArrays
 from minidl.layers.protocol import (
     build_layer,
     check_layer_methods,
@@ -460,7 +460,7 @@ class Sequential:
     def layer_sizes(self):
         """The widths between the matrix products, input first: the input, then after each layer with weights ``W``."""
         sizes = [self.input_size]
-        for (name, layer), shape in zip(self.layers.items(), self.output_shapes()):
+        for name, shape in zip(self.layers, self.output_shapes()):
             if "W" in self._layer_params.get(name, {}):
                 sizes.append(math.prod(shape))
         return sizes
@@ -478,7 +478,7 @@ def _named(layers):
         try:
             items = list(layers)
         except TypeError:
-            raise TypeError(f"layers must be a list of layers or a dict name -> layer; got {type(layers).__name__}")
+            raise TypeError(f"layers must be a list of layers or a dict name -> layer; got {type(layers).__name__}") from None
         counts, named = Counter(), []
         for item in items:
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):

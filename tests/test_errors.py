@@ -25,18 +25,18 @@ from unittest import mock
 import numpy as np
 import pytest
 import sklearn.datasets
+from minidl.datasets import DatasetUnavailableError, MiniBatches, load_dataset, load_idx, load_mnist, read_idx, train_val_split
+from minidl.datasets.cache import CACHE_FORMAT, CACHE_VERSION, CorruptCacheError, load_cache, save_cache
+from minidl.datasets.openml import OpenMLDataset, _read_cache
 
 import minidl
 import minidl.archive
 from minidl import MLP, optim
 from minidl.cli import main
-from minidl.datasets import DatasetUnavailableError, MiniBatches, load_dataset, load_idx, load_mnist, read_idx, train_val_split
-from minidl.datasets.cache import CACHE_FORMAT, CACHE_VERSION, CorruptCacheError, load_cache, save_cache
-from minidl.datasets.openml import OpenMLDataset, _read_cache
 from minidl.experiments import compare_optimizers
 from minidl.experiments.common import dask_scheduler
-from minidl.export import from_torch, to_onnx, to_torch
 from minidl.experiments.results import prepare_folder
+from minidl.export import from_torch, to_onnx, to_torch
 from minidl.files import load_npz, save_npz
 from minidl.layers import Convolution, Pooling
 from minidl.serialization import load_checkpoint, load_model, save_model

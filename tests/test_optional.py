@@ -1,9 +1,9 @@
 """The install hint of a missing optional package names what pyproject.toml's extra installs."""
 
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from minidl.optional import install_hint
 

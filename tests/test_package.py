@@ -19,4 +19,4 @@ def test_a_lazy_submodule_loads_on_first_use_only(name):
 
 def test_an_unknown_name_is_still_an_attribute_error():
     with pytest.raises(AttributeError, match="module 'minidl' has no attribute 'exprot'"):
-        minidl.exprot
+        minidl.exprot  # noqa: B018  (the attribute access is the test)

@@ -27,8 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
-from minidl.cli.arguments import add_threads_option
+from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, add_threads_option, data_home, lowercase
 
 
 def add_parser(subparsers):

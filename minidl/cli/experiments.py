@@ -299,8 +299,8 @@ def output_stem(args):
 
 
 def run(args):
-    from minidl.plotting import check_plotting_available, save_figure
     from minidl.experiments.results import check_folder, save_numbers
+    from minidl.plotting import check_plotting_available, save_figure
     from minidl.threads import limit_threads
 
     if not args.no_plot:

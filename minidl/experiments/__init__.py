@@ -41,9 +41,9 @@ from minidl.experiments.compare import ComparisonResult, compare_optimizers
 from minidl.experiments.initialisation import InitialisationResult, compare_initialisations
 from minidl.experiments.overfitting import OverfittingResult, overfitting
 from minidl.experiments.paths import PathsResult, optimizer_paths
-from minidl.plotting import save_figure, smooth
 from minidl.experiments.results import save_numbers
 from minidl.experiments.search import SearchResult, random_search
+from minidl.plotting import save_figure, smooth
 
 __all__ = [
     "ActivationsResult",

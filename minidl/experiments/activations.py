@@ -37,9 +37,9 @@ import numpy as np
 
 from minidl.experiments.common import check_count
 from minidl.experiments.initialisation import initialisation_label
-from minidl.plotting import panel_grid
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS
+from minidl.plotting import panel_grid
 from minidl.threads import limit_threads
 
 #: The range each histogram covers: the activation's outputs for sigmoid and

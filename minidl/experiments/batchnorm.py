@@ -31,8 +31,8 @@ import numpy as np
 
 from minidl import optim
 from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs
-from minidl.plotting import panel_grid
 from minidl.experiments.results import save_numbers
+from minidl.plotting import panel_grid
 
 #: 16 standard deviations, evenly spaced on a log scale from 1 to 1e-4 (the book's grid).
 DEFAULT_WEIGHT_SCALES = tuple(np.logspace(0, -4, 16).tolist())

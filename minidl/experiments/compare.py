@@ -41,8 +41,8 @@ from minidl.experiments.common import (
     run_for_iterations,
     seed_list,
 )
-from minidl.plotting import draw_band, new_figure
 from minidl.experiments.results import save_numbers
+from minidl.plotting import draw_band, new_figure
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)

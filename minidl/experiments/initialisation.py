@@ -41,9 +41,9 @@ from minidl.experiments.common import (
     run_for_iterations,
     seed_list,
 )
-from minidl.plotting import draw_band, new_figure
 from minidl.experiments.results import save_numbers
 from minidl.init import check_weight_init
+from minidl.plotting import draw_band, new_figure
 
 DEFAULT_INITIALISATIONS = (0.01, "xavier", "he")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)

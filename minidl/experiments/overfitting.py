@@ -53,8 +53,8 @@ import numpy as np
 
 from minidl import optim
 from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs, seed_list
-from minidl.plotting import draw_band, panel_grid
 from minidl.experiments.results import save_numbers
+from minidl.plotting import draw_band, panel_grid
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 

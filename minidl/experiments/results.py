@@ -24,8 +24,7 @@ import csv
 from pathlib import Path
 
 from minidl.environment import environment
-from minidl.files import atomic_write, check_output_folder, check_writable_folder
-from minidl.files import json_ready, write_json
+from minidl.files import atomic_write, check_output_folder, check_writable_folder, json_ready, write_json
 from minidl.threads import thread_counts_used
 
 

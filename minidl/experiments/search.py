@@ -34,8 +34,8 @@ import numpy as np
 from minidl import optim
 from minidl.datasets import train_val_split
 from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs
-from minidl.plotting import panel_grid
 from minidl.experiments.results import save_numbers
+from minidl.plotting import panel_grid
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 

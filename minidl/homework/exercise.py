@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from minidl.testing import CheckReport
 from minidl.testing.report import compare_arrays
 
 

@@ -19,8 +19,8 @@ import re
 import numpy as np
 
 from minidl import optim
-from minidl.optim import reference as rules
 from minidl.network import MLP
+from minidl.optim import reference as rules
 from minidl.testing.hints import close, proportional, ratio_hint
 from minidl.testing.report import CheckReport, compare_arrays, finish
 

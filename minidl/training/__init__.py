@@ -6,9 +6,9 @@
 """
 
 from minidl.training.callbacks import Callback, EarlyStopping
+from minidl.training.divergence import TrainingDivergedError
 from minidl.training.evaluation import evaluate, predict_classes
 from minidl.training.history import History
-from minidl.training.divergence import TrainingDivergedError
 from minidl.training.trainer import Trainer, fit
 
 __all__ = [

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minidl.files import atomic_write
-from minidl.files import write_json
+from minidl.files import atomic_write, write_json
 
 FORMAT_NAME = "minidl-history"
 FORMAT_VERSION = 1

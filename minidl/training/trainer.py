@@ -265,7 +265,8 @@ class Trainer:
         self.history.record_epoch(**metrics)
         self.epoch = epoch
         progress.end_epoch(epoch, metrics)
-        warn_if_unchanged(weights_before, network.params, getattr(optimizer, "lr", None))  # after the bar's last line, not through it
+        # After the bar's last line, not through it.
+        warn_if_unchanged(weights_before, network.params, getattr(optimizer, "lr", None))
         if not self._collapse_warned:
             self._collapse_warned = warn_if_at_chance(network, training_subset[0], metrics, optimizer.lr,
                                                       self._divergence.x, self.history.step_loss)

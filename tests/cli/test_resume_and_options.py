@@ -129,7 +129,6 @@ def test_choices_take_any_letter_case(tmp_path, capsys, monkeypatch, option, val
 
 def test_data_home_is_where_mnist_is_looked_for(tmp_path, capsys, monkeypatch):
     import sklearn.datasets
-
     from minidl.datasets import registry
 
     seen = []

@@ -6,8 +6,8 @@ import hashlib
 
 import numpy as np
 import pytest
-
 from minidl.datasets.cache import CorruptCacheError, checksum, load_cache, save_cache
+
 from minidl.files import load_npz, save_npz
 
 SOURCE = "test source"

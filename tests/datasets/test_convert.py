@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from minidl.datasets import to_one_hot
 from minidl.datasets.convert import prepare_images, prepare_labels
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import sklearn.datasets
-
 from minidl.datasets import load_digits
 
 

@@ -7,7 +7,6 @@ import struct
 
 import numpy as np
 import pytest
-
 from minidl.datasets import load_idx, read_idx
 
 TYPE_CODES = {

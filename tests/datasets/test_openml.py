@@ -8,10 +8,10 @@ import shutil
 import numpy as np
 import pytest
 import sklearn
-
 from minidl.datasets import DatasetUnavailableError, load_dataset, load_fashion_mnist, load_mnist
 from minidl.datasets.cache import load_cache
 from minidl.datasets.openml import MNIST, load_openml
+
 from minidl.files import load_npz, save_npz
 
 # The real MNIST request (name "mnist_784", version 1), but only 6 + 4 rows.

@@ -134,9 +134,9 @@ def test_without_dask_scheduler_names_the_extra(tmp_path, monkeypatch, capsys):
 def test_grid_search_of_minidl_classifier_on_dask_equals_serial(cluster):
     # The Dask path that docs/beyond.md shows for scikit-learn's own parallel search.
     from dask.distributed import Client
+    from minidl.datasets import load_digits
     from sklearn.model_selection import GridSearchCV
 
-    from minidl.datasets import load_digits
     from minidl.sklearn import MinidlClassifier
 
     (x, y), _ = load_digits()

@@ -1,11 +1,10 @@
 """Confinement: student code runs in a scratch folder with a scratch HOME, a stripped environment and limits."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
-
-import re
 from pathlib import Path
 
 import pytest

@@ -16,7 +16,6 @@ show that a bug costs its own exercise only.
 
 import importlib.util
 import itertools
-import sys
 
 import pytest
 

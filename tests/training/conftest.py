@@ -1,7 +1,6 @@
 """Shared data for the training tests: a slice of the bundled 8x8 digits (offline, fast)."""
 
 import pytest
-
 from minidl.datasets import load_digits
 
 

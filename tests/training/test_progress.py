@@ -11,7 +11,6 @@ import time
 import types
 
 import numpy as np
-import pytest
 
 from minidl import MLP
 from minidl.training import Trainer

@@ -1,13 +1,12 @@
 """The training loop: learning, one forward + one backward a step, determinism, divergence, output."""
 
-import io
 import math
 
 import numpy as np
 import pytest
+from minidl.datasets import MiniBatches
 
 from minidl import MLP
-from minidl.datasets import MiniBatches
 from minidl.optim import Adam
 from minidl.training import Callback, Trainer, TrainingDivergedError, fit
 

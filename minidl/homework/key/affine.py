@@ -10,7 +10,6 @@ gradients of the parameters as attributes ``dW`` and ``db``.
 Check your work with ``minidl homework check .``
 """
 
-import numpy as np
 
 
 class Affine:

@@ -10,7 +10,6 @@ uses some samples twice and others not at all).
 Check your work with ``minidl homework check .``
 """
 
-import numpy as np
 
 
 def minibatches(x, t, batch_size, rng):
