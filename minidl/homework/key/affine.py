@@ -10,6 +10,7 @@ gradients of the parameters as attributes ``dW`` and ``db``.
 Check your work with ``minidl homework check .``
 """
 
+import numpy as np
 
 
 class Affine:

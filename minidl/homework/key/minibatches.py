@@ -10,6 +10,7 @@ uses some samples twice and others not at all).
 Check your work with ``minidl homework check .``
 """
 
+import numpy as np
 
 
 def minibatches(x, t, batch_size, rng):
