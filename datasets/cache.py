@@ -56,7 +56,7 @@ def checksum(arrays):
     return digest.hexdigest()
 
 
-def save_cache(path, arrays, source):
+def save_cache(path, arrays, source, overwrite=False):
     """Atomically write the four arrays and their checksum to ``path``.
 
     Parameters
@@ -70,6 +70,10 @@ def save_cache(path, arrays, source):
         Where the data came from, e.g. ``"OpenML mnist_784 version 1"``.
         Stored in the metadata and checked on load, so a cache written for
         one data set is never served for another.
+    overwrite : bool, default False
+        Replace whatever file is at ``path``: the loader passes True when it
+        found the cache there damaged (a truncated file is no longer an
+        archive, which :func:`minidl.files.save_npz` would otherwise keep).
     """
     arrays = {name: np.ascontiguousarray(arrays[name]) for name in ARRAY_NAMES}
     meta = {
@@ -78,7 +82,7 @@ def save_cache(path, arrays, source):
         "source": source,
         "sha256": checksum(arrays),
     }
-    save_npz(path, arrays, meta=meta)
+    save_npz(path, arrays, meta=meta, overwrite=overwrite)
 
 
 def load_cache(path, source):

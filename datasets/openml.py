@@ -262,7 +262,7 @@ def load_openml(dataset, normalize=True, flatten=True, one_hot=False, data_home=
         arrays = _fetch(dataset, home, cache_is_corrupt)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            save_cache(path, arrays, dataset.source)
+            save_cache(path, arrays, dataset.source, overwrite=cache_is_corrupt)
         except (OSError, ValueError) as exc:
             # The data is loaded; only the speed-up of later loads is lost.
             message = f"could not write the cache {str(path)!r} ({exc})"
