@@ -38,6 +38,7 @@ import re
 import secrets
 import stat
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -374,7 +375,20 @@ def save_npz(path, arrays, meta=None, overwrite=False):
     if meta is not None:
         payload[META_KEY] = np.array(json.dumps(meta))
     with atomic_write(path, kind="archive", overwrite=overwrite) as file:
-        np.savez(file, **payload)
+        write_npz(file, payload)
+
+
+def write_npz(file, arrays):
+    """Write ``arrays`` (name -> array) into the open binary ``file`` as an uncompressed ``.npz``.
+
+    Member by member, as ``numpy.savez`` does, but in a ``with`` block:
+    numpy before 2.0 left its ZipFile open when interrupted (Ctrl-C during a
+    checkpoint), and the ZipFile's later clean-up printed a traceback.
+    """
+    with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, value in arrays.items():
+            with archive.open(f"{name}.npy", mode="w", force_zip64=True) as member:
+                np.lib.format.write_array(member, value, allow_pickle=False)
 
 
 def load_npz(path, what="archive"):

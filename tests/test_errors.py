@@ -31,6 +31,7 @@ from minidl.datasets.openml import OpenMLDataset, _read_cache
 
 import minidl
 import minidl.archive
+import minidl.files
 from minidl import MLP, optim
 from minidl.cli import main
 from minidl.experiments import compare_optimizers
@@ -678,11 +679,11 @@ def test_ctrl_c_in_the_train_command_keeps_the_checkpoint(tmp_path, monkeypatch,
 def test_a_save_cut_short_keeps_the_old_file(failure, folder):
     before = snapshot(folder)
 
-    def half_write(file, **arrays):
+    def half_write(file, arrays):
         file.write(b"PK\x03\x04 half an archive")
         raise failure
 
-    with mock.patch.object(np, "savez", half_write), pytest.raises(type(failure)):
+    with mock.patch.object(minidl.files, "write_npz", half_write), pytest.raises(type(failure)):
         save_model(network([32]), "model.npz")
     assert_unchanged(folder, before)
     assert load_model("model.npz").hidden_sizes == [16]

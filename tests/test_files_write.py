@@ -186,3 +186,28 @@ def test_when_no_fallback_works_either_the_first_error_is_raised(tmp_path, monke
     with pytest.raises(OSError, match="No space left for model.npz"):
         save_or_rescue(save, "model.npz")
     assert list(tmp_path.iterdir()) == []  # the fallback files reserved were removed again
+
+
+def test_an_archive_interrupted_mid_member_leaves_no_open_zip_behind(tmp_path, monkeypatch):
+    # numpy before 2.0 left savez's ZipFile open on Ctrl-C; its clean-up later printed a traceback.
+    import gc
+
+    import numpy as np
+
+    from minidl import files
+
+    def interrupted(member, value, allow_pickle):
+        member.write(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np.lib.format, "write_array", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        files.save_npz(tmp_path / "a.npz", {"W1": np.ones(3)})
+    monkeypatch.undo()
+    unraisable = []  # what a ZipFile's __del__ would raise on a closed file, printed as a traceback
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    gc.collect()
+    assert unraisable == []
+    assert list(tmp_path.iterdir()) == []
+    files.save_npz(tmp_path / "a.npz", {"W1": np.ones(3)})
+    assert np.load(tmp_path / "a.npz", allow_pickle=False)["W1"].tolist() == [1.0, 1.0, 1.0]

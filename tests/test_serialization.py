@@ -83,11 +83,11 @@ def test_interrupted_save_leaves_the_old_file(tmp_path, monkeypatch):
     save_model(trained_network(), path)
     before = path.read_bytes()
 
-    def interrupted_savez(file, **arrays):
+    def interrupted_savez(file, arrays):
         file.write(b"half")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(minidl.files.np, "savez", interrupted_savez)
+    monkeypatch.setattr(minidl.files, "write_npz", interrupted_savez)
     with pytest.raises(KeyboardInterrupt):
         save_model(MLP(6, [2], 3), path)
     assert path.read_bytes() == before
