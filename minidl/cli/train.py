@@ -455,7 +455,10 @@ def _check_output_paths(args):
                (("--save", args.save), ("--history", args.history), ("--checkpoint", args.checkpoint))
                if path is not None]
     for index, (option, path) in enumerate(outputs):
-        check_output_folder(path, option, "history" if option == "--history" else "archive", args.overwrite)
+        kind = "history" if option == "--history" else "archive"
+        if option == "--checkpoint" and args.resume and same_file(path, args.resume):
+            kind = None  # the file read by --resume: reading it says what is wrong with it, not --overwrite
+        check_output_folder(path, option, kind, args.overwrite)
         for other_option, other_path in outputs[:index]:
             if same_file(path, other_path):
                 raise ValueError(f"{other_option} {other_path!r} and {option} {path!r} are the same file, "

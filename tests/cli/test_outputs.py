@@ -73,3 +73,13 @@ def test_a_new_run_replaces_an_earlier_checkpoint_only_with_overwrite(tmp_path, 
     assert load_checkpoint("run.npz")["trainer"]["epoch"] == 3
     assert main([*TRAIN, "--checkpoint", "run.npz", "--overwrite"]) == 0
     assert load_checkpoint("run.npz")["trainer"]["epoch"] == 1
+
+
+def test_resuming_a_file_that_is_no_checkpoint_says_so_not_overwrite(tmp_path, no_training, capsys, monkeypatch):
+    # --checkpoint defaults to --resume: the file is read before it is written, so its fault is what is named.
+    monkeypatch.chdir(tmp_path)
+    Path("junk.npz").write_text("junk\n")
+    assert main(["train", "--resume", "junk.npz"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("minidl: error: checkpoint 'junk.npz' is not an .npz archive") and "overwrite" not in error
+    assert Path("junk.npz").read_text() == "junk\n"
