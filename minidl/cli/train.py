@@ -41,7 +41,7 @@ import time
 
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
-from minidl.files import check_fresh_output, check_output_folder, same_file, save_or_rescue
+from minidl.files import check_fresh_output, check_output_folder, describe_existing, same_file, save_or_rescue
 
 #: Settings chosen when the option is not given. The parser leaves these at
 #: None, so that ``--resume`` can tell an option typed with its default value
@@ -463,6 +463,9 @@ def _check_output_paths(args):
             if same_file(path, other_path):
                 raise ValueError(f"{other_option} {other_path!r} and {option} {path!r} are the same file, "
                                  "so one would overwrite the other; give each its own file name")
+    held = describe_existing(args.save) if args.save is not None and not args.overwrite else None
+    if held is not None and held.startswith("a minidl checkpoint"):  # a model would replace a resumable run
+        check_fresh_output(args.save, args.overwrite, "--save", f"continue it with --resume {args.save}")
     if args.checkpoint is not None and not args.resume:  # a new run: an earlier run's checkpoint is kept
         check_fresh_output(args.checkpoint, args.overwrite, "--checkpoint", f"continue it with --resume {args.checkpoint}")
 

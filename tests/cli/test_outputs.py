@@ -83,3 +83,19 @@ def test_resuming_a_file_that_is_no_checkpoint_says_so_not_overwrite(tmp_path, n
     error = capsys.readouterr().err
     assert error.startswith("minidl: error: checkpoint 'junk.npz' is not an .npz archive") and "overwrite" not in error
     assert Path("junk.npz").read_text() == "junk\n"
+
+
+def test_save_over_a_checkpoint_is_refused_unless_overwrite(tmp_path, capsys, monkeypatch):
+    # A model file cannot be resumed: replacing a checkpoint with one loses the run.
+    monkeypatch.chdir(tmp_path)
+    assert main([*TRAIN, "--epochs", "1", "--checkpoint", "run.npz"]) == 0
+    before = Path("run.npz").read_bytes()
+    capsys.readouterr()
+    assert main([*TRAIN, "--epochs", "1", "--save", "run.npz", "--checkpoint", "other.npz"]) == 1
+    assert capsys.readouterr().err == (
+        "minidl: error: --save 'run.npz' already holds a minidl checkpoint at epoch 1 of 1, which this new run "
+        "would replace; continue it with --resume run.npz, or choose another file name, or pass --overwrite "
+        "(overwrite=True in Python) to replace it\n")
+    assert Path("run.npz").read_bytes() == before and not Path("other.npz").exists()
+    assert main([*TRAIN, "--epochs", "1", "--save", "run.npz", "--overwrite"]) == 0
+    assert load_model("run.npz") is not None
