@@ -59,7 +59,8 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"minidl {__version__}")
     parser.add_argument("--plugin", action="append", default=[], metavar="FILE.py|MODULE",
                         help="run this file (or import this module) first, so the optimizers it "
-                             "registers with @minidl.optim.register can be named; repeatable")
+                             "registers with @minidl.optim.register can be named and the layers "
+                             "it registers with @minidl.register_layer can be loaded; repeatable")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         command_parser = command.add_parser(subparsers)

@@ -4,7 +4,9 @@ An optimizer decorated with ``@minidl.optim.register`` is known by name only
 once the file defining it has run. In Python that is an ``import``; on the
 command line ``--plugin`` does the import, so the name then works in
 ``minidl train --optimizer``, ``minidl experiment compare --optimizers`` and
-``minidl optimizers``.
+``minidl optimizers``. A layer class decorated with ``@minidl.register_layer``
+is the same: a saved network holding it loads (``minidl evaluate``,
+``minidl train --resume``) only once its plugin has run.
 
 A plugin is either a path to a ``.py`` file (the usual case for a student's
 homework file) or the dotted name of an importable module.

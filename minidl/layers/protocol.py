@@ -203,7 +203,8 @@ def build_layer(spec, dtype, rng):
     if cls is None:
         raise ValueError(
             f"the layer type {kind!r} is not registered in this Python session; import the module that defines it "
-            f"(with @minidl.register_layer) before loading; registered: {sorted(LAYERS)}"
+            f"(with @minidl.register_layer) before loading (on the command line: minidl --plugin FILE.py COMMAND ...); "
+            f"registered: {sorted(LAYERS)}"
         )
     arguments = {}
     for key, value in spec["config"].items():

@@ -40,3 +40,40 @@ def test_missing_plugin_is_a_one_line_error(run_minidl):
     assert result.stderr.strip() == (
         "minidl: error: --plugin 'nowhere.py': no such file; give the path of a .py file or a module name"
     )
+
+
+LAYER_PLUGIN = textwrap.dedent('''
+    import numpy as np
+    import minidl
+
+    @minidl.register_layer
+    class PluginSwish:
+        """x * sigmoid(x), a layer of the user's own (a toy for the test)."""
+
+        def forward(self, x, train=True):
+            self.x, self.s = x, 1.0 / (1.0 + np.exp(-x))
+            return x * self.s
+
+        def backward(self, dout):
+            return dout * (self.s + self.x * self.s * (1.0 - self.s))
+''')
+
+
+def test_plugin_layer_lets_a_saved_network_load(run_minidl, tmp_path):
+    import minidl
+    from minidl.cli.plugins import load_plugin
+
+    (tmp_path / "swish_plugin.py").write_text(LAYER_PLUGIN)
+    plugin = load_plugin(str(tmp_path / "swish_plugin.py"))
+    net = minidl.MLP(64, [16], 10, seed=0)
+    net.layers["Activation1"] = plugin.PluginSwish()
+    minidl.save_model(net, tmp_path / "own.npz")
+
+    refused = run_minidl("evaluate", "own.npz", "--dataset", "digits")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "'PluginSwish' is not registered" in refused.stderr
+    assert "minidl --plugin FILE.py" in refused.stderr
+
+    loaded = run_minidl("--plugin", "swish_plugin.py", "evaluate", "own.npz", "--dataset", "digits")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "accuracy" in loaded.stdout
