@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import minidl
 from minidl import MLP
 from minidl.gradcheck import check_gradients, numerical_gradient, relative_error
 
@@ -67,3 +68,21 @@ def test_check_gradients_leaves_the_network_as_it_found_it():
     for name, value in net.state_dict().items():
         np.testing.assert_array_equal(value, state[name])
     assert net.rng.bit_generator.state == rng_state
+
+
+def test_convnet_on_raw_digits_sits_on_the_relu_kink_until_its_biases_move():
+    # The README's advice: blank patches with zero biases give conv outputs of exactly 0
+    # (the ReLU kink), so b1 disagrees; non-zero biases make every error small.
+    from sklearn.datasets import load_digits
+
+    images, labels = load_digits(return_X_y=True)
+    x, t = (images[:10] / 16).reshape(-1, 1, 8, 8), labels[:10]
+    conv_param = {"filter_num": 4, "filter_size": 3, "pad": 0, "stride": 1}
+    b1_errors = []
+    for seed in range(3):
+        net = minidl.SimpleConvNet(input_dim=(1, 8, 8), conv_param=conv_param, hidden_size=10,
+                                   dtype=np.float64, seed=seed)
+        b1_errors.append(check_gradients(net, x, t)["b1"])
+        net.params["b1"][:] = 0.1
+        assert max(check_gradients(net, x, t).values()) < 1e-6
+    assert max(b1_errors) > 1e-2
