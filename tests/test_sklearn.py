@@ -15,6 +15,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from minidl import MLP
 from minidl.sklearn import MinidlClassifier
 
+# Many tests train for a few epochs on purpose; the warning that max_iter stopped them
+# is tested on its own below (pytest.warns still sees it).
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 @parametrize_with_checks([
     MinidlClassifier(hidden_layer_sizes=(16,), max_iter=20, batch_size=32, learning_rate_init=0.01),
