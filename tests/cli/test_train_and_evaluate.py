@@ -207,3 +207,13 @@ def test_every_option_with_a_default_explains_itself_and_shows_the_default(capsy
         main(["experiment", "compare", "--help"])
     assert re.search(r"--batch-size BATCH_SIZE\s+samples per mini-batch update \(default: 128\)",
                      capsys.readouterr().out)
+
+
+def test_python_dash_m_minidl_is_the_minidl_command(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "minidl", "--version"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("minidl ")
