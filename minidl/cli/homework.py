@@ -76,7 +76,7 @@ def _exercise_option(parser, default=None):
 
 
 def _process_options(parser):
-    from minidl.homework.grader import DEFAULT_TIME_LIMIT
+    from minidl.homework.grading.grader import DEFAULT_TIME_LIMIT
 
     parser.add_argument("--time-limit", type=_positive, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
                         help="seconds all the checks of one exercise may take")

@@ -3,7 +3,7 @@
 Students of a course write the pieces of a network themselves; a grader, or
 the student, then runs::
 
-    from minidl.testing import check_layer, check_optimizer, check_network
+    from minidl.homework.checks import check_layer, check_optimizer, check_network
 
     print(check_layer(MyAffine(W, b), input_shape=(4, 3)))     # gradients, shapes, dtypes
     print(check_layer(MySoftmaxWithLoss(), (4, 3), t="one-hot"))  # a loss layer: forward(x, t)
@@ -20,9 +20,9 @@ test. A row is ``ok``, ``FAIL``, ``warn`` (does not fail the report) or
 ``docs/homework.md`` walks through a complete exercise.
 """
 
-from minidl.testing.layers import check_layer
-from minidl.testing.network import check_network
-from minidl.testing.optimizers import check_optimizer
-from minidl.testing.report import CheckFailed, CheckReport, Row
+from minidl.homework.checks.layers import check_layer
+from minidl.homework.checks.network import check_network
+from minidl.homework.checks.optimizers import check_optimizer
+from minidl.homework.checks.report import CheckFailed, CheckReport, Row
 
 __all__ = ["CheckFailed", "CheckReport", "Row", "check_layer", "check_network", "check_optimizer"]
