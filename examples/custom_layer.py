@@ -21,8 +21,8 @@ import numpy as np
 from minidl.datasets import load_digits
 
 import minidl
+from minidl.homework.checks import check_layer
 from minidl.layers import Affine
-from minidl.testing import check_layer
 
 
 @minidl.register_layer

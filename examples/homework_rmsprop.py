@@ -8,7 +8,7 @@ This script is the student's answer and the grader's checks in one file:
 2. ``@optim.register("my_rmsprop")`` makes it usable by name everywhere
    minidl takes an optimizer name (``optim.get``, the trainer, the
    experiments, ``MinidlClassifier(solver=...)``);
-3. :func:`minidl.testing.check_optimizer` runs it next to minidl's own
+3. :func:`minidl.homework.checks.check_optimizer` runs it next to minidl's own
    RMSprop and reports the first step where they differ; a classic mistake
    (eps inside the square root) shows what a failing report looks like;
 4. :func:`minidl.experiments.compare_optimizers` races it by name against
@@ -24,7 +24,7 @@ import numpy as np
 
 from minidl import optim
 from minidl.experiments import compare_optimizers
-from minidl.testing import check_optimizer
+from minidl.homework.checks import check_optimizer
 
 
 @optim.register("my_rmsprop")

@@ -11,7 +11,7 @@ from minidl.init import check_weight_init, initialize
 from minidl.layers import Affine, Convolution, Pooling, ReLU
 from minidl.layers.im2col import check_stride_and_pad, output_size
 from minidl.protocols import register_network
-from minidl.sequential import Sequential
+from minidl.sequential import BuiltSequential
 from minidl.settings import check_dtype, check_positive_int, check_seed
 
 #: The book's settings of the convolution layer.
@@ -19,7 +19,7 @@ DEFAULT_CONV_PARAM = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
 
 
 @register_network
-class SimpleConvNet(Sequential):
+class SimpleConvNet(BuiltSequential):
     """The convolutional classifier of the book "Deep Learning from Scratch", chapter 7.
 
     ``Convolution - ReLU - Pooling (2x2 max) - Affine - ReLU - Affine`` and
@@ -67,6 +67,8 @@ class SimpleConvNet(Sequential):
     >>> {name: array.shape for name, array in net.params.items()}["W2"]
     (36, 16)
     """
+
+    _called = "a SimpleConvNet"
 
     def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100, output_size=10, weight_init="he",
                  seed=0, dtype=np.float32):
@@ -132,11 +134,6 @@ class SimpleConvNet(Sequential):
         }
 
     @classmethod
-    def from_config(cls, config):
-        """Build a network from a :attr:`config` dict (same seed: same initial weights)."""
-        return cls(**cls._checked_keys(config))
-
-    @classmethod
     def state_shapes(cls, config):
         """Name -> shape of every array :meth:`state_dict` holds for ``config``, without building the network."""
         config = cls._checked_keys(config)
@@ -145,17 +142,6 @@ class SimpleConvNet(Sequential):
         return cls._shapes(_check_input_dim(setting("input_dim")), _check_conv_param(setting("conv_param")),
                            check_positive_int(setting("hidden_size"), "hidden_size"),
                            check_positive_int(setting("output_size"), "output_size"))
-
-    @classmethod
-    def _checked_keys(cls, config):
-        if not isinstance(config, dict):
-            raise ValueError(f"config must be a dict such as SimpleConvNet.config; got {type(config).__name__}")
-        known = set(inspect.signature(cls.__init__).parameters) - {"self"}
-        unknown = sorted(set(config) - known)
-        if unknown:
-            raise ValueError(f"config does not describe a SimpleConvNet: unknown keys {unknown}; "
-                             f"the keys are {sorted(known)}")
-        return config
 
     def describe(self):
         """One line such as ``(1, 28, 28) -> conv 30x5x5 -> pool 2x2 -> 100 -> 10 classes``."""

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS, Affine, BatchNorm, Dropout
 from minidl.memory import check_network_size
 from minidl.protocols import register_network
-from minidl.sequential import Sequential
+from minidl.sequential import BuiltSequential, Sequential
 from minidl.settings import (
     check_choice,
     check_dtype,
@@ -22,7 +20,7 @@ from minidl.settings import (
 
 
 @register_network
-class MLP(Sequential):
+class MLP(BuiltSequential):
     """A fully connected classifier with hand-written backpropagation: a :class:`~minidl.Sequential` built from sizes.
 
     Each hidden layer is ``Affine -> [BatchNorm] -> activation -> [Dropout]``;
@@ -79,6 +77,8 @@ class MLP(Sequential):
     >>> sorted(net.params)
     ['W1', 'W2', 'b1', 'b2']
     """
+
+    _called = "an MLP"
 
     def __init__(self, input_size, hidden_sizes, output_size, activation="relu", weight_init="he",
                  weight_decay=0.0, dropout=0.0, batchnorm=False, dtype=np.float32, seed=None):
@@ -148,11 +148,6 @@ class MLP(Sequential):
         }
 
     @classmethod
-    def from_config(cls, config):
-        """Build a network from a :attr:`config` dict (same seed: same initial weights)."""
-        return cls(**cls._checked_keys(config))
-
-    @classmethod
     def state_shapes(cls, config):
         """Name -> shape of every array :meth:`state_dict` holds for ``config``, without building the network.
 
@@ -170,21 +165,6 @@ class MLP(Sequential):
             for index in range(1, len(sizes) - 1):
                 shapes[f"running_mean{index}"] = shapes[f"running_var{index}"] = (sizes[index],)
         return shapes
-
-    @classmethod
-    def _checked_keys(cls, config):
-        # The values are checked by __init__; here only that config names its arguments.
-        if not isinstance(config, dict):
-            raise ValueError(f"config must be a dict such as MLP.config; got {type(config).__name__}")
-        known = set(inspect.signature(cls.__init__).parameters) - {"self"}
-        unknown = sorted(set(config) - known)
-        missing = sorted({"input_size", "hidden_sizes", "output_size"} - set(config))
-        if unknown or missing:
-            raise ValueError(
-                f"config does not describe an MLP: unknown keys {unknown}, missing keys {missing}; "
-                f"the keys are {sorted(known)}"
-            )
-        return config
 
     @property
     def layer_sizes(self):

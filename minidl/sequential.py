@@ -16,6 +16,7 @@ network is written down once, in :mod:`minidl.protocols`.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections import Counter
 
@@ -468,6 +469,39 @@ class Sequential:
     def layer_params(self, name):
         """Layer attribute -> parameter name of layer ``name``, e.g. ``{"W": "W1", "b": "b1"}`` (``{}`` for none)."""
         return dict(self._layer_params.get(name, {}))
+
+
+class BuiltSequential(Sequential):
+    """A :class:`Sequential` that builds its own layers from a few settings, as MLP and SimpleConvNet do.
+
+    Its :attr:`config` holds its constructor's arguments, so :meth:`from_config`
+    calls the constructor with them. Here only the keys are checked: a dict,
+    no key that is not an argument, every argument without a default given;
+    the constructor checks the values. A subclass writes ``config``,
+    ``state_shapes`` and how its messages name it (``_called``).
+    """
+
+    #: The network as messages name it: "an MLP", "a SimpleConvNet".
+    _called = "a network"
+
+    @classmethod
+    def from_config(cls, config):
+        """Build a network from a :attr:`config` dict (same seed: same initial weights)."""
+        return cls(**cls._checked_keys(config))
+
+    @classmethod
+    def _checked_keys(cls, config):
+        """``config`` if its keys are the constructor's arguments (the values are checked there), else ValueError."""
+        if not isinstance(config, dict):
+            raise ValueError(f"config must be a dict such as {cls.__name__}.config; got {type(config).__name__}")
+        arguments = {name: argument for name, argument in inspect.signature(cls.__init__).parameters.items()
+                     if name != "self"}
+        required = {name for name, argument in arguments.items() if argument.default is argument.empty}
+        unknown, missing = sorted(set(config) - set(arguments)), sorted(required - set(config))
+        if unknown or missing:
+            problems = f"unknown keys {unknown}" + (f", missing keys {missing}" if required else "")
+            raise ValueError(f"config does not describe {cls._called}: {problems}; the keys are {sorted(arguments)}")
+        return config
 
 
 def _named(layers):

@@ -7,9 +7,9 @@ minidl's networks it is not: the threads must meet after every product, and a
 product of a 32 x 64 batch by a 64 x 256 weight matrix takes a tenth of a
 millisecond. On an idle machine the meetings cost a little; on a machine where
 another program keeps a core busy they cost a lot, because a thread that has to
-wait for its core holds up the others at every product. Measured on two cores
-with one kept busy, the digits quick start took 29 to 42 times as long on two
-threads as on one without (``benchmarks/threads.py``; docs/performance.md).
+wait for its core holds up the others at every product. How much that costs,
+measured with ``benchmarks/threads.py``, is in docs/performance.md ("Threads on
+a busy machine").
 
 So minidl decides how many threads its own work uses, and sets that number only
 while the work runs:
@@ -51,11 +51,10 @@ import os
 import threadpoolctl
 
 #: Multiply-adds a thread must get from a step's largest matrix product before
-#: minidl gives it one. Measured on two cores (``benchmarks/threads.py``,
-#: docs/performance.md): evaluating MNIST's 784-512-512-10 in chunks whose
-#: largest product is 2e8 multiply-adds, a second thread made it 2.5 to 5.5
-#: times slower; at 4e8 up to 1.5 times slower; at 4e9 it mostly saved time,
-#: idle or with a core busy. So two threads from 2e9 on.
+#: minidl gives it one: below that a second thread made the products slower,
+#: above it mostly faster, idle or with a core busy. So two threads from 2e9
+#: on. The measurements (``benchmarks/threads.py``) are in docs/performance.md,
+#: "Threads on a busy machine".
 WORK_PER_THREAD = 1_000_000_000
 
 # The count of the innermost limit_threads block, so that minidl calls inside it

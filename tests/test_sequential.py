@@ -8,8 +8,8 @@ import pytest
 
 from minidl import MLP, Sequential, Trainer
 from minidl.gradcheck import check_gradients
+from minidl.homework.checks import check_layer
 from minidl.layers import Affine, Dropout, ReLU, SoftmaxWithLoss, Tanh
-from minidl.testing import check_layer
 
 
 def batch(seed=0, n_samples=12, n_features=5, n_classes=3):

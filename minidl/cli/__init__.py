@@ -33,6 +33,8 @@ from pathlib import Path
 from minidl import __version__
 from minidl.cli import evaluate, experiments, export, homework, optimizers, train
 from minidl.cli.plugins import load_plugin
+from minidl.datasets import DatasetUnavailableError
+from minidl.training import TrainingDivergedError
 
 #: One module per command, in the order ``minidl --help`` lists them.
 COMMANDS = [train, evaluate, optimizers, experiments, homework, export]
@@ -87,16 +89,11 @@ def _parse(argv):
 
 def _user_errors():
     """The exception types that are the user's to fix, reported without a traceback."""
-    from minidl.datasets import DatasetUnavailableError
-    from minidl.training import TrainingDivergedError
-
     return (ValueError, OSError, DatasetUnavailableError, TrainingDivergedError)
 
 
 def _in_command_line_terms(error):
     """The message of ``error``, said with options instead of Python calls where they differ."""
-    from minidl.datasets import DatasetUnavailableError
-
     if isinstance(error, DatasetUnavailableError) and error.data_home is not None:
         where = (f"its cache {error.cache_path!r} is corrupt" if error.cache_is_corrupt
                  else f"it is not in the data home {error.data_home!r}")

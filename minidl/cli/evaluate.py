@@ -27,7 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
+from minidl.archive import starts_like_onnx
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, add_threads_option, data_home, lowercase
+from minidl.datasets import load_dataset
+from minidl.serialization import load_model, read_model_metadata
+from minidl.threads import limit_threads, network_sizes
+from minidl.training import predict_classes
+from minidl.training.evaluation import CHUNK_SIZE
 
 
 def add_parser(subparsers):
@@ -44,12 +50,6 @@ def add_parser(subparsers):
 
 def run(args):
     from sklearn.metrics import confusion_matrix
-
-    from minidl.datasets import load_dataset
-    from minidl.serialization import load_model, read_model_metadata
-    from minidl.threads import limit_threads, network_sizes
-    from minidl.training import predict_classes
-    from minidl.training.evaluation import CHUNK_SIZE
 
     _check_is_an_archive(args.model)
     network = load_model(args.model)
@@ -102,8 +102,6 @@ def _check_is_an_archive(path):
 
 def _looks_like_onnx(path):
     """True if the file starts as an ONNX model does."""
-    from minidl.archive import starts_like_onnx
-
     try:
         with open(path, "rb") as file:
             return starts_like_onnx(file.read(3))

@@ -27,8 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
+from minidl import optim
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, HelpFormatter, add_command, data_home, lowercase
+from minidl.threads import limit_threads
 
 EXAMPLES = {
     "paths": ["minidl experiment paths --out results",
@@ -103,8 +105,6 @@ def number_range(text):
 
 def per_optimizer(pairs):
     """``[("adam.lr", 0.01)]`` (from repeated ``--set``) -> ``{"adam": {"lr": 0.01}}``, numbers checked."""
-    from minidl import optim
-
     hyperparameters = {}
     for key, value in pairs or ():
         optimizer, dot, name = key.partition(".")
@@ -301,7 +301,6 @@ def output_stem(args):
 def run(args):
     from minidl.experiments.results import check_folder, save_numbers
     from minidl.plotting import check_plotting_available, save_figure
-    from minidl.threads import limit_threads
 
     if not args.no_plot:
         try:

@@ -20,6 +20,8 @@ import zipfile
 from pathlib import Path
 
 from minidl.cli.arguments import add_command
+from minidl.files import check_output_folder, same_file
+from minidl.serialization import load_model
 
 
 def add_parser(subparsers):
@@ -32,8 +34,6 @@ def add_parser(subparsers):
 
 def run(args):
     from minidl.export import to_onnx
-    from minidl.files import check_output_folder, same_file
-    from minidl.serialization import load_model
 
     check_output_folder(args.out, "OUT")
     network = load_model(args.model)  # first: a MODEL that is no model (an .onnx file) is the problem to name

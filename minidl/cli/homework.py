@@ -25,6 +25,9 @@ from __future__ import annotations
 import argparse
 
 from minidl.cli.arguments import HelpFormatter, add_command
+from minidl.files import check_output_folder
+from minidl.homework import EXERCISES, check, grade, write_assignment
+from minidl.homework.grading.grader import DEFAULT_TIME_LIMIT
 
 
 def add_parser(subparsers):
@@ -76,8 +79,6 @@ def _exercise_option(parser, default=None):
 
 
 def _process_options(parser):
-    from minidl.homework.grader import DEFAULT_TIME_LIMIT
-
     parser.add_argument("--time-limit", type=_positive, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
                         help="seconds all the checks of one exercise may take")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
@@ -109,8 +110,6 @@ def run(args):
 
 
 def _list(args):
-    from minidl.homework import EXERCISES
-
     total = sum(exercise.points for exercise in EXERCISES.values())
     print(f"{len(EXERCISES)} exercises, {total:g} points (pick some with --exercise NAME):")
     print(f"  {'name':<20} {'points':>6}  {'chapter':>7}  {'file':<23} what")
@@ -124,8 +123,6 @@ def _list(args):
 
 
 def _new(args):
-    from minidl.homework import write_assignment
-
     written = write_assignment(args.directory, args.exercises, solutions=args.solutions, force=args.force)
     what = "the answer key" if args.solutions else "starter files"
     print(f"wrote {what} to {args.directory}: {', '.join(path.name for path in written)}")
@@ -134,8 +131,6 @@ def _new(args):
 
 
 def _check(args):
-    from minidl.homework import check
-
     report = check(args.directory, args.exercises, time_limit=args.time_limit, jobs=args.jobs)
     print(report.listing(), end="\n\n")
     print(report.table())
@@ -143,9 +138,6 @@ def _check(args):
 
 
 def _grade(args):
-    from minidl.files import check_output_folder
-    from minidl.homework import grade
-
     if args.results:
         check_output_folder(args.results, "--results")  # before grading, not after
     report = grade(args.directory, args.exercises, seed=args.seed, time_limit=args.time_limit, jobs=args.jobs)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import inspect
 import re
 
+from minidl import optim
 from minidl.cli.arguments import add_command
 from minidl.optim import reference
 
@@ -127,8 +128,6 @@ def _plain(text):
 
 
 def run(args):
-    from minidl import optim
-
     registry = optim.available()
     if args.name is not None:
         cls = registry.get(args.name.lower())

@@ -39,9 +39,16 @@ import os
 import textwrap
 import time
 
+from minidl import optim
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
+from minidl.datasets import load_dataset, train_val_split
 from minidl.files import check_fresh_output, check_output_folder, describe_existing, same_file, save_or_rescue
+from minidl.network import MLP
+from minidl.optim.schedules import check_schedule
+from minidl.serialization import load_checkpoint, save_model
+from minidl.training import EarlyStopping, Trainer, evaluate
+from minidl.training.checkpoints import build_trainer
 
 #: Settings chosen when the option is not given. The parser leaves these at
 #: None, so that ``--resume`` can tell an option typed with its default value
@@ -170,9 +177,6 @@ def run(args):
     trainer.fit(x_train, t_train, validation_data=validation_data)
     seconds = time.perf_counter() - start
 
-    from minidl.serialization import save_model
-    from minidl.training import evaluate
-
     _, accuracy = evaluate(trainer.network, x_test, t_test)
     correct = round(accuracy * len(x_test))
     restored = _restored_epoch(trainer)
@@ -211,15 +215,11 @@ MODEL_METADATA = ("dataset", "validation_fraction", "split_seed")
 
 
 def _callbacks(patience):
-    from minidl.training import EarlyStopping
-
     return [EarlyStopping("val_loss", patience=patience)] if patience else []
 
 
 def _restored_epoch(trainer):
     """The epoch whose weights early stopping put back, if not the last one; else None."""
-    from minidl.training import EarlyStopping
-
     for callback in trainer.callbacks:
         best = callback.best_epoch if isinstance(callback, EarlyStopping) and callback.restore_best_weights else None
         if best is not None and best != trainer.epoch:
@@ -246,8 +246,6 @@ def _threads(count):
 
 def _hyperparameters(args):
     """The optimizer's and the schedule's settings from the command line, checked: two dicts."""
-    from minidl import optim
-
     optimizer_params = arguments.pairs_to_dict(args.optimizer_param, "optimizer parameter")
     optimizer_class = optim.available().get(args.optimizer.lower())  # unknown names: the Trainer says so
     if optimizer_class is not None:
@@ -279,9 +277,6 @@ def _dataset_defaults(dataset):
 
 
 def _new_trainer(args, hyperparameters, callbacks, train, test):
-    from minidl.network import MLP
-    from minidl.training import Trainer
-
     defaults = _dataset_defaults(args.dataset)
     (x_train, t_train), (_, t_test) = train, test
     weight_init = args.init or ("he" if args.activation == "relu" else "xavier")
@@ -321,10 +316,6 @@ def _typed_options(args):
 
 
 def _resumed_trainer(args, typed):
-    from minidl.serialization import load_checkpoint
-    from minidl.training import Trainer
-    from minidl.training.checkpoints import build_trainer
-
     state = load_checkpoint(args.resume)
     trainer_part = state.get("trainer") if isinstance(state, dict) else None
     saved = trainer_part.get("metadata") if isinstance(trainer_part, dict) else None
@@ -344,8 +335,6 @@ def _resumed_trainer(args, typed):
         raise ValueError(f"checkpoint {args.resume!r} {asked}; pass --epochs N with N > {trainer.epoch} "
                          "(the new total) to train longer")
     if trainer.schedule is not None:
-        from minidl.optim.schedules import check_schedule
-
         try:  # fit() checks too; here the fix can be one a resumed run allows
             check_schedule(trainer.schedule, trainer.initial_lr, trainer.epoch, trainer.epochs)
         except ValueError:
@@ -365,8 +354,6 @@ def _refuse_options_a_resume_ignores(args, trainer, typed):
     those that repeat the checkpoint's own settings (the same command again,
     with --resume added) are fine.
     """
-    from minidl import optim
-
     config, metadata, spec = trainer.network.config, trainer.metadata, trainer.schedule_spec or {}
     optimizer_name = next((name for name, cls in optim.available().items() if cls is type(trainer.optimizer)), None)
     saved = {  # option -> (its value on this command line, the checkpoint's)
@@ -434,8 +421,6 @@ def _header(dataset, training_samples, test_samples, trainer):
 
 def _load_data(settings):
     """Training, validation (or None) and test data, split as recorded in ``settings``."""
-    from minidl.datasets import load_dataset, train_val_split
-
     (x_train, t_train), test = load_dataset(settings["dataset"])
     validation = None
     if settings["validation_fraction"] > 0:

@@ -19,13 +19,28 @@ or from Python::
 The starter files are derived from the answer key (:mod:`minidl.homework.key`),
 whose solutions sit between ``# BEGIN SOLUTION`` and ``# END SOLUTION``;
 :mod:`minidl.homework.derive` turns each region into ``# TODO`` and
-``raise NotImplementedError``. The checks build on :mod:`minidl.testing`.
+``raise NotImplementedError``.
+
+The package, one concept a part:
+
+- :mod:`minidl.homework.checks`: the student-facing checks,
+  ``check_layer``, ``check_optimizer``, ``check_network`` and their
+  reports (``minidl.testing`` is its old name, kept as an alias);
+- the exercises: :mod:`~minidl.homework.exercise` (what an exercise and a
+  check are), :mod:`~minidl.homework.catalogue` and the check modules
+  ``layer_checks``, ``gradient_checks``, ``optimizer_checks``,
+  ``data_checks``, built on :mod:`minidl.homework.checks`;
+- :mod:`minidl.homework.key`: the answer key, and
+  :mod:`~minidl.homework.derive` and :mod:`~minidl.homework.assignment`,
+  which turn it into a homework folder;
+- :mod:`minidl.homework.grading`: the grader, its child processes and their
+  confinement, the results.
+
 ``docs/teaching.md`` walks through a course, Gradescope included.
 """
 
 from minidl.homework.assignment import write_assignment
 from minidl.homework.catalogue import EXERCISES
-from minidl.homework.grader import check, grade
-from minidl.homework.results import CheckResult, GradeReport
+from minidl.homework.grading import CheckResult, GradeReport, check, grade
 
 __all__ = ["EXERCISES", "CheckResult", "GradeReport", "check", "grade", "write_assignment"]

@@ -15,8 +15,8 @@ from functools import partial
 
 import numpy as np
 
+from minidl.homework.checks import CheckReport
 from minidl.homework.exercise import Check, Exercise, student_attribute, unlike
-from minidl.testing import CheckReport
 
 
 def _global_state():

@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 import re
 
-from minidl.testing.report import TODO
+from minidl.homework.checks.report import TODO
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION(?::\s*(?P<hint>.*?))?\s*$")
 END = re.compile(r"^(?P<indent>[ \t]*)# END SOLUTION\s*$")

@@ -3,7 +3,7 @@
 An :class:`Exercise` names the file a student fills in (``affine.py``) and
 lists its :class:`Check` objects. A check is a function ``run(module, rng)``
 that receives the student's imported module and returns a
-:class:`~minidl.testing.CheckReport`; it earns its points when every row of
+:class:`~minidl.homework.checks.CheckReport`; it earns its points when every row of
 the report passes (a warning row is advice and costs nothing). Visible checks
 use fixed shapes and values and are what ``minidl homework check`` runs;
 hidden checks draw their shapes and values from ``rng``, seeded by the
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minidl.testing.report import compare_arrays
+from minidl.homework.checks.report import compare_arrays
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The numerical gradient is compared with exact derivatives of functions whose
 derivative we know; the two-layer net with the formula of its forward pass
-and, through :func:`minidl.testing.check_network`, with finite differences
+and, through :func:`minidl.homework.checks.check_network`, with finite differences
 of its own loss.
 """
 
@@ -12,9 +12,9 @@ from functools import partial
 
 import numpy as np
 
+from minidl.homework.checks import CheckReport, check_network
 from minidl.homework.exercise import Check, Exercise, compare, student_attribute, unlike
 from minidl.losses import SoftmaxWithLoss
-from minidl.testing import CheckReport, check_network
 
 
 # ============================================================ numerical gradient

@@ -2,7 +2,7 @@
 
 For every layer: are the forward values right (against minidl's own layer or
 the formula), and is ``backward`` the derivative of ``forward``
-(:func:`minidl.testing.check_layer`, finite differences)? Hidden checks ask
+(:func:`minidl.homework.checks.check_layer`, finite differences)? Hidden checks ask
 the same on shapes drawn from the grader's seed.
 """
 
@@ -13,10 +13,10 @@ from functools import partial
 
 import numpy as np
 
+from minidl.homework.checks import CheckReport, check_layer
+from minidl.homework.checks.hints import gradient_hint
 from minidl.homework.exercise import Check, Exercise, compare, student_attribute, unlike
 from minidl.losses import SoftmaxWithLoss
-from minidl.testing import CheckReport, check_layer
-from minidl.testing.hints import gradient_hint
 
 
 # ============================================================ Affine

@@ -1,7 +1,7 @@
 """The checks of the optimizer exercises: SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam.
 
 Each student optimizer runs next to minidl's own, on the same small network
-and the same gradients (:func:`minidl.testing.check_optimizer`): same steps,
+and the same gradients (:func:`minidl.homework.checks.check_optimizer`): same steps,
 updates in place, float32 kept. The visible check uses the usual
 hyperparameters; the hidden one draws them (and the problem) from the
 grader's seed, so an optimizer that ignores an argument is caught.
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from functools import partial
 
+from minidl.homework.checks import check_optimizer
 from minidl.homework.exercise import Check, Exercise, student_attribute, uniform, unlike
-from minidl.testing import check_optimizer
 
 
 def same_steps(module, rng, class_name, reference, settings):

@@ -9,7 +9,7 @@ Learning from Scratch"::
 **Parameters.** A parameter is an attribute ``X`` holding a floating-point
 array, with a sibling attribute ``dX`` where ``backward`` leaves its gradient
 (``W``/``dW``, ``b``/``db``, ``gamma``/``dgamma``): the rule
-:func:`minidl.testing.check_layer` uses too. A layer may instead name them in
+:func:`minidl.homework.checks.check_layer` uses too. A layer may instead name them in
 a class attribute ``param_names = ("W", "b")``. A :class:`~minidl.Sequential`
 copies every parameter into its one flat buffer (``net.params.flat``) and
 points the layer's attribute at its view there, so the layer must *read*

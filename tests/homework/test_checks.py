@@ -3,7 +3,7 @@
 import numpy as np
 
 from minidl.homework import EXERCISES, layer_checks
-from minidl.homework.runner import check_generator
+from minidl.homework.grading.runner import check_generator
 
 
 def softmax(key, edit, load, old, new):

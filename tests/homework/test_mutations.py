@@ -22,7 +22,7 @@ import pytest
 from minidl.homework import EXERCISES, grade, write_assignment
 from minidl.homework.assignment import key_source
 from minidl.homework.derive import solution
-from minidl.homework.runner import check_generator, counts, selected_checks
+from minidl.homework.grading.runner import check_generator, counts, selected_checks
 
 #: The grader's seed in these tests, as a student id would be.
 SEED = 20240917

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from minidl.homework.checks import check_layer
 from minidl.layers import Convolution
-from minidl.testing import check_layer
 
 
 def layer(shape=(2, 3, 3, 2), stride=1, pad=0, dtype=np.float64, seed=0, **kwargs):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from minidl.homework.checks import check_layer
 from minidl.layers import Pooling
-from minidl.testing import check_layer
 
 
 def test_forward_and_backward_by_hand():

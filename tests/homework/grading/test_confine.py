@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from minidl.homework import grade
-from minidl.homework.confine import FILE_SIZE_LIMIT, kept_environment
+from minidl.homework.grading.confine import FILE_SIZE_LIMIT, kept_environment
 
 SEED = 20240917
 
@@ -88,7 +88,7 @@ def test_the_environment_keeps_what_python_and_blas_need():
                     "OPENBLAS_CORETYPE": "Haswell"}
 
 
-TEACHING = Path(__file__).resolve().parents[2] / "docs" / "teaching.md"
+TEACHING = Path(__file__).resolve().parents[3] / "docs" / "teaching.md"
 
 
 def documented_recipe():

@@ -7,7 +7,7 @@ A student writes a layer as a class with ``forward(x)`` and ``backward(dout)``
 the way a grader would: it compares every gradient of ``backward`` with a
 finite-difference estimate from ``forward``, and checks shapes, dtypes, and
 that neither pass changes the arrays it was given. When a gradient is wrong,
-the numbers are read for the likely mistake (:mod:`minidl.testing.hints`).
+the numbers are read for the likely mistake (:mod:`minidl.homework.checks.hints`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import inspect
 import numpy as np
 
 from minidl.gradcheck import numerical_gradient
-from minidl.testing.hints import gradient_hint
-from minidl.testing.report import CheckReport, compare_arrays, finish
+from minidl.homework.checks.hints import gradient_hint
+from minidl.homework.checks.report import CheckReport, compare_arrays, finish
 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
@@ -57,7 +57,7 @@ def check_layer(layer, input_shape, *, parameters=None, train=True, seed=0, tole
     h : float, default 1e-4
         Finite-difference step.
     raise_on_failure : bool, default False
-        Raise :class:`~minidl.testing.CheckFailed` instead of returning a failing report.
+        Raise :class:`~minidl.homework.checks.CheckFailed` instead of returning a failing report.
     t : {"labels", "one-hot"} or array_like, optional
         The targets of a loss layer: ``"labels"`` draws random integer labels
         (shape ``input_shape[:-1]``), ``"one-hot"`` the same labels as one-hot

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from minidl import MLP
+from minidl.homework.checks import CheckFailed, check_network
 from minidl.layers import Affine, ReLU
 from minidl.losses import SoftmaxWithLoss
-from minidl.testing import CheckFailed, check_network
 
 
 class TwoLayerNet:

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from minidl import optim
+from minidl.homework.checks import check_optimizer
 from minidl.optim import registry
-from minidl.testing import check_optimizer
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "homework_rmsprop.py"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "homework_rmsprop.py"
 
 
 @pytest.fixture

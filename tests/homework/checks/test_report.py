@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from minidl.gradcheck import relative_error
-from minidl.testing import CheckFailed, CheckReport
-from minidl.testing.report import Row, compare_arrays, format_number
+from minidl.homework.checks import CheckFailed, CheckReport
+from minidl.homework.checks.report import Row, compare_arrays, format_number
 
 
 def test_compare_arrays_names_the_worst_element_and_both_values():

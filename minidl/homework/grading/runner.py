@@ -1,7 +1,7 @@
 """Inside the grader's child process: import one student file, run its checks, write the results.
 
 :func:`run_exercise` is the whole life of a child process started by
-:mod:`minidl.homework.grader`. Student code runs only here, never in the
+:mod:`minidl.homework.grading.grader`. Student code runs only here, never in the
 grader itself: a syntax error, an exception or ``sys.exit`` is caught and
 becomes a message; an endless loop or a crash ends this process, and the
 grader, still alive, reports it.
@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from minidl.homework.catalogue import EXERCISES
-from minidl.homework.confine import confine
+from minidl.homework.checks.report import TODO
 from minidl.homework.exercise import MissingName
-from minidl.testing.report import TODO
+from minidl.homework.grading.confine import confine
 
 
 def run_exercise(name, directory, seed, hidden, results_path, output_path, work=None, time_limit=60.0):
@@ -53,7 +53,7 @@ def run_exercise(name, directory, seed, hidden, results_path, output_path, work=
         prints (standard output and error) go.
     work : str, optional
         An empty scratch folder: the working folder and ``HOME`` of the
-        student's code (:func:`minidl.homework.confine.confine`). Without it
+        student's code (:func:`minidl.homework.grading.confine.confine`). Without it
         the student's folder is the working folder and nothing is confined.
     time_limit : float, default 60
         The grader's time limit, which bounds the CPU time too.

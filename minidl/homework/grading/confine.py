@@ -1,7 +1,7 @@
 """Confinement of a grading child process: a scratch folder, a stripped environment, resource limits.
 
 :func:`confine` is the first thing the grader's child process does
-(:func:`minidl.homework.runner.run_exercise`), before it imports any student
+(:func:`minidl.homework.grading.runner.run_exercise`), before it imports any student
 code. It makes accidents and simple abuse harmless, not a determined
 attack:
 

@@ -1,6 +1,6 @@
 """The result of a homework check: what was checked, what passed, what is wrong.
 
-Every ``check_*`` function of :mod:`minidl.testing` returns a :class:`CheckReport`.
+Every ``check_*`` function of :mod:`minidl.homework.checks` returns a :class:`CheckReport`.
 Printing it shows a table a student can read top to bottom::
 
     check_layer(Affine) on input shape (4, 3)

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from minidl.homework.checks import CheckFailed, check_layer
 from minidl.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, Tanh
 from minidl.losses import SoftmaxWithLoss
-from minidl.testing import CheckFailed, check_layer
 
 
 def weights(fan_in, fan_out, dtype=np.float64, seed=0):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from minidl.optim import registry
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "homework.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "homework.md"
 GRADER_MARK = "# test_homework.py"
 NOISE = re.compile(r"max relative error \d\.\de-(0[5-9]|[1-9]\d) at index \([\d, ]*\)( \(analytic [^()]*\))?"
                    r"|\d(\.\d+)?e-(0[5-9]|[1-9]\d)")
@@ -141,8 +141,8 @@ def test_the_graders_pytest_file_prints_tables_not_the_checkers_source(tmp_path)
     # The short summary repeats the first line of each error: never empty.
     summary = [line for line in lines if line.startswith("FAILED ")]
     assert summary == [
-        "FAILED test_homework.py::test_affine - minidl.testing.report.CheckFailed: "
+        "FAILED test_homework.py::test_affine - minidl.homework.checks.report.CheckFailed: "
         "check_layer(Affine) on input shape (4, 3): 1 problem found (gradient db)",
-        "FAILED test_homework.py::test_network - minidl.testing.report.CheckFailed: "
+        "FAILED test_homework.py::test_network - minidl.homework.checks.report.CheckFailed: "
         "check_network(TwoLayerNet): 1 part not implemented yet (TODO) (gradient)",
     ]

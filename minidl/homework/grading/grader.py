@@ -1,14 +1,14 @@
 """The grader: every exercise in its own process, with a time limit, a few at a time.
 
 Student code never runs in the grader's own process. Each exercise gets a
-child process (:func:`minidl.homework.runner.run_exercise`) that imports the
+child process (:func:`minidl.homework.grading.runner.run_exercise`) that imports the
 student's file and runs the checks, writing each result as it finishes. The
 grader waits at most ``time_limit`` seconds for it, then stops it and
 everything it started. Whatever happens in there (a syntax error, an
 exception, ``sys.exit``, an endless loop, a crash of Python itself) costs the
 points of that exercise's unfinished or failed checks, with a message, and
 nothing else: the other exercises are graded as usual. Before importing any
-student code the child confines itself (:mod:`minidl.homework.confine`: a
+student code the child confines itself (:mod:`minidl.homework.grading.confine`: a
 scratch working folder and ``HOME``, a stripped environment, resource
 limits); it still runs with the rights of the user running the grader.
 
@@ -35,9 +35,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from minidl.homework import runner
 from minidl.homework.catalogue import EXERCISES, select
-from minidl.homework.results import CheckResult, GradeReport
+from minidl.homework.grading import runner
+from minidl.homework.grading.results import CheckResult, GradeReport
 
 #: Seconds an exercise's checks may take, all together, before its process is stopped.
 DEFAULT_TIME_LIMIT = 60.0

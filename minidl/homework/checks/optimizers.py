@@ -19,10 +19,10 @@ import re
 import numpy as np
 
 from minidl import optim
+from minidl.homework.checks.hints import close, proportional, ratio_hint
+from minidl.homework.checks.report import CheckReport, compare_arrays, finish
 from minidl.network import MLP
 from minidl.optim import reference as rules
-from minidl.testing.hints import close, proportional, ratio_hint
-from minidl.testing.report import CheckReport, compare_arrays, finish
 
 # The standard problem: small enough to run in milliseconds, large enough that
 # every parameter gets a gradient of its own size and sign.
@@ -53,7 +53,7 @@ def check_optimizer(cls, reference="adam", *, steps=20, seed=0, tolerance=1e-9, 
     floor : float, default 1e-12
         Denominator floor of the relative error (see :func:`minidl.gradcheck.relative_error`).
     raise_on_failure : bool, default False
-        Raise :class:`~minidl.testing.CheckFailed` instead of returning a failing report.
+        Raise :class:`~minidl.homework.checks.CheckFailed` instead of returning a failing report.
     two_networks : {"warn", "fail", "skip"}, default "warn"
         What an optimizer that mixes the state of two networks gets (see
         Notes): a warning row, which leaves ``report.ok`` True (the book's
@@ -233,7 +233,7 @@ def _hyperparameter_hint(student, reference):
 
 
 def _step_hint(student_step, reference_step, grad, step, key, before, grads, make_reference, reference):
-    """Read the two steps taken from the same point for the likely mistake (see minidl.testing.hints)."""
+    """Read the two steps taken from the same point for the likely mistake (see minidl.homework.checks.hints)."""
     if not np.isfinite(student_step).all():
         return ""  # the report names the non-finite value already
     if not np.any(student_step):

@@ -17,8 +17,8 @@ import numpy as np
 
 from minidl import optim
 from minidl.gradcheck import gradient_pairs, relative_error
-from minidl.testing.hints import gradient_hint
-from minidl.testing.report import CheckReport, finish
+from minidl.homework.checks.hints import gradient_hint
+from minidl.homework.checks.report import CheckReport, finish
 
 
 def check_network(net, x=None, t=None, *, batch_size=4, seed=0, tolerance=1e-6, steps=10, lr=0.1,
@@ -46,7 +46,7 @@ def check_network(net, x=None, t=None, *, batch_size=4, seed=0, tolerance=1e-6, 
     lr : float, default 0.1
         Their learning rate.
     raise_on_failure : bool, default False
-        Raise :class:`~minidl.testing.CheckFailed` instead of returning a failing report.
+        Raise :class:`~minidl.homework.checks.CheckFailed` instead of returning a failing report.
 
     Returns
     -------

@@ -7,7 +7,7 @@ import pytest
 from minidl.homework import EXERCISES, grade
 from minidl.homework.assignment import key_source
 from minidl.homework.derive import solution
-from minidl.homework.runner import check_generator
+from minidl.homework.grading.runner import check_generator
 
 #: One realistic mistake an exercise: (text of the key's solution, what the student wrote instead).
 PLANTED_BUGS = {

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from minidl import optim
+from minidl.homework.checks import CheckFailed, check_optimizer
 from minidl.optim import reference as reference_rules
-from minidl.testing import CheckFailed, check_optimizer
 
 BUILT_IN = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"]
 
