@@ -109,6 +109,8 @@ class Real:
         :math:`[0, 1)`.
     none : bool or str, default False
         Whether ``None`` is allowed too (as for :class:`Integer`).
+    note : str, optional
+        A word on the values, shown in parentheses (``"a distance"``).
 
     Notes
     -----
@@ -122,10 +124,10 @@ class Real:
 
     error = TypeError  # when the value is not a real number; ValueError when it is one out of range
 
-    def __init__(self, low=None, high=None, *, closed="both", none=False):
+    def __init__(self, low=None, high=None, *, closed="both", none=False, note=None):
         if closed not in ("both", "left", "right", "neither"):
             raise ValueError(f"closed must be 'both', 'left', 'right' or 'neither', got {closed!r}")
-        self.low, self.high, self.closed, self.none = low, high, closed, none
+        self.low, self.high, self.closed, self.none, self.note = low, high, closed, none, note
 
     def is_kind(self, value):
         return isinstance(value, numbers.Real) and not isinstance(value, bool)
@@ -146,7 +148,7 @@ class Real:
         right = "]" if self.high is not None and self.closed in ("both", "right") else ")"
         low = "-inf" if self.low is None else float(self.low)
         high = "inf" if self.high is None else float(self.high)
-        return f"a finite number in {left}{low}, {high}{right}"
+        return f"a finite number in {left}{low}, {high}{right}" + (f" ({self.note})" if self.note else "")
 
     def __repr__(self):
         return f"Real({self.low!r}, {self.high!r}, closed={self.closed!r})"

@@ -303,7 +303,7 @@ CASES = [
     case("conv-weights-2d", lambda: Convolution(np.zeros((3, 3)), np.zeros(3)), ValueError,
          "W of shape (filters, channels, filter_h, filter_w) and b of shape (filters,); got W (3, 3) and b (3,)"),
     case("conv-stride", lambda: convolution(stride=0), ValueError, "Convolution stride must be a whole number >= 1", "got 0"),
-    case("conv-pad", lambda: convolution(pad=-1), ValueError, "Convolution pad must be an integer >= 0", "got -1"),
+    case("conv-pad", lambda: convolution(pad=-1), ValueError, "Convolution pad must be a whole number >= 0", "got -1"),
     case("pool-stride-non-square", lambda: Pooling(3, 2), ValueError, "a 3x2 window needs an explicit stride", "stride="),
     case("pool-pad", lambda: Pooling(2, 2, pad=2), ValueError, "at most half the window (1 for 2x2); got 2"),
     case("pool-no-channel-axis", lambda: Pooling(2, 2).forward(np.zeros((4, 4))), ValueError,

@@ -276,7 +276,7 @@ def test_bad_data_raises_a_clear_value_error(call, message):
         ({"weight_init": "lecun"}, "unknown weight_init 'lecun'"),
         ({"dropout": 1.0}, r"dropout ratio must be a finite number in \[0.0, 1.0\); got 1.0"),
         ({"weight_decay": -0.1}, r"weight_decay must be a finite number in \[0.0, inf\); got -0.1"),
-        ({"output_size": 1}, "output_size is the number of classes and must be >= 2"),
+        ({"output_size": 1}, "output_size must be a whole number >= 2 .the number of classes.; got 1"),
         ({"hidden_sizes": [10, 0]}, r"hidden_sizes\[1\] must be a whole number >= 1"),
         ({"dtype": np.float16}, "'float16' is not supported"),
         ({"batchnorm": "yes"}, "batchnorm must be True or False"),
