@@ -224,6 +224,8 @@ def check(value, constraint, name, *, where=None, fix=None):
         The setting's name, as the user wrote it (``"batch_size"``, ``"--epochs"``).
     where : str, optional
         What the value belongs to, put first: ``"checkpoint 'run.npz' is damaged"``.
+        Then the error is always a ``ValueError``: it is what the value
+        belongs to (a file, say) that is wrong, not the type of an argument.
     fix : str, optional
         What to do, put last.
 
@@ -235,7 +237,7 @@ def check(value, constraint, name, *, where=None, fix=None):
         one of ...``, the wording of every unknown name in minidl.
     TypeError
         The same message, for a :class:`Real` given something that is not a
-        real number at all.
+        real number at all (and no ``where``).
     """
     if value is None and constraint.none:
         return None
@@ -249,9 +251,10 @@ def check(value, constraint, name, *, where=None, fix=None):
         allowed = f"None{meaning} or {constraint}" if constraint.none else str(constraint)
         # A real is shown as the float it was read as; a value of another kind with its type ('2' of type str).
         got = repr(constraint.clean(value)) if kind and isinstance(constraint, Real) else repr(value)
-        message = f"{name} must be {allowed}; got {got}" + ("" if kind else f" of type {type(value).__name__}")
+        typed = "" if kind or value is None else f" of type {type(value).__name__}"
+        message = f"{name} must be {allowed}; got {got}{typed}"
     message = (f"{where}: " if where else "") + message + (f"; {fix}" if fix else "")
-    raise (ValueError if kind else constraint.error)(message)
+    raise (ValueError if kind or where else constraint.error)(message)
 
 
 # ================================================================ short forms

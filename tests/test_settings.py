@@ -57,7 +57,7 @@ def test_settings_checks_explain_what_is_wrong(call, message):
 
 @pytest.mark.parametrize("value", [True, "0.1", None])
 def test_a_number_that_is_not_a_real_is_a_type_error(value):
-    with pytest.raises(TypeError, match=r"lr must be a finite number in \(-inf, inf\); got .* of type"):
+    with pytest.raises(TypeError, match=r"lr must be a finite number in \(-inf, inf\); got (None$|.* of type)"):
         check_number(value, "lr")
 
 
