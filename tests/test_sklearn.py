@@ -154,10 +154,10 @@ def test_hyperparameters_reach_the_optimizer(digits):
     ({"dropout": 1.0}, "dropout ratio must be a finite number in \\[0.0, 1.0\\)"),
     ({"solver": "lbfgs"}, "solver='lbfgs' is not available"),
     ({"learning_rate": "adaptive"}, "learning_rate='adaptive' is not available"),
-    ({"batch_size": "atuo"}, "batch_size must be 'auto' or a positive integer"),
+    ({"batch_size": "atuo"}, "batch_size must be 'auto' or a whole number >= 1; got 'atuo'"),
     ({"random_state": np.random.RandomState(0)}, "random_state must be None or a whole number"),
     ({"n_iter_no_change": 0}, "n_iter_no_change must be a whole number >= 1"),
-    ({"early_stopping": True, "validation_fraction": 1.0}, "validation_fraction must be in \\(0, 1\\)"),
+    ({"early_stopping": True, "validation_fraction": 1.0}, "validation_fraction must be a finite number in \\(0.0, 1.0\\)"),
     ({"solver": "sgd", "optimizer_params": {"momentum": 0.5}}, "set the momentum with momentum="),
     ({"hidden_sizes": (8,), "hidden_layer_sizes": (16,)}, "hidden_sizes=\\(8,\\) and hidden_layer_sizes=\\(16,\\) are both"),
 ])
