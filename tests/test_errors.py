@@ -397,7 +397,7 @@ CASES = [
     case("sklearn-partial-fit", lambda: MinidlClassifier().partial_fit(X, T), ValueError, "classes must be passed"),
     case("experiment-twice", lambda: compare_optimizers(optimizers=("sgd", "sgd")), ValueError, "listed twice"),
     case("unknown-dataset", lambda: load_dataset("mnsit"), ValueError, "unknown dataset 'mnsit'", "digits"),
-    case("experiment-n-jobs-zero", lambda: compare_optimizers(n_jobs=0), ValueError, "n_jobs must be a whole number"),
+    case("experiment-n-jobs-zero", lambda: compare_optimizers(n_jobs=0), ValueError, "n_jobs must be None or a whole number >= 1"),
     # ---- hand-off to other tools: layers they lack, packages not installed
     case("onnx-own-layer", lambda: to_onnx(with_own_layer(), "net.onnx"), ValueError,
          "cannot export layer 'Swish1' (Swish) to ONNX", "only Affine, BatchNorm, ReLU"),
