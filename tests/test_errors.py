@@ -606,12 +606,12 @@ COMMAND_CASES = [
                  "momentum, nesterov", id="setting-of-another-optimizer"),
     pytest.param(["train", "--epochs", "0"], 2, "argument --epochs: expected a whole number >= 1", id="epochs-zero"),
     pytest.param(["train", "--batch-size", "-3"], 2, "argument --batch-size", id="batch-size-negative"),
-    pytest.param(["train", "--dropout", "1"], 2, "argument --dropout: expected a fraction in [0, 1)", id="dropout"),
+    pytest.param(["train", "--dropout", "1"], 2, "argument --dropout: expected a finite number in [0.0, 1.0), got '1'", id="dropout"),
     pytest.param(["train", "--threads", "0"], 2, "argument --threads: expected a whole number >= 1, got '0'",
                  id="threads-zero"),
-    pytest.param(["evaluate", "model.npz", "--threads", "two"], 2, "argument --threads: expected a whole number, got",
+    pytest.param(["evaluate", "model.npz", "--threads", "two"], 2, "argument --threads: expected a whole number >= 1, got 'two'",
                  id="threads-text"),
-    pytest.param(["train", "--threads", "1.5"], 2, "argument --threads: expected a whole number, got '1.5'",
+    pytest.param(["train", "--threads", "1.5"], 2, "argument --threads: expected a whole number >= 1, got '1.5'",
                  id="threads-not-whole"),
 ]
 

@@ -120,7 +120,7 @@ def test_n_jobs_option_takes_a_count_or_minus_1(value, capsys):
     with pytest.raises(SystemExit) as exit_request:
         main(["experiment", "compare", "--n-jobs", value])
     assert exit_request.value.code == 2
-    assert f"argument --n-jobs: expected a whole number >= 1, or -1 for one job a core, got '{value}'" in (
+    assert f"argument --n-jobs: expected a whole number >= 1 (or -1 for one job a core), got '{value}'" in (
         capsys.readouterr().err)
 
 
