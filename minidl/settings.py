@@ -19,7 +19,7 @@ declared parameter constraints:
   ``Real(0, 1, closed="left")`` for a ratio in [0, 1);
 - :class:`Choice` -- one of some names, in any letter case;
 - :data:`SEED` -- a random seed: None or a whole number >= 0;
-- :class:`Path` -- a file or folder name (a ``str`` or ``os.PathLike``).
+- :class:`PathName` -- the name of a file or folder (a ``str`` or ``os.PathLike``).
 
 A caller writes ``self.epochs = check(epochs, Integer(1), "epochs")`` and
 carries on. The short forms :func:`check_number`, :func:`check_positive_int`,
@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 import numbers
 import os
-import pathlib
 
 import numpy as np
 
@@ -178,10 +177,15 @@ class Choice:
         return f"Choice{self.choices!r}"
 
 
-class Path:
-    """The name of a file or folder: a non-empty ``str`` or an ``os.PathLike``; returned as ``pathlib.Path``."""
+class PathName:
+    """The name of a file or folder: a ``str`` or an ``os.PathLike`` (``pathlib.Path``), returned as given.
 
-    error = ValueError
+    Only the kind is checked here: whether the file exists, or may be
+    written, is for :mod:`minidl.files` to say when it is used. Any other
+    value is a ``TypeError``.
+    """
+
+    error = TypeError
 
     def __init__(self, *, none=False):
         self.none = none
@@ -190,16 +194,16 @@ class Path:
         return isinstance(value, (str, os.PathLike))
 
     def accepts(self, value):
-        return self.is_kind(value) and os.fspath(value) not in ("", b"")
+        return self.is_kind(value)
 
     def clean(self, value):
-        return pathlib.Path(value)
+        return value
 
     def __str__(self):
-        return "a file name (a str or pathlib.Path)"
+        return "a path (a str or pathlib.Path)"
 
     def __repr__(self):
-        return "Path()"
+        return "PathName()"
 
 
 #: A random seed: None or a whole number >= 0. Seeds are plain integers so
@@ -218,7 +222,7 @@ def check(value, constraint, name, *, where=None, fix=None):
     ----------
     value : object
         What the user passed (or what a file holds).
-    constraint : Integer, Real, Choice or Path
+    constraint : Integer, Real, Choice or PathName
         What the setting takes.
     name : str
         The setting's name, as the user wrote it (``"batch_size"``, ``"--epochs"``).

@@ -322,6 +322,8 @@ CASES = [
     case("batch-size-above-data", lambda: MiniBatches(X, T, 50, drop_last=True), ValueError, "50 larger than the 40"),
     case("threads-zero", lambda: trainer(threads=0), ValueError, "threads must be None (minidl decides)", "got 0"),
     case("threads-not-whole", lambda: minidl.fit(network(), X, T, threads=1.5), ValueError, "whole number", "1.5"),
+    case("checkpoint-not-a-path", lambda: trainer(checkpoint=3), TypeError,
+         "checkpoint must be None or a path (a str or pathlib.Path); got 3 of type int"),
     case("early-stopping-alone", lambda: trainer(callbacks=[EarlyStopping()]).fit(X, T), ValueError, "validation_data"),
     case("diverging", lambda: trainer(optimizer="sgd", optimizer_params={"lr": 1e38}, checkpoint="new.npz").fit(X, T),
          TrainingDivergedError, "training diverged", "try a lower learning rate"),

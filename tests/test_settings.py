@@ -108,14 +108,16 @@ def test_where_and_fix_frame_the_one_message():
         check("3", Integer(0), "trainer.epoch", where="checkpoint 'c.npz' is damaged", fix="write it again")
 
 
-def test_a_path_is_a_non_empty_name():
-    from minidl.settings import Path
+def test_a_path_is_a_str_or_a_path_object():
+    import pathlib
 
-    assert check("run.npz", Path(), "checkpoint").name == "run.npz"
-    assert check(None, Path(none=True), "checkpoint") is None
-    for value in ("", 3):
-        with pytest.raises(ValueError, match="checkpoint must be a file name"):
-            check(value, Path(), "checkpoint")
+    from minidl.settings import PathName
+
+    assert check("run.npz", PathName(), "checkpoint") == "run.npz"
+    assert check(pathlib.Path("run.npz"), PathName(), "checkpoint") == pathlib.Path("run.npz")
+    assert check(None, PathName(none=True), "checkpoint") is None
+    with pytest.raises(TypeError, match=r"checkpoint must be a path \(a str or pathlib.Path\); got 3 of type int$"):
+        check(3, PathName(), "checkpoint")
 
 
 def test_a_real_constraint_refuses_an_unknown_closedness():

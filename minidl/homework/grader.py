@@ -38,7 +38,7 @@ from pathlib import Path
 from minidl.homework import runner
 from minidl.homework.catalogue import EXERCISES, select
 from minidl.homework.results import CheckResult, GradeReport
-from minidl.settings import COUNT, Integer, Real
+from minidl.settings import COUNT, Integer, PathName, Real
 from minidl.settings import check as check_setting
 
 #: Seconds an exercise's checks may take, all together, before its process is stopped.
@@ -110,7 +110,7 @@ def check(directory, exercises=None, *, time_limit=DEFAULT_TIME_LIMIT, jobs=None
 
 
 def _check_directory(directory):
-    path = Path(directory).expanduser().resolve()
+    path = Path(check_setting(directory, PathName(), "directory")).expanduser().resolve()
     if not path.is_dir():
         problem = "is a file, not a folder" if path.exists() else "does not exist"
         raise ValueError(f"homework folder {str(directory)!r} {problem}; "
