@@ -36,7 +36,7 @@ from minidl.datasets import train_val_split
 from minidl.experiments.common import class_count, load_data, map_runs, run_for_epochs
 from minidl.experiments.results import save_numbers
 from minidl.plotting import panel_grid
-from minidl.settings import COUNT, Integer, check
+from minidl.settings import COUNT, Integer, Real, check
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 
@@ -47,9 +47,8 @@ def check_range(bounds, name):
         low, high = (float(value) for value in bounds)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a pair (low, high) such as (1e-4, 1e-1), got {bounds!r}") from None
-    if not (0 < low <= high and np.isfinite(high)):
-        raise ValueError(f"{name} must satisfy 0 < low <= high for a log-uniform draw, got {bounds!r}")
-    return low, high
+    low = check(low, Real(0, closed="neither", note="a log-uniform draw starts above 0"), f"{name} low")
+    return low, check(high, Real(low, note="at least low"), f"{name} high")
 
 
 def check_enough_for_validation(labels, validation_size, class_total):
