@@ -13,6 +13,7 @@ import numbers
 
 import numpy as np
 
+from minidl.settings import Integer, Real
 from minidl.validation import check_samples
 
 
@@ -79,9 +80,7 @@ def _check_val_size(val_size, n_samples):
     scikit-learn would refuse it too, but its message speaks of ``test_size``,
     a name the caller of this function never wrote.
     """
-    is_count = isinstance(val_size, numbers.Integral) and not isinstance(val_size, bool)
-    is_fraction = isinstance(val_size, numbers.Real) and not is_count and not isinstance(val_size, bool)
-    if (is_count and 1 <= val_size < n_samples) or (is_fraction and 0 < val_size < 1):
+    if Integer(1, n_samples - 1).accepts(val_size) or Real(0, 1, closed="neither").accepts(val_size):
         return
     raise ValueError(
         f"val_size must be a fraction in (0, 1) such as 0.1, or a number of samples from 1 to "

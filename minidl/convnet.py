@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import numbers
 
 import numpy as np
 
@@ -12,7 +11,7 @@ from minidl.layers import Affine, Convolution, Pooling, ReLU
 from minidl.layers.im2col import check_stride_and_pad, output_size
 from minidl.protocols import register_network
 from minidl.sequential import BuiltSequential
-from minidl.settings import check_dtype, check_positive_int, check_seed
+from minidl.settings import COUNT, Integer, check, check_dtype, check_positive_int, check_seed
 
 #: The book's settings of the convolution layer.
 DEFAULT_CONV_PARAM = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
@@ -75,9 +74,7 @@ class SimpleConvNet(BuiltSequential):
         self.input_dim = _check_input_dim(input_dim)
         self.conv_param = _check_conv_param(conv_param)
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
-        output_size = check_positive_int(output_size, "output_size")
-        if output_size < 2:
-            raise ValueError(f"output_size is the number of classes and must be >= 2; got {output_size!r}")
+        output_size = check(output_size, Integer(2, note="the number of classes"), "output_size")
         self.weight_init = check_weight_init(weight_init)
         self.dtype = check_dtype(dtype)
         self.seed = check_seed(seed) or 0
@@ -157,7 +154,7 @@ def output_size_of(size, filter_size, conv_param):
 
 def _check_input_dim(input_dim):
     if (not isinstance(input_dim, (tuple, list)) or len(input_dim) != 3 or not all(
-            isinstance(size, numbers.Integral) and not isinstance(size, bool) and size > 0 for size in input_dim)):
+            COUNT.accepts(size) for size in input_dim)):
         raise ValueError(f"input_dim must be (channels, height, width) such as (1, 28, 28); got {input_dim!r}")
     return tuple(int(size) for size in input_dim)
 

@@ -42,7 +42,7 @@ import numbers
 
 import numpy as np
 
-from minidl.settings import check_dtype, check_positive_int
+from minidl.settings import Real, check, check_dtype, check_positive_int
 
 
 def _he_normal(fan_in, fan_out, rng):
@@ -79,12 +79,7 @@ INITIALISERS = {
 def check_weight_init(weight_init):
     """Return ``weight_init`` cleaned (a known name in lowercase, or a float >= 0), else raise ``ValueError``."""
     if isinstance(weight_init, numbers.Real) and not isinstance(weight_init, bool):
-        if not np.isfinite(weight_init) or weight_init < 0:
-            raise ValueError(
-                "a numeric weight_init is a standard deviation and must be finite and >= 0; "
-                f"got {weight_init!r}"
-            )
-        return float(weight_init)
+        return check(weight_init, Real(0, note="a standard deviation"), "a numeric weight_init")
     if not isinstance(weight_init, str) or weight_init.lower() not in INITIALISERS:
         raise ValueError(
             f"unknown weight_init {weight_init!r}; choose one of "

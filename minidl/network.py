@@ -10,6 +10,8 @@ from minidl.memory import check_network_size
 from minidl.protocols import register_network
 from minidl.sequential import BuiltSequential, Sequential
 from minidl.settings import (
+    Integer,
+    check,
     check_choice,
     check_dtype,
     check_hidden_sizes,
@@ -84,9 +86,7 @@ class MLP(BuiltSequential):
                  weight_decay=0.0, dropout=0.0, batchnorm=False, dtype=np.float32, seed=None):
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_sizes = check_hidden_sizes(hidden_sizes)
-        self.output_size = check_positive_int(output_size, "output_size")
-        if self.output_size < 2:
-            raise ValueError(f"output_size is the number of classes and must be >= 2; got {output_size!r}")
+        self.output_size = check(output_size, Integer(2, note="the number of classes"), "output_size")
         self.activation = check_choice(activation, tuple(ACTIVATIONS), "activation")
         self.weight_init = check_weight_init(weight_init)
         self.weight_decay = check_number(weight_decay, "weight_decay", low=0.0)

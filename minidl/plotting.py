@@ -19,6 +19,7 @@ import numpy as np
 
 from minidl.files import atomic_write
 from minidl.optional import install_hint
+from minidl.settings import Integer, check
 
 INSTALL_HINT = install_hint("plot")
 
@@ -79,9 +80,7 @@ def smooth(values, window):
     ``mean_i = (c_i - c_{i-window}) / count_i`` with ``c`` the running sum.
     """
     values = np.asarray(values, dtype=np.float64)
-    if window < 0 or int(window) != window:
-        raise ValueError(f"smoothing window must be a whole number >= 0, got {window!r}")
-    window = int(window)
+    window = check(window, Integer(0), "smoothing window")
     if window <= 1:
         return values
     cumulative = np.cumsum(values, axis=-1)

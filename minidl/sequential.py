@@ -36,7 +36,7 @@ from minidl.layers.protocol import (
 )
 from minidl.losses import SoftmaxWithLoss, softmax
 from minidl.protocols import network_type_name, register_network
-from minidl.settings import check_dtype, check_number, check_seed
+from minidl.settings import COUNT, check_dtype, check_number, check_seed
 from minidl.validation import check_features, check_labels, check_state
 
 
@@ -168,7 +168,7 @@ class Sequential:
             return (int(weights.shape[0]),)
         shape = (input_shape,) if isinstance(input_shape, int) else input_shape
         if not isinstance(shape, (tuple, list)) or not shape or not all(
-                isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0 for size in shape):
+                COUNT.accepts(size) for size in shape):
             raise ValueError(
                 f"input_shape must be a tuple of positive integers such as (1, 28, 28); got {input_shape!r}")
         return tuple(int(size) for size in shape)

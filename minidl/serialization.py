@@ -31,6 +31,7 @@ import numpy as np
 from minidl.archive import open_archive
 from minidl.files import save_npz
 from minidl.protocols import build_network, network_state_shapes
+from minidl.settings import Integer, check
 
 MODEL_FORMAT = "minidl-model"
 CHECKPOINT_FORMAT = "minidl-checkpoint"
@@ -185,11 +186,8 @@ def _check_format(meta, path, what, accepted_formats):
             f"pass {_WRITTEN_BY['model' if what == 'model' else 'checkpoint']}"
         )
     version = meta.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ValueError(
-            f"{what} {str(path)!r} is damaged: its format version is {version!r}, not a whole number "
-            f"(this minidl writes {FORMAT_VERSION}); write the file again"
-        )
+    check(version, Integer(1), "its format version", where=f"{what} {str(path)!r} is damaged",
+          fix=f"this minidl writes {FORMAT_VERSION}; write the file again")
     if version > FORMAT_VERSION:
         raise ValueError(
             f"{what} {str(path)!r} has format version {version}, newer than this "

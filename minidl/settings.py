@@ -2,98 +2,285 @@
 
 A learning rate of 0, a batch size of ``True`` or an activation called
 ``"Relu6"`` would otherwise fail much later, deep inside numpy, or not at
-all. Each function here checks one kind of setting where it enters minidl
-(a constructor, ``fit``, a data loader) and raises an error that names the
-setting, what it got and what it takes. Each returns the cleaned value, so a
-caller writes ``self.lr = check_number(lr, "lr", low=0.0, low_inclusive=False)``
-and carries on. Every check takes the value first and its name second.
+all. So each setting is *declared* where it enters minidl (a constructor,
+``fit``, a command, a file being read) by a constraint: what values it
+takes. One function, :func:`check`, holds a value against its constraint,
+returns the cleaned value and, if the value is refused, raises an error
+worded one way for every setting::
 
-The checks of arrays (data, labels, parameters, gradients) are in
-:mod:`minidl.validation`.
+    {name} must be {what it takes}; got {value!r}
+
+The constraints are a small vocabulary, in the spirit of scikit-learn's
+declared parameter constraints:
+
+- :class:`Integer` -- a whole number in a range: ``Integer(1)`` for a count,
+  ``Integer(0, none=True)`` for "None or >= 0";
+- :class:`Real` -- a finite real number in an interval:
+  ``Real(0, 1, closed="left")`` for a ratio in [0, 1);
+- :class:`Choice` -- one of some names, in any letter case;
+- :data:`SEED` -- a random seed: None or a whole number >= 0;
+- :class:`PathName` -- the name of a file or folder (a ``str`` or ``os.PathLike``).
+
+A caller writes ``self.epochs = check(epochs, Integer(1), "epochs")`` and
+carries on. The short forms :func:`check_number`, :func:`check_positive_int`,
+:func:`check_choice` and :func:`check_seed` are the same checks for the
+settings minidl meets most. The checks of arrays (data, labels, parameters,
+gradients) are in :mod:`minidl.validation`.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import os
 
 import numpy as np
 
 SUPPORTED_DTYPES = ("float32", "float64")
 
 
-def check_number(value, name, *, low=None, high=None, low_inclusive=True, high_inclusive=True):
-    """Return ``value`` as a Python float after checking it is a finite real in range.
+# ================================================================ the constraints
+class Integer:
+    """A whole number in ``[low, high]``, for counts, sizes, indices and seeds.
+
+    Parameters
+    ----------
+    low, high : int or None
+        The smallest and largest values allowed (``None``: no bound on that side).
+    none : bool or str, default False
+        Whether ``None`` is allowed too; a string says what ``None`` means
+        (``"minidl decides"``) and is shown in the message.
+    note : str, optional
+        A word on the values, shown in parentheses (``"counted from 0"``).
+    also : Integer, optional
+        More values allowed besides the range, left for ``note`` to describe
+        (``n_jobs``: ``-1`` for every core, and joblib's other negatives).
+
+    Notes
+    -----
+    ``True`` is refused although Python's ``bool`` is a subclass of ``int``:
+    ``True`` hidden units is a bug, not 1. numpy integers are accepted and
+    returned as Python ``int``.
+    """
+
+    error = ValueError
+
+    def __init__(self, low=None, high=None, *, none=False, note=None, also=None):
+        self.low, self.high, self.none, self.note, self.also = low, high, none, note, also
+
+    def accepts(self, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            return False
+        in_range = (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+        return in_range or (self.also is not None and self.also.accepts(value))
+
+    def is_kind(self, value):
+        return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+    def clean(self, value):
+        return int(value)
+
+    def __str__(self):
+        if self.low is not None and self.high is not None:
+            what = f"a whole number in [{self.low}, {self.high}]"
+        elif self.low is not None:
+            what = f"a whole number >= {self.low}"
+        elif self.high is not None:
+            what = f"a whole number <= {self.high}"
+        else:
+            what = "a whole number"
+        return what + (f" ({self.note})" if self.note else "")
+
+    def __repr__(self):
+        return f"Integer({self.low!r}, {self.high!r}, none={self.none!r})"
+
+
+class Real:
+    """A finite real number in an interval, for rates, ratios and tolerances.
+
+    Parameters
+    ----------
+    low, high : float or None
+        The bounds of the interval (``None``: unbounded on that side, which is
+        then open: infinity itself is refused).
+    closed : {"both", "left", "right", "neither"}, default "both"
+        Which bounds are themselves allowed: ``Real(0, 1, closed="left")`` is
+        :math:`[0, 1)`.
+    none : bool or str, default False
+        Whether ``None`` is allowed too (as for :class:`Integer`).
+    note : str, optional
+        A word on the values, shown in parentheses (``"a distance"``).
+
+    Notes
+    -----
+    A value that is not a real number at all (a string, ``True``, ``None``)
+    raises ``TypeError``; a real out of the interval, NaN or infinite, raises
+    ``ValueError``. The value is returned as a Python ``float`` on purpose:
+    numpy treats a Python float as "weakly typed", so ``float32_array *= 0.9``
+    stays float32, whereas a ``np.float64`` scalar would make numpy compute
+    in float64.
+    """
+
+    error = TypeError  # when the value is not a real number; ValueError when it is one out of range
+
+    def __init__(self, low=None, high=None, *, closed="both", none=False, note=None):
+        if closed not in ("both", "left", "right", "neither"):
+            raise ValueError(f"closed must be 'both', 'left', 'right' or 'neither', got {closed!r}")
+        self.low, self.high, self.closed, self.none, self.note = low, high, closed, none, note
+
+    def is_kind(self, value):
+        return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+    def accepts(self, value):
+        if not self.is_kind(value) or not math.isfinite(value):
+            return False
+        low_in, high_in = self.closed in ("both", "left"), self.closed in ("both", "right")
+        too_low = self.low is not None and (value < self.low or (value == self.low and not low_in))
+        too_high = self.high is not None and (value > self.high or (value == self.high and not high_in))
+        return not (too_low or too_high)
+
+    def clean(self, value):
+        return float(value)
+
+    def __str__(self):
+        left = "[" if self.low is not None and self.closed in ("both", "left") else "("
+        right = "]" if self.high is not None and self.closed in ("both", "right") else ")"
+        low = "-inf" if self.low is None else float(self.low)
+        high = "inf" if self.high is None else float(self.high)
+        return f"a finite number in {left}{low}, {high}{right}" + (f" ({self.note})" if self.note else "")
+
+    def __repr__(self):
+        return f"Real({self.low!r}, {self.high!r}, closed={self.closed!r})"
+
+
+class Choice:
+    """One of some names (lowercase strings), given in any letter case; returned in lowercase."""
+
+    error = ValueError
+
+    def __init__(self, *choices):
+        self.choices, self.none = tuple(choices), False
+
+    def is_kind(self, value):
+        return isinstance(value, str)
+
+    def accepts(self, value):
+        return isinstance(value, str) and value.lower() in self.choices
+
+    def clean(self, value):
+        return value.lower()
+
+    def __str__(self):
+        return f"one of {', '.join(map(repr, self.choices))}"
+
+    def __repr__(self):
+        return f"Choice{self.choices!r}"
+
+
+class PathName:
+    """The name of a file or folder: a ``str`` or an ``os.PathLike`` (``pathlib.Path``), returned as given.
+
+    Only the kind is checked here: whether the file exists, or may be
+    written, is for :mod:`minidl.files` to say when it is used. Any other
+    value is a ``TypeError``.
+    """
+
+    error = TypeError
+
+    def __init__(self, *, none=False):
+        self.none = none
+
+    def is_kind(self, value):
+        return isinstance(value, (str, os.PathLike))
+
+    def accepts(self, value):
+        return self.is_kind(value)
+
+    def clean(self, value):
+        return value
+
+    def __str__(self):
+        return "a path (a str or pathlib.Path)"
+
+    def __repr__(self):
+        return "PathName()"
+
+
+#: A random seed: None or a whole number >= 0. Seeds are plain integers so
+#: that they can be written into a JSON configuration and reproduce a run.
+SEED = Integer(0, none=True)
+
+#: A count or a size: a whole number >= 1.
+COUNT = Integer(1)
+
+
+# ================================================================ the check
+def check(value, constraint, name, *, where=None, fix=None):
+    """Return ``value`` cleaned if ``constraint`` allows it, else raise an error that says so.
 
     Parameters
     ----------
     value : object
-        What the user passed.
+        What the user passed (or what a file holds).
+    constraint : Integer, Real, Choice or PathName
+        What the setting takes.
     name : str
-        The setting's name, used in the error message.
-    low, high : float or None
-        Bounds of the allowed interval (``None``: unbounded on that side).
-    low_inclusive, high_inclusive : bool
-        Whether the bounds themselves are allowed.
+        The setting's name, as the user wrote it (``"batch_size"``, ``"--epochs"``).
+    where : str, optional
+        What the value belongs to, put first: ``"checkpoint 'run.npz' is damaged"``.
+        Then the error is always a ``ValueError``: it is what the value
+        belongs to (a file, say) that is wrong, not the type of an argument.
+    fix : str, optional
+        What to do, put last.
 
     Raises
     ------
-    TypeError
-        If ``value`` is not a real number (a string, ``True``, None).
     ValueError
-        If it is NaN, infinite or outside the interval.
-
-    Notes
-    -----
-    The value is converted to a Python ``float`` on purpose: numpy treats a
-    Python float as "weakly typed", so ``float32_array *= 0.9`` stays float32,
-    whereas a ``np.float64`` scalar would make numpy compute in float64.
+        ``{where}: {name} must be {constraint}; got {value!r}; {fix}``. A
+        choice that is not known reads ``unknown {name} {value!r}; choose
+        one of ...``, the wording of every unknown name in minidl.
+    TypeError
+        The same message, for a :class:`Real` given something that is not a
+        real number at all (and no ``where``).
     """
-    # bool is a subclass of int in Python: `True` as a learning rate is a bug, not 1.
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number; got {value!r} of type {type(value).__name__}")
-    value = float(value)
-    left = "[" if low_inclusive else "("
-    right = "]" if high_inclusive else ")"
-    # An unbounded side is open: infinity itself is refused (the value must be finite).
-    left, right = ("(" if low is None else left), (")" if high is None else right)
-    interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
-    too_low = low is not None and (value < low or (value == low and not low_inclusive))
-    too_high = high is not None and (value > high or (value == high and not high_inclusive))
-    if not math.isfinite(value) or too_low or too_high:
-        raise ValueError(f"{name} must be a finite number in {interval}; got {value!r}")
-    return value
+    if value is None and constraint.none:
+        return None
+    if constraint.accepts(value):
+        return constraint.clean(value)
+    kind = constraint.is_kind(value)
+    if isinstance(constraint, Choice):
+        message = f"unknown {name} {value!r}; choose {constraint}"
+    else:
+        meaning = f" ({constraint.none})" if isinstance(constraint.none, str) else ""
+        allowed = f"None{meaning} or {constraint}" if constraint.none else str(constraint)
+        # A real is shown as the float it was read as; a value of another kind with its type ('2' of type str).
+        got = repr(constraint.clean(value)) if kind and isinstance(constraint, Real) else repr(value)
+        typed = "" if kind or value is None else f" of type {type(value).__name__}"
+        message = f"{name} must be {allowed}; got {got}{typed}"
+    message = (f"{where}: " if where else "") + message + (f"; {fix}" if fix else "")
+    raise (ValueError if kind or where else constraint.error)(message)
+
+
+# ================================================================ short forms
+def check_number(value, name, *, low=None, high=None, low_inclusive=True, high_inclusive=True):
+    """``check(value, Real(low, high, ...), name)``: a finite real in range, as a Python float."""
+    closed = {(True, True): "both", (True, False): "left", (False, True): "right", (False, False): "neither"}
+    return check(value, Real(low, high, closed=closed[low_inclusive, high_inclusive]), name)
 
 
 def check_positive_int(value, name):
-    """Return ``value`` as an ``int`` if it is an integer >= 1 (a count or a size), else raise ``ValueError``."""
-    # bool is a subclass of int in Python: `True` hidden units is a bug, not 1.
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer (1, 2, ...); got {value!r}")
-    return int(value)
+    """``check(value, COUNT, name)``: a whole number >= 1 (a count or a size), as an ``int``."""
+    return check(value, COUNT, name)
 
 
 def check_choice(value, choices, name):
-    """Return ``value`` in lowercase if it is one of ``choices`` (lowercase strings) in any letter case.
-
-    Else raise ``ValueError`` listing the choices.
-    """
-    if not isinstance(value, str) or value.lower() not in choices:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(map(repr, choices))}")
-    return value.lower()
+    """``check(value, Choice(*choices), name)``: one of ``choices`` in any letter case, in lowercase."""
+    return check(value, Choice(*choices), name)
 
 
 def check_seed(seed):
-    """Return ``seed`` as ``int`` (>= 0) or ``None``, else raise ``ValueError``.
-
-    Seeds are plain integers so that they can be written into a JSON
-    configuration and reproduce a run later.
-    """
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be None or an integer >= 0; got {seed!r}")
-    return int(seed)
+    """``check(seed, SEED, "seed")``: None or a whole number >= 0, as an ``int``."""
+    return check(seed, SEED, "seed")
 
 
 def check_dtype(dtype):

@@ -21,7 +21,6 @@ It passes scikit-learn's own estimator checks (``tests/test_sklearn.py``).
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -33,7 +32,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from minidl import optim
 from minidl.network import MLP
-from minidl.settings import check_number, check_positive_int
+from minidl.settings import SEED, Real, check, check_number, check_positive_int
 from minidl.training import EarlyStopping, Trainer
 from minidl.training.checkpoints import restore_trainer, trainer_state
 
@@ -305,7 +304,7 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         batch_size = self.batch_size
         if isinstance(batch_size, str):
             if batch_size != "auto":
-                raise ValueError(f"batch_size must be 'auto' or a positive integer, got {batch_size!r}")
+                raise ValueError(f"batch_size must be 'auto' or a whole number >= 1; got {batch_size!r}")
             batch_size = min(200, n_samples)
         batch_size = check_positive_int(batch_size, "batch_size")
         optimizer, optimizer_params = self._optimizer(self._learning_rate())
@@ -315,15 +314,12 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         else:
             weight_decay = check_number(self.alpha, "alpha", low=0.0) / batch_size
         seed = self._renamed("seed", "random_state", None)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
-            raise ValueError(f"random_state must be None or an integer >= 0, got {seed!r}; minidl seeds every "
-                             "run with a number, so that it can be reproduced")
+        seed = check(seed, SEED, "random_state", fix="minidl seeds every run with a number, so that it can be reproduced")
         activation = self.activation
         if isinstance(activation, str) and activation.lower() == "logistic":
             activation = "sigmoid"
-        fraction = check_number(self.validation_fraction, "validation_fraction", low=0.0)
-        if self.early_stopping and not 0.0 < fraction < 1.0:
-            raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
+        fraction = check(self.validation_fraction, Real(0, 1, closed="neither") if self.early_stopping else Real(0),
+                         "validation_fraction")
         epochs = self._renamed("epochs", "max_iter", 200)
         return {"hidden_sizes": self._renamed("hidden_sizes", "hidden_layer_sizes", (100,)), "activation": activation,
                 "epochs": check_positive_int(epochs, "epochs" if self._given("epochs") else "max_iter"),
@@ -383,9 +379,7 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         if name == "sgd" and not self._given("optimizer"):
             if "momentum" in params:
                 raise ValueError("with solver='sgd', set the momentum with momentum=..., not in optimizer_params")
-            momentum = check_number(self.momentum, "momentum", low=0.0)
-            if momentum > 1.0:
-                raise ValueError(f"momentum must be in [0, 1], got {self.momentum!r}")
+            momentum = check(self.momentum, Real(0, 1), "momentum")
             if momentum > 0.0:
                 name = "nesterov" if self.nesterovs_momentum else "momentum"
                 params["momentum"] = momentum

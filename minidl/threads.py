@@ -45,10 +45,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import numbers
 import os
 
 import threadpoolctl
+
+from minidl.settings import Integer, check
 
 #: Multiply-adds a thread must get from a step's largest matrix product before
 #: minidl gives it one: below that a second thread made the products slower,
@@ -70,13 +71,8 @@ class ThreadCountWarning(UserWarning):
     """A run continues on another thread count than its first epochs had: its last bits may differ."""
 
 
-def check_threads(threads):
-    """Return ``threads`` (``None`` or an ``int`` >= 1), else raise ``ValueError``."""
-    if threads is None:
-        return None
-    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1:
-        raise ValueError(f"threads must be None (minidl decides) or a whole number >= 1; got {threads!r}")
-    return int(threads)
+#: The ``threads`` setting of every minidl call that computes: None or a count.
+THREADS = Integer(1, none="minidl decides")
 
 
 def usable_cores():
@@ -176,7 +172,7 @@ def limit_threads(threads=None, layer_sizes=None, batch_size=None):
     The limits are the process's own (threadpoolctl sets them in the BLAS
     library itself), so two Python threads training at once share them.
     """
-    threads = check_threads(threads)
+    threads = check(threads, THREADS, "threads")
     if threads is None:
         threads = _count_in_force.get()
     controller = threadpoolctl.ThreadpoolController()

@@ -77,7 +77,7 @@ def test_bad_standard_deviation_is_rejected(bad):
 
 
 def test_bad_fan_and_rng_are_rejected():
-    with pytest.raises(ValueError, match="fan_in must be a positive integer"):
+    with pytest.raises(ValueError, match="fan_in must be a whole number >= 1"):
         initialize("he", 0, 3, np.random.default_rng(0))
     with pytest.raises(TypeError, match="numpy.random.Generator"):
         initialize("he", 2, 3, 0)

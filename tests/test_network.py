@@ -276,11 +276,11 @@ def test_bad_data_raises_a_clear_value_error(call, message):
         ({"weight_init": "lecun"}, "unknown weight_init 'lecun'"),
         ({"dropout": 1.0}, r"dropout ratio must be a finite number in \[0.0, 1.0\); got 1.0"),
         ({"weight_decay": -0.1}, r"weight_decay must be a finite number in \[0.0, inf\); got -0.1"),
-        ({"output_size": 1}, "output_size is the number of classes and must be >= 2"),
-        ({"hidden_sizes": [10, 0]}, r"hidden_sizes\[1\] must be a positive integer"),
+        ({"output_size": 1}, "output_size must be a whole number >= 2 .the number of classes.; got 1"),
+        ({"hidden_sizes": [10, 0]}, r"hidden_sizes\[1\] must be a whole number >= 1"),
         ({"dtype": np.float16}, "'float16' is not supported"),
         ({"batchnorm": "yes"}, "batchnorm must be True or False"),
-        ({"seed": 1.5}, "seed must be None or an integer"),
+        ({"seed": 1.5}, "seed must be None or a whole number"),
     ],
 )
 def test_bad_settings_raise_a_clear_value_error(options, message):

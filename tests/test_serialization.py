@@ -163,9 +163,9 @@ def edited_file(path, tree_part=None, **meta):
 
 
 @pytest.mark.parametrize("meta, words", [
-    ({"version": "1"}, "format version is '1', not a whole number"),
-    ({"version": None}, "format version is None"),
-    ({"version": True}, "format version is True"),
+    ({"version": "1"}, "format version must be a whole number >= 1; got '1'"),
+    ({"version": None}, "format version must be a whole number >= 1; got None"),
+    ({"version": True}, "format version must be a whole number >= 1; got True"),
     ({"tree": {"config": {}, "state": {"__array__": ["not", "a", "name"]}}}, "is damaged: its structure"),
     ({"tree": ["a", "list"]}, "is damaged: its structure is a list, not a dict"),
 ])

@@ -4,6 +4,12 @@ import numpy as np
 import pytest
 
 from minidl.settings import (
+    COUNT,
+    SEED,
+    Choice,
+    Integer,
+    Real,
+    check,
     check_choice,
     check_dtype,
     check_hidden_sizes,
@@ -33,14 +39,14 @@ def test_settings_checks_accept_good_values():
         (lambda: check_number(0, "lr", low=0.0, low_inclusive=False), r"lr must be a finite number in \(0.0, inf\); got 0.0"),
         (lambda: check_number(float("nan"), "eps", low=0.0), "got nan"),
         (lambda: check_number(float("inf"), "max_norm"), r"in \(-inf, inf\); got inf"),
-        (lambda: check_positive_int(True, "input_size"), "input_size must be a positive integer"),
-        (lambda: check_positive_int(0, "input_size"), r"\(1, 2, ...\); got 0"),
+        (lambda: check_positive_int(True, "input_size"), "input_size must be a whole number >= 1; got True of type bool"),
+        (lambda: check_positive_int(0, "input_size"), r">= 1; got 0"),
         (lambda: check_positive_int(2.0, "batch_size"), "got 2.0"),
         (lambda: check_choice("gelu", ("relu", "tanh"), "activation"), "unknown activation 'gelu'; choose one of 'relu', 'tanh'"),
-        (lambda: check_seed(-1), "seed must be None or an integer >= 0"),
+        (lambda: check_seed(-1), "seed must be None or a whole number >= 0; got -1"),
         (lambda: check_dtype(np.float16), "'float16' is not supported"),
         (lambda: check_dtype("banana"), "not a numpy dtype"),
-        (lambda: check_hidden_sizes([100, 0]), r"hidden_sizes\[1\] must be a positive integer"),
+        (lambda: check_hidden_sizes([100, 0]), r"hidden_sizes\[1\] must be a whole number >= 1"),
         (lambda: check_hidden_sizes("100"), "list of positive integers"),
     ],
 )
@@ -51,7 +57,7 @@ def test_settings_checks_explain_what_is_wrong(call, message):
 
 @pytest.mark.parametrize("value", [True, "0.1", None])
 def test_a_number_that_is_not_a_real_is_a_type_error(value):
-    with pytest.raises(TypeError, match=r"lr must be a real number; got .* of type"):
+    with pytest.raises(TypeError, match=r"lr must be a finite number in \(-inf, inf\); got (None$|.* of type)"):
         check_number(value, "lr")
 
 
@@ -66,3 +72,54 @@ def test_dtype_none_is_the_documented_default_float32():
 def test_unordered_widths_are_refused(widths):
     with pytest.raises(ValueError, match="hidden_sizes must be a list of positive integers"):
         check_hidden_sizes(widths)
+
+
+def test_the_constraints_clean_what_they_accept():
+    assert check(np.int64(3), COUNT, "n") == 3 and type(check(np.int64(3), COUNT, "n")) is int
+    assert check(None, SEED, "seed") is None and check(0, SEED, "seed") == 0
+    assert check(5, Integer(0, 5), "index") == 5
+    assert check(-2, Integer(1, also=Integer(high=-1)), "n_jobs") == -2
+    assert check(0, Real(0, 1, closed="left"), "ratio") == 0.0 and type(check(1, Real(), "x")) is float
+    assert check("ReLU", Choice("relu", "tanh"), "activation") == "relu"
+
+
+@pytest.mark.parametrize(
+    "value, constraint, message",
+    [
+        (6, Integer(0, 5), r"index must be a whole number in \[0, 5\]; got 6$"),
+        (0, Integer(1, none="minidl decides"), r"index must be None \(minidl decides\) or a whole number >= 1; got 0$"),
+        (-1, Integer(0, note="counted from 0"), r"index must be a whole number >= 0 \(counted from 0\); got -1$"),
+        (1.5, COUNT, r"index must be a whole number >= 1; got 1.5 of type float$"),
+        (0, Integer(1, also=Integer(high=-1)), r"index must be a whole number >= 1; got 0$"),
+        (1, Real(0, 1, closed="left"), r"index must be a finite number in \[0.0, 1.0\); got 1.0$"),
+        (0, Real(0, 1, closed="right"), r"index must be a finite number in \(0.0, 1.0\]; got 0.0$"),
+        (float("nan"), Real(), r"in \(-inf, inf\); got nan$"),
+        ("x", Choice("a", "b"), r"unknown index 'x'; choose one of 'a', 'b'$"),
+    ],
+)
+def test_one_wording_for_every_refusal(value, constraint, message):
+    with pytest.raises(ValueError, match=message):
+        check(value, constraint, "index")
+
+
+def test_where_and_fix_frame_the_one_message():
+    with pytest.raises(ValueError, match=r"^checkpoint 'c.npz' is damaged: trainer.epoch must be a whole number "
+                                         r">= 0; got '3' of type str; write it again$"):
+        check("3", Integer(0), "trainer.epoch", where="checkpoint 'c.npz' is damaged", fix="write it again")
+
+
+def test_a_path_is_a_str_or_a_path_object():
+    import pathlib
+
+    from minidl.settings import PathName
+
+    assert check("run.npz", PathName(), "checkpoint") == "run.npz"
+    assert check(pathlib.Path("run.npz"), PathName(), "checkpoint") == pathlib.Path("run.npz")
+    assert check(None, PathName(none=True), "checkpoint") is None
+    with pytest.raises(TypeError, match=r"checkpoint must be a path \(a str or pathlib.Path\); got 3 of type int$"):
+        check(3, PathName(), "checkpoint")
+
+
+def test_a_real_constraint_refuses_an_unknown_closedness():
+    with pytest.raises(ValueError, match="closed must be"):
+        Real(0, 1, closed="open")

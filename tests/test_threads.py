@@ -5,7 +5,8 @@ import pytest
 import threadpoolctl
 
 from minidl import MLP
-from minidl.threads import WORK_PER_THREAD, check_threads, choose_threads, limit_threads, network_sizes
+from minidl.settings import check
+from minidl.threads import THREADS, WORK_PER_THREAD, choose_threads, limit_threads, network_sizes
 
 
 def blas_threads():
@@ -42,11 +43,11 @@ def test_large_products_get_a_thread_for_each_share_of_work_up_to_the_cores():
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True, "2"])
 def test_a_thread_count_must_be_none_or_a_whole_number(bad):
     with pytest.raises(ValueError, match="threads must be None .minidl decides. or a whole number >= 1"):
-        check_threads(bad)
+        check(bad, THREADS, "threads")
 
 
-def test_check_threads_passes_good_values():
-    assert check_threads(None) is None and check_threads(np.int64(3)) == 3
+def test_the_threads_setting_passes_good_values():
+    assert check(None, THREADS, "threads") is None and check(np.int64(3), THREADS, "threads") == 3
 
 
 def test_the_limit_holds_inside_the_block_and_is_restored_after():

@@ -12,10 +12,10 @@ import ast
 import contextlib
 import inspect
 import os
-from numbers import Real
 from pathlib import Path
 
 from minidl.datasets.idx import IDX_FILES
+from minidl.settings import COUNT, Real
 
 DATASET_HELP = (
     "data set: mnist, fashion-mnist (downloaded once with internet access, then cached in the "
@@ -95,8 +95,8 @@ def sizes(text):
         raise argparse.ArgumentTypeError(
             f"expected comma-separated whole numbers like 100,100, got {text!r}"
         ) from None
-    if any(value < 1 for value in values):
-        raise argparse.ArgumentTypeError(f"every layer size must be >= 1, got {text!r}")
+    if not all(COUNT.accepts(value) for value in values):
+        raise argparse.ArgumentTypeError(f"every layer size must be {COUNT}, got {text!r}")
     return values
 
 
@@ -116,40 +116,29 @@ def key_value(text):
     return key.strip(), value
 
 
-def non_negative_float(text):
-    value = _number(text, float)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
+def option_type(constraint, kind=int):
+    """An argparse ``type``: the text read as ``kind`` (int or float) and held against ``constraint``.
+
+    The constraint is one of :mod:`minidl.settings`, so an option and the
+    Python setting it fills take the same values and say so the same way:
+    ``argument --epochs: expected a whole number >= 1, got '0'``.
+    """
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not constraint.accepts(value):
+            raise argparse.ArgumentTypeError(f"expected {constraint}, got {text!r}")
+        return value
+
+    return parse
 
 
-def positive_float(text):
-    value = _number(text, float)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return value
-
-
-def positive_int(text):
-    value = _number(text, int)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return value
-
-
-def fraction(text):
-    value = _number(text, float)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
-    return value
-
-
-def _number(text, kind):
-    try:
-        return kind(text)
-    except ValueError:
-        name = "a whole number" if kind is int else "a number"
-        raise argparse.ArgumentTypeError(f"expected {name}, got {text!r}") from None
+non_negative_float = option_type(Real(0), float)
+positive_float = option_type(Real(0, closed="neither"), float)
+positive_int = option_type(COUNT)
+fraction = option_type(Real(0, 1, closed="left"), float)
 
 
 def pairs_to_dict(pairs, what):
@@ -184,4 +173,4 @@ def check_numbers(settings, prefix, receiver=None):
 
 
 def _is_number(value):
-    return isinstance(value, Real) and not isinstance(value, bool)
+    return Real().is_kind(value)

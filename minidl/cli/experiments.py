@@ -30,6 +30,7 @@ import numpy as np
 from minidl import optim
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, HelpFormatter, add_command, data_home, lowercase
+from minidl.settings import Integer, check
 from minidl.threads import limit_threads
 
 EXAMPLES = {
@@ -82,15 +83,8 @@ def initialisations(text):
     return values
 
 
-def job_count(text):
-    """``"2"`` -> ``2``; ``"-1"`` -> ``-1`` (one job a core)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1 and value != -1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, or -1 for one job a core, got {text!r}")
-    return value
+#: ``"2"`` -> ``2``; ``"-1"`` -> ``-1`` (one job a core).
+job_count = arguments.option_type(Integer(1, note="or -1 for one job a core", also=Integer(-1, -1)))
 
 
 def number_range(text):
@@ -307,8 +301,7 @@ def run(args):
             check_plotting_available()  # before minutes of training, not after
         except ModuleNotFoundError as error:
             raise ValueError(f"{error}, or add --no-plot to write only the numbers") from error
-    if getattr(args, "seed", 0) < 0:
-        raise ValueError(f"--seed must be >= 0, got {args.seed}")
+    check(getattr(args, "seed", 0), Integer(0), "--seed")
     stem = output_stem(args)
     outputs = [f"{stem}.csv", f"{stem}.json"] + ([] if args.no_plot else [f"{stem}.png"])
     folder = check_folder(args.out, outputs)  # created only when the results are written

@@ -22,12 +22,11 @@ examples:
 
 from __future__ import annotations
 
-import argparse
-
-from minidl.cli.arguments import HelpFormatter, add_command
+from minidl.cli.arguments import HelpFormatter, add_command, option_type
 from minidl.files import check_output_folder
 from minidl.homework import EXERCISES, check, grade, write_assignment
 from minidl.homework.grading.grader import DEFAULT_TIME_LIMIT
+from minidl.settings import Integer, Real
 
 
 def add_parser(subparsers):
@@ -85,24 +84,8 @@ def _process_options(parser):
                         help="exercises checked at the same time (default: 2, or 1 on one core)")
 
 
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0 such as a student id, got {text!r}")
-    return value
-
-
-def _positive(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
-    return value
+_seed = option_type(Integer(0, note="a student id, for instance"))
+_positive = option_type(Real(0, closed="neither", note="seconds"), float)
 
 
 def run(args):

@@ -35,11 +35,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from minidl.experiments.common import check_count
 from minidl.experiments.initialisation import initialisation_label
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS
 from minidl.plotting import panel_grid
+from minidl.settings import COUNT, Integer, check
 from minidl.threads import limit_threads
 
 #: The range each histogram covers: the activation's outputs for sigmoid and
@@ -178,9 +178,9 @@ def activation_histograms(activation="sigmoid", initialisations=(1.0, 0.01, "xav
     initialisations = [check_weight_init(weight_init) for weight_init in initialisations]
     if not initialisations:
         raise ValueError("no initialisation given; pass e.g. initialisations=(1.0, 0.01, 'xavier')")
-    layers, units = check_count(layers, "layers"), check_count(units, "units")
-    samples, bins = check_count(samples, "samples"), check_count(bins, "bins")
-    seed = check_count(seed, "seed", minimum=0)
+    layers, units = check(layers, COUNT, "layers"), check(units, COUNT, "units")
+    samples, bins = check(samples, COUNT, "samples"), check(bins, COUNT, "bins")
+    seed = check(seed, Integer(0), "seed")
     bin_edges = np.linspace(*HISTOGRAM_RANGES[activation], bins + 1)
 
     counts = np.zeros((len(initialisations), layers, bins), dtype=np.int64)

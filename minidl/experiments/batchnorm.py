@@ -30,9 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
-from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs
+from minidl.experiments.common import class_count, load_data, map_runs, run_for_epochs
 from minidl.experiments.results import save_numbers
 from minidl.plotting import panel_grid
+from minidl.settings import COUNT, Integer, Real, check
 
 #: 16 standard deviations, evenly spaced on a log scale from 1 to 1e-4 (the book's grid).
 DEFAULT_WEIGHT_SCALES = tuple(np.logspace(0, -4, 16).tolist())
@@ -158,10 +159,10 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
     BatchnormResult
     """
     weight_scales = [float(scale) for scale in weight_scales]
-    if not weight_scales or not all(np.isfinite(scale) and scale > 0 for scale in weight_scales):
+    if not weight_scales or not all(Real(0, closed="neither").accepts(scale) for scale in weight_scales):
         raise ValueError(f"weight_scales must be positive standard deviations such as (1.0, 0.1), got {weight_scales}")
-    epochs, batch_size = check_count(epochs, "epochs"), check_count(batch_size, "batch_size")
-    seed = check_count(seed, "seed", minimum=0)
+    epochs, batch_size = check(epochs, COUNT, "epochs"), check(batch_size, COUNT, "batch_size")
+    seed = check(seed, Integer(0), "seed")
     optimizer_params = {"lr": 0.01, **(optimizer_params or {})}
     (x_train, t_train), (_, t_test) = load_data(dataset, samples)
     input_size, output_size = x_train.shape[1], class_count(t_train, t_test)

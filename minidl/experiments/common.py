@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 import sys
 
 import numpy as np
@@ -27,6 +26,7 @@ from minidl import optim
 from minidl.datasets import MiniBatches, load_dataset
 from minidl.network import MLP
 from minidl.optional import import_optional
+from minidl.settings import COUNT, Integer, check
 from minidl.threads import limit_threads, network_sizes, note_thread_count
 from minidl.training import Trainer, TrainingDivergedError
 from minidl.training.progress import in_notebook, is_terminal, notebook_widget_bar
@@ -35,21 +35,14 @@ from minidl.training.progress import in_notebook, is_terminal, notebook_widget_b
 SCHEDULER_TIMEOUT = 10
 
 
-def check_count(value, name, minimum=1):
-    """Return ``value`` as an int after checking it is a whole number >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def seed_list(seed, seeds):
     """The random seed of each of ``seeds`` repeated runs: ``seed, seed + 1, ..., seed + seeds - 1``.
 
     Consecutive integers are easy to read in a results file, and numpy's
     generators turn even neighbouring seeds into unrelated streams.
     """
-    seed = check_count(seed, "seed", minimum=0)
-    return [seed + offset for offset in range(check_count(seeds, "seeds"))]
+    seed = check(seed, Integer(0), "seed")
+    return [seed + offset for offset in range(check(seeds, COUNT, "seeds"))]
 
 
 def load_data(dataset, samples=None):
@@ -60,7 +53,7 @@ def load_data(dataset, samples=None):
     """
     (x_train, t_train), test = load_dataset(dataset)
     if samples is not None:
-        samples = check_count(samples, "samples")
+        samples = check(samples, COUNT, "samples")
         if samples > len(x_train):
             raise ValueError(
                 f"asked for {samples} training samples but {dataset!r} has only {len(x_train)}; "
@@ -267,13 +260,9 @@ def run_for_epochs(network_settings, optimizer, x, t, epochs, batch_size, seed, 
 
 
 # ================================================================ parallel runs
-def check_jobs(n_jobs):
-    """Return ``n_jobs`` after checking it is None or a whole number other than 0."""
-    if n_jobs is None:
-        return None
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
-        raise ValueError(f"n_jobs must be a whole number >= 1 (or -1 for every core), or None; got {n_jobs!r}")
-    return int(n_jobs)
+#: The n_jobs setting of map_runs: None (one process), a count, or -1 for every core (joblib's
+#: other negative counts, every core but some, are let through too).
+JOBS = Integer(1, none=True, note="or -1 for every core", also=Integer(high=-1))
 
 
 def map_runs(function, tasks, description, progress=True, n_jobs=None):
@@ -315,7 +304,7 @@ def map_runs(function, tasks, description, progress=True, n_jobs=None):
     """
     from joblib import Parallel, delayed, effective_n_jobs
 
-    tasks, n_jobs = list(tasks), check_jobs(n_jobs)
+    tasks, n_jobs = list(tasks), check(n_jobs, JOBS, "n_jobs")
     results = [None] * len(tasks)
     with progress_bar(len(tasks), description, progress) as bar:
         if effective_n_jobs(n_jobs) == 1:

@@ -33,7 +33,6 @@ import numpy as np
 from minidl import optim
 from minidl.experiments.common import (
     build_optimizers,
-    check_count,
     class_count,
     load_data,
     map_runs,
@@ -43,6 +42,7 @@ from minidl.experiments.common import (
 )
 from minidl.experiments.results import save_numbers
 from minidl.plotting import draw_band, new_figure
+from minidl.settings import COUNT, check
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)
@@ -200,8 +200,8 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
     -------
     ComparisonResult
     """
-    iterations = check_count(iterations, "iterations")
-    batch_size = check_count(batch_size, "batch_size")
+    iterations = check(iterations, COUNT, "iterations")
+    batch_size = check(batch_size, COUNT, "batch_size")
     run_seeds = seed_list(seed, seeds)
     built = build_optimizers(optimizers, overrides=hyperparameters)  # fails fast on a bad name
     chosen = merge_hyperparameters(optimizers, overrides=hyperparameters)

@@ -33,7 +33,6 @@ import numpy as np
 
 from minidl import optim
 from minidl.experiments.common import (
-    check_count,
     class_count,
     load_data,
     map_runs,
@@ -44,6 +43,7 @@ from minidl.experiments.common import (
 from minidl.experiments.results import save_numbers
 from minidl.init import check_weight_init
 from minidl.plotting import draw_band, new_figure
+from minidl.settings import COUNT, check
 
 DEFAULT_INITIALISATIONS = (0.01, "xavier", "he")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)
@@ -183,8 +183,8 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
     -------
     InitialisationResult
     """
-    iterations = check_count(iterations, "iterations")
-    batch_size = check_count(batch_size, "batch_size")
+    iterations = check(iterations, COUNT, "iterations")
+    batch_size = check(batch_size, COUNT, "batch_size")
     run_seeds = seed_list(seed, seeds)
     initialisations = [check_weight_init(weight_init) for weight_init in initialisations]
     if not initialisations:

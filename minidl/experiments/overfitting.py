@@ -52,9 +52,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
-from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs, seed_list
+from minidl.experiments.common import class_count, load_data, map_runs, run_for_epochs, seed_list
 from minidl.experiments.results import save_numbers
 from minidl.plotting import draw_band, panel_grid
+from minidl.settings import COUNT, check
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 
@@ -210,7 +211,7 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
     -------
     OverfittingResult
     """
-    epochs, batch_size = check_count(epochs, "epochs"), check_count(batch_size, "batch_size")
+    epochs, batch_size = check(epochs, COUNT, "epochs"), check(batch_size, COUNT, "batch_size")
     run_seeds = seed_list(seed, seeds)
     optimizer_params = {"lr": 0.001, **(optimizer_params or {})}
     configurations = [

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from minidl.experiments.common import build_optimizers, check_count
+from minidl.experiments.common import build_optimizers
 from minidl.plotting import panel_grid
+from minidl.settings import COUNT, check
 
 #: Learning rates for each optimizer on this function. SGD, Momentum, AdaGrad
 #: and Adam use the book's values. Nesterov gets Momentum's rate so the two
@@ -175,7 +176,7 @@ def optimizer_paths(optimizers=DEFAULT_OPTIMIZERS, hyperparameters=None, steps=3
     ``optimizer.update(params, grads)`` with ``params = {"x": ..., "y": ...}``.
     Nothing is random: the paths are the same on every run.
     """
-    steps = check_count(steps, "steps")
+    steps = check(steps, COUNT, "steps")
     start = tuple(float(value) for value in start)
     if len(start) != 2:
         raise ValueError(f"start must be a point (x, y), got {start!r}")

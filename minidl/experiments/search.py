@@ -33,9 +33,10 @@ import numpy as np
 
 from minidl import optim
 from minidl.datasets import train_val_split
-from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs
+from minidl.experiments.common import class_count, load_data, map_runs, run_for_epochs
 from minidl.experiments.results import save_numbers
 from minidl.plotting import panel_grid
+from minidl.settings import COUNT, Integer, Real, check
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 
@@ -46,9 +47,8 @@ def check_range(bounds, name):
         low, high = (float(value) for value in bounds)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a pair (low, high) such as (1e-4, 1e-1), got {bounds!r}") from None
-    if not (0 < low <= high and np.isfinite(high)):
-        raise ValueError(f"{name} must satisfy 0 < low <= high for a log-uniform draw, got {bounds!r}")
-    return low, high
+    low = check(low, Real(0, closed="neither", note="a log-uniform draw starts above 0"), f"{name} low")
+    return low, check(high, Real(low, note="at least low"), f"{name} high")
 
 
 def check_enough_for_validation(labels, validation_size, class_total):
@@ -202,8 +202,8 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
     -------
     SearchResult
     """
-    trials, epochs = check_count(trials, "trials"), check_count(epochs, "epochs")
-    batch_size, seed = check_count(batch_size, "batch_size"), check_count(seed, "seed", minimum=0)
+    trials, epochs = check(trials, COUNT, "trials"), check(epochs, COUNT, "epochs")
+    batch_size, seed = check(batch_size, COUNT, "batch_size"), check(seed, Integer(0), "seed")
     learning_rate_range = check_range(learning_rate_range, "learning_rate_range")
     weight_decay_range = check_range(weight_decay_range, "weight_decay_range")
     (x_all, t_all), (_, t_test) = load_data(dataset, samples)

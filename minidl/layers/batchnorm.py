@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from minidl.settings import Real, check
+
 
 class BatchNorm:
     """Batch normalisation (Ioffe and Szegedy, 2015) for inputs of shape (N, D).
@@ -65,10 +67,8 @@ class BatchNorm:
             raise ValueError(
                 f"BatchNorm needs gamma and beta of the same shape (D,); got {gamma.shape} and {beta.shape}"
             )
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"BatchNorm momentum must be in [0, 1); got {momentum!r}")
-        if not epsilon > 0.0:
-            raise ValueError(f"BatchNorm epsilon must be > 0; got {epsilon!r}")
+        momentum = check(momentum, Real(0, 1, closed="left"), "BatchNorm momentum")
+        epsilon = check(epsilon, Real(0, closed="neither"), "BatchNorm epsilon")
         self.gamma = gamma
         self.beta = beta
         self.momentum = float(momentum)

@@ -11,12 +11,10 @@ onto the pixels it was copied from.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from minidl.settings import check_positive_int
+from minidl.settings import Integer, check, check_positive_int
 
 
 def output_size(size, filter_size, stride, pad):
@@ -140,10 +138,7 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
 def check_stride_and_pad(stride, pad, layer):
     """Return ``(stride, pad)`` as ints if stride >= 1 and pad >= 0, else raise ``ValueError``."""
     stride = check_positive_int(stride, f"{layer} stride")
-    # bool is an int in Python, but True as a padding is a bug, not 1.
-    if isinstance(pad, bool) or not isinstance(pad, numbers.Integral) or pad < 0:
-        raise ValueError(f"{layer} pad must be an integer >= 0 (0, 1, 2, ...); got {pad!r}")
-    return stride, int(pad)
+    return stride, check(pad, Integer(0), f"{layer} pad")
 
 
 def check_images(x, channels, filter_h, filter_w, pad, layer):

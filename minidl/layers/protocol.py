@@ -41,6 +41,8 @@ import inspect
 
 import numpy as np
 
+from minidl.settings import COUNT
+
 #: Registered name -> layer class (every layer of minidl, and those of users that register).
 LAYERS = {}
 
@@ -232,7 +234,7 @@ def parameter_shapes(spec):
 def check_shape(shape, what):
     """``shape`` as a tuple of positive ints, else ValueError naming ``what``."""
     if not isinstance(shape, (list, tuple)) or not all(
-            isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in shape):
+            COUNT.accepts(size) for size in shape):
         raise ValueError(f"the shape of {what} must be a list of positive whole numbers; got {shape!r}")
     return tuple(shape)
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from minidl.optim.subnormals import FLUSH_EVERY
 from minidl.optim.workspace import Workspace
-from minidl.settings import check_number
+from minidl.settings import Integer, check, check_number
 from minidl.validation import check_params_and_grads
 
 _TWO_NETWORKS = (
@@ -230,9 +230,7 @@ class Optimizer:
         saved_name = str(np.asarray(state.pop("optimizer")))
         if saved_name != name:
             raise ValueError(f"this state was saved by {saved_name}, not {name}; load it into a {saved_name}")
-        step = np.asarray(state.pop("step"))
-        if step.shape != () or not np.issubdtype(step.dtype, np.integer) or step < 0:
-            raise ValueError(f"state 'step' must be a whole number >= 0; got {step!r}")
+        step = check(np.asarray(state.pop("step"))[()], Integer(0), "state 'step'")
         hyperparameters, slots = {}, {}
         for key, value in state.items():
             kind, _, rest = key.partition("/")

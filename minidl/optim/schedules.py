@@ -16,16 +16,13 @@ import inspect
 import math
 from numbers import Real
 
-import numpy as np
-
-from minidl.settings import check_number, check_positive_int
+from minidl.settings import Integer, check, check_number, check_positive_int
 
 
 def _check_call(lr0, epoch):
     lr0 = check_number(lr0, "lr0", low=0.0, low_inclusive=False)
-    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
-        raise ValueError(f"epoch must be a whole number >= 0 (counted from 0); got {epoch!r}")
-    return lr0, int(epoch)
+    epoch = check(epoch, Integer(0, note="counted from 0"), "epoch")
+    return lr0, epoch
 
 
 class StepDecay:

@@ -21,6 +21,8 @@ import copy
 import math
 import weakref
 
+from minidl.settings import Choice, Integer, Real, check
+
 
 class Callback:
     """Base class: every hook does nothing. Override the ones you need."""
@@ -91,12 +93,9 @@ class EarlyStopping(Callback):
     """
 
     def __init__(self, monitor="val_loss", patience=5, min_delta=0.0, mode="auto", restore_best_weights=True):
-        if not isinstance(patience, int) or isinstance(patience, bool) or patience < 0:
-            raise ValueError(f"patience must be an integer >= 0, got {patience!r}")
-        if not min_delta >= 0:
-            raise ValueError(f"min_delta must be >= 0 (it is a distance), got {min_delta!r}")
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        patience = check(patience, Integer(0), "patience")
+        min_delta = check(min_delta, Real(0, note="a distance"), "min_delta")
+        mode = check(mode, Choice("auto", "min", "max"), "mode")
         self.monitor = monitor
         self.patience = patience
         self.min_delta = float(min_delta)

@@ -23,13 +23,11 @@ so there is never a half-finished epoch to resume.
 
 from __future__ import annotations
 
-import math
-from numbers import Real
-
 import numpy as np
 
 from minidl import optim
 from minidl.protocols import build_network
+from minidl.settings import Integer, Real, check
 from minidl.training.history import History
 
 
@@ -180,15 +178,11 @@ def _read(trainer, state, path):
 
 
 def _whole_number(value, name, path, minimum):
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"checkpoint {path!r} is damaged: {name} must be a whole number >= {minimum}, got {value!r}")
-    return value
+    return check(value, Integer(minimum), name, where=f"checkpoint {path!r} is damaged")
 
 
 def _positive_number(value, name, path):
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"checkpoint {path!r} is damaged: {name} must be a finite number > 0, got {value!r}")
-    return float(value)
+    return check(value, Real(0, closed="neither"), name, where=f"checkpoint {path!r} is damaged")
 
 
 def _dictionary(value, name, path):

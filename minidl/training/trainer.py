@@ -25,7 +25,8 @@ from minidl import optim
 from minidl.datasets import MiniBatches
 from minidl.files import check_fresh_output, check_output_folder
 from minidl.optim.schedules import check_schedule
-from minidl.threads import ThreadCountWarning, check_threads, limit_threads
+from minidl.settings import PathName, check
+from minidl.threads import THREADS, ThreadCountWarning, limit_threads
 from minidl.training.checkpoints import build_trainer, restore_trainer, trainer_state
 from minidl.training.collapse import warn_if_at_chance
 from minidl.training.divergence import DivergenceWatch, check_finite_weights
@@ -146,7 +147,7 @@ class Trainer:
         self.schedule = None if schedule is None else optim.get_schedule(schedule, **(schedule_params or {}))
         self.initial_lr = self.optimizer.lr
         self.callbacks = list(callbacks)
-        if checkpoint is not None:
+        if check(checkpoint, PathName(none=True), "checkpoint") is not None:
             check_output_folder(checkpoint)
         self.checkpoint = checkpoint
         self.overwrite = bool(overwrite)
@@ -154,7 +155,7 @@ class Trainer:
             evaluation_size = check_positive_int(evaluation_size, "evaluation_size")
         self.evaluation_size = evaluation_size
         self.verbose = verbose
-        self.threads = check_threads(threads)
+        self.threads = check(threads, THREADS, "threads")
         self.threads_in_effect = None
         self.epoch = 0
         self.history = History()

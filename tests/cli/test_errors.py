@@ -174,7 +174,7 @@ def test_a_hand_edited_checkpoint_is_one_line_for_resume_and_evaluate(tmp_path, 
         in one_line_error(capsys)
     save_npz("version.npz", {}, meta={"format": "minidl-model", "version": "1", "tree": {}})
     assert main(["evaluate", "version.npz"]) == 1
-    assert "model 'version.npz' is damaged: its format version is '1', not a whole number" in one_line_error(capsys)
+    assert "model 'version.npz' is damaged: its format version must be a whole number >= 1; got '1'" in one_line_error(capsys)
 
 
 def test_sigterm_stops_training_like_ctrl_c_and_keeps_the_checkpoint(tmp_path):

@@ -59,7 +59,7 @@ def test_missing_matplotlib_is_one_clear_line(tmp_path, monkeypatch, capsys):
     (["compare", "--optimizers", "sgd,nope"], "unknown optimizer 'nope'"),
     (["compare", "--dataset", "nope"], "unknown dataset 'nope'"),
     (["overfit", "--samples", "100000"], "training samples"),
-    (["compare", "--seed", "-1"], "--seed must be >= 0"),
+    (["compare", "--seed", "-1"], "--seed must be a whole number >= 0; got -1"),
     (["search", "--samples", "5"], "5 samples are too few for a random search"),
 ])
 def test_user_errors_exit_1_with_a_message(options, message, tmp_path, capsys):

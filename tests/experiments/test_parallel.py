@@ -24,7 +24,8 @@ from minidl.experiments import (
     overfitting,
     random_search,
 )
-from minidl.experiments.common import check_jobs, map_runs
+from minidl.experiments.common import JOBS, map_runs
+from minidl.settings import check
 
 TINY = {
     "compare": ["--iterations", "6", "--seeds", "2", "--optimizers", "sgd,adam", "--smooth", "2"],
@@ -110,8 +111,8 @@ def test_a_failing_run_raises_its_own_error():
 
 @pytest.mark.parametrize("n_jobs", [0, 1.5, True, "2"])
 def test_n_jobs_must_be_a_whole_number_other_than_0(n_jobs):
-    with pytest.raises(ValueError, match="n_jobs must be a whole number >= 1"):
-        check_jobs(n_jobs)
+    with pytest.raises(ValueError, match=r"n_jobs must be None or a whole number >= 1 \(or -1 for every core\)"):
+        check(n_jobs, JOBS, "n_jobs")
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "two"])
@@ -119,7 +120,7 @@ def test_n_jobs_option_takes_a_count_or_minus_1(value, capsys):
     with pytest.raises(SystemExit) as exit_request:
         main(["experiment", "compare", "--n-jobs", value])
     assert exit_request.value.code == 2
-    assert f"argument --n-jobs: expected a whole number >= 1, or -1 for one job a core, got '{value}'" in (
+    assert f"argument --n-jobs: expected a whole number >= 1 (or -1 for one job a core), got '{value}'" in (
         capsys.readouterr().err)
 
 

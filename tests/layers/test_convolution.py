@@ -77,7 +77,7 @@ def test_refuses_bad_parameters():
         Convolution(np.zeros((3, 3)), np.zeros(3))
     with pytest.raises(ValueError, match=r"b of shape \(filters,\).*b \(3,\)"):
         Convolution(np.zeros((2, 1, 3, 3)), np.zeros(3))
-    with pytest.raises(ValueError, match="Convolution stride must be a positive integer"):
+    with pytest.raises(ValueError, match="Convolution stride must be a whole number >= 1"):
         layer(stride=0)
-    with pytest.raises(ValueError, match=r"Convolution pad must be an integer >= 0.*-1"):
+    with pytest.raises(ValueError, match=r"Convolution pad must be a whole number >= 0.*-1"):
         layer(pad=-1)

@@ -50,7 +50,7 @@ def test_refuses_bad_settings_and_images():
         Pooling(3, 2)
     with pytest.raises(ValueError, match="Pooling pad must be at most half the window"):
         Pooling(2, 2, pad=2)
-    with pytest.raises(ValueError, match="Pooling pool_h must be a positive integer"):
+    with pytest.raises(ValueError, match="Pooling pool_h must be a whole number >= 1"):
         Pooling(0, 2)
     with pytest.raises(ValueError, match=r"images of shape \(N, C, H, W\); got an array of shape \(4, 4\)"):
         Pooling(2, 2).forward(np.zeros((4, 4)))

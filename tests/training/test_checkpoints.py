@@ -157,8 +157,9 @@ def test_unregistered_optimizer_resumes_only_into_a_trainer_built_by_hand(digits
      True),
     (lambda state: state["network"].update(rng=[1, 2]), "is damaged: network.rng is not a random generator state",
      True),
-    (lambda state: state["trainer"].update(epoch="3"), "trainer.epoch must be a whole number >= 0, got '3'", True),
-    (lambda state: state["trainer"].update(initial_lr=None), "trainer.initial_lr must be a finite number > 0", True),
+    (lambda state: state["trainer"].update(epoch="3"), "trainer.epoch must be a whole number >= 0; got '3' of type str", True),
+    (lambda state: state["trainer"].update(initial_lr=None),
+     "trainer.initial_lr must be a finite number in (0.0, inf); got None", True),
     (lambda state: state["trainer"].update(metadata=[]), "trainer.metadata must be a dict, got []", True),
     (lambda state: state["history"].update(format="csv"), "is damaged: not a minidl history", True),
     # Refused by the callback's own load_state_dict, after the network was loaded.

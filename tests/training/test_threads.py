@@ -107,5 +107,5 @@ def test_a_damaged_thread_count_is_reported(digits, tmp_path):
     state = load_checkpoint(path)
     state["trainer"]["threads"] = 0
     save_checkpoint(path, state)
-    with pytest.raises(ValueError, match="is damaged: trainer.threads must be a whole number >= 1, got 0"):
+    with pytest.raises(ValueError, match="is damaged: trainer.threads must be a whole number >= 1; got 0"):
         Trainer.from_checkpoint(path)

@@ -147,8 +147,8 @@ def test_huge_learning_rate_is_reported_not_warned(digits):
 
 
 @pytest.mark.parametrize("settings, message", [
-    ({"epochs": 0}, "epochs must be a positive integer"),
-    ({"batch_size": 0}, "batch_size must be a positive integer"),
+    ({"epochs": 0}, "epochs must be a whole number >= 1"),
+    ({"batch_size": 0}, "batch_size must be a whole number >= 1"),
     ({"optimizer": "nope"}, "unknown optimizer"),
     ({"schedule_params": {"gamma": 0.5}}, "schedule_params only apply"),
 ])

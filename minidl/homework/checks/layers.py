@@ -20,6 +20,7 @@ import numpy as np
 from minidl.gradcheck import numerical_gradient
 from minidl.homework.checks.hints import gradient_hint
 from minidl.homework.checks.report import CheckReport, compare_arrays, finish
+from minidl.settings import COUNT
 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
@@ -221,7 +222,7 @@ def _check_shape(input_shape):
         shape = tuple(int(size) for size in input_shape)
     except TypeError as error:
         raise TypeError(f"input_shape must be a tuple of ints such as (4, 3); got {input_shape!r}") from error
-    if not shape or min(shape) < 1:
+    if not shape or not all(COUNT.accepts(size) for size in shape):
         raise ValueError(f"input_shape must be a non-empty tuple of positive ints such as (4, 3); got {input_shape!r}")
     return shape
 

@@ -38,6 +38,8 @@ from pathlib import Path
 from minidl.homework.catalogue import EXERCISES, select
 from minidl.homework.grading import runner
 from minidl.homework.grading.results import CheckResult, GradeReport
+from minidl.settings import COUNT, Integer, PathName, Real
+from minidl.settings import check as check_setting
 
 #: Seconds an exercise's checks may take, all together, before its process is stopped.
 DEFAULT_TIME_LIMIT = 60.0
@@ -72,13 +74,10 @@ def grade(directory, exercises=None, *, seed=0, hidden=True, time_limit=DEFAULT_
         ``report.write_gradescope(path)`` writes Gradescope's ``results.json``.
     """
     directory = _check_directory(directory)
-    seed = _check_seed(seed)
-    if not time_limit > 0:
-        raise ValueError(f"time_limit must be a positive number of seconds; got {time_limit!r}")
+    seed = check_setting(seed, Integer(0, note="a student id, for instance"), "seed")
+    time_limit = check_setting(time_limit, Real(0, closed="neither", note="seconds"), "time_limit")
     chosen = select(exercises)
-    jobs = min(2, os.cpu_count() or 1) if jobs is None else int(jobs)
-    if jobs < 1:
-        raise ValueError(f"jobs must be at least 1; got {jobs!r}")
+    jobs = min(2, os.cpu_count() or 1) if jobs is None else check_setting(jobs, COUNT, "jobs")
     with tempfile.TemporaryDirectory(prefix="minidl-grade-") as scratch:
         tasks = [_Task(exercise.name, Path(scratch) / exercise.name) for exercise in chosen
                  if (directory / exercise.file).is_file()]
@@ -111,7 +110,7 @@ def check(directory, exercises=None, *, time_limit=DEFAULT_TIME_LIMIT, jobs=None
 
 
 def _check_directory(directory):
-    path = Path(directory).expanduser().resolve()
+    path = Path(check_setting(directory, PathName(), "directory")).expanduser().resolve()
     if not path.is_dir():
         problem = "is a file, not a folder" if path.exists() else "does not exist"
         raise ValueError(f"homework folder {str(directory)!r} {problem}; "
@@ -129,12 +128,6 @@ def _missing_file(file, directory):
     if similar:
         return f"{message}; found {similar[0]!r}: rename it to {file}"
     return message
-
-
-def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0 (a student id, for instance); got {seed!r}")
-    return seed
 
 
 # ============================================================ the processes

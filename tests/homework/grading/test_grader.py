@@ -120,9 +120,9 @@ def test_the_hidden_problem_changes_with_the_seed(key):
 
 @pytest.mark.parametrize("arguments, message", [
     ({"seed": -1}, "seed must be a whole number"),
-    ({"time_limit": 0}, "time_limit must be a positive number"),
+    ({"time_limit": 0}, r"time_limit must be a finite number in \(0.0, inf\) \(seconds\); got 0.0"),
     ({"exercises": ["nope"]}, "unknown exercise 'nope'"),
-    ({"jobs": 0}, "jobs must be at least 1"),
+    ({"jobs": 0}, "jobs must be a whole number >= 1; got 0"),
 ])
 def test_bad_settings_are_refused_with_a_clear_error(key, arguments, message):
     with pytest.raises(ValueError, match=message):
