@@ -1,4 +1,5 @@
-"""Train a multilayer perceptron (or, with --model cnn, a convolutional network) and report its test accuracy.
+"""Train a multilayer perceptron, or with --model cnn the book's convolutional
+network, and report its test accuracy.
 
 Options left out take defaults tuned for the data set:
 
