@@ -123,3 +123,27 @@ def test_the_defaults_by_data_set_build_the_network_the_help_describes(dataset, 
     row = (f"{expected['filter_num']}       {expected['filter_size']}    {expected['pad']}   "
            f"{expected['hidden_size']}     {epochs}     {batch}")
     assert row in train.__doc__  # the --help table states these defaults
+
+
+def write_idx_files(folder, side):
+    """The four IDX files of a 4-image data set of ``side`` x ``side`` images in 3 classes."""
+    folder.mkdir(parents=True)
+    images = bytes([0, 0, 8, 3, 0, 0, 0, 4, 0, 0, 0, side, 0, 0, 0, side]) + bytes(range(4 * side * side))
+    labels = bytes([0, 0, 8, 1, 0, 0, 0, 4, 0, 1, 2, 1])
+    for name, content in [("train-images-idx3-ubyte", images), ("train-labels-idx1-ubyte", labels),
+                          ("t10k-images-idx3-ubyte", images), ("t10k-labels-idx1-ubyte", labels)]:
+        (folder / name).write_bytes(content)
+
+
+def test_idx_images_reach_the_cnn_as_one_channel_images(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_idx_files(tmp_path / "idx", side=6)
+    assert main(["train", "--dataset", "idx:idx", "--model", "cnn", "--filters", "2", "--epochs", "1", "-q",
+                 "--save", "idx.npz"]) == 0
+    assert "network (1, 6, 6) -> conv 2x5x5 (stride 1, pad 0)" in capsys.readouterr().out  # the 28x28 defaults
+    assert load_model("idx.npz").input_shape == (1, 6, 6)
+    assert main(["train", *SMALL, "--epochs", "1", "--save", "digits.npz"]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "digits.npz", "--dataset", "idx:idx"]) == 1
+    assert "does not fit data set 'idx:idx' (1x6x6 images, 3 classes); pass the data set it was trained on" in (
+        one_line_error(capsys))
