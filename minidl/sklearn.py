@@ -1,4 +1,4 @@
-"""A minidl network as a scikit-learn classifier: ``MinidlClassifier``.
+"""A minidl network as a scikit-learn classifier: ``MinidlClassifier``, ``MinidlConvClassifier``.
 
 scikit-learn's tools (``Pipeline``, ``GridSearchCV``, ``cross_val_score``)
 work with any object that follows its estimator conventions. This module
@@ -17,10 +17,14 @@ so code written for one runs with the other::
     model.score(x_test, y_test)
 
 It passes scikit-learn's own estimator checks (``tests/test_sklearn.py``).
+``MinidlConvClassifier`` is its sibling for images: the book's
+:class:`minidl.SimpleConvNet`, trained the same way, on flat rows or on
+images (n_samples, channels, height, width) (``tests/test_sklearn_conv.py``).
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -31,8 +35,10 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from minidl import optim
+from minidl.convnet import SimpleConvNet
 from minidl.network import MLP
-from minidl.settings import SEED, Real, check, check_number, check_positive_int
+from minidl.protocols import build_network
+from minidl.settings import COUNT, SEED, Real, check, check_number, check_positive_int
 from minidl.training import EarlyStopping, Trainer
 from minidl.training.checkpoints import restore_trainer, trainer_state
 
@@ -212,7 +218,7 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32))
+        X, y = validate_data(self, self._rows(X, reset=True), y, dtype=(np.float64, np.float32))
         check_classification_targets(y)
         classes, targets = np.unique(y, return_inverse=True)
         settings = self._settings(len(X))
@@ -255,7 +261,8 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
             if not first_call and not np.array_equal(classes, self.classes_):
                 raise ValueError(f"classes={classes.tolist()} differs from classes_ {self.classes_.tolist()} "
                                  "fixed by the first call; the output layer cannot change size")
-        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), reset=first_call)
+        X, y = validate_data(self, self._rows(X, reset=first_call), y, dtype=(np.float64, np.float32),
+                             reset=first_call)
         check_classification_targets(y)
         known = classes if first_call else self.classes_
         unknown = np.setdiff1d(y, known)
@@ -278,14 +285,22 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         """
         if len(classes) < 2:
             self._raise_one_class(classes)
-        # MLP and Trainer check their own arguments, with messages naming them.
-        network = MLP(n_features, settings["hidden_sizes"], len(classes), activation=settings["activation"],
-                      weight_init=self.weight_init, weight_decay=settings["weight_decay"], dropout=self.dropout,
-                      batchnorm=self.batchnorm, dtype=self.dtype, seed=settings["seed"])
+        # The network and the Trainer check their own arguments, with messages naming them.
+        network = self._network(n_features, len(classes), settings)
         trainer = Trainer(network, settings["optimizer"], settings["optimizer_params"], epochs=epochs,
                           batch_size=settings["batch_size"], seed=settings["seed"], callbacks=callbacks,
                           verbose=self.verbose)
         self.classes_, self.network_, self._trainer = classes, network, trainer
+
+    def _rows(self, X, reset):
+        """``X`` as scikit-learn checks it: one sample a row (here as given)."""
+        return X
+
+    def _network(self, n_features, n_classes, settings):
+        """A new network for ``n_features`` inputs and ``n_classes`` classes (here an MLP)."""
+        return MLP(n_features, settings["hidden_sizes"], n_classes, activation=settings["activation"],
+                   weight_init=self.weight_init, weight_decay=settings["weight_decay"], dropout=self.dropout,
+                   batchnorm=self.batchnorm, dtype=self.dtype, seed=settings["seed"])
 
     def _train(self, X, targets, validation_data=None):
         self._trainer.fit(X, targets, validation_data)
@@ -308,29 +323,35 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
             batch_size = min(200, n_samples)
         batch_size = check_positive_int(batch_size, "batch_size")
         optimizer, optimizer_params = self._optimizer(self._learning_rate())
+        network_settings = self._network_settings(batch_size)
+        seed = self._renamed("seed", "random_state", None)
+        seed = check(seed, SEED, "random_state", fix="minidl seeds every run with a number, so that it can be reproduced")
+        fraction = check(self.validation_fraction, Real(0, 1, closed="neither") if self.early_stopping else Real(0),
+                         "validation_fraction")
+        epochs = self._renamed("epochs", "max_iter", 200)
+        return {**network_settings,
+                "epochs": check_positive_int(epochs, "epochs" if self._given("epochs") else "max_iter"),
+                "batch_size": batch_size, "seed": seed, "optimizer": optimizer,
+                "optimizer_params": optimizer_params, "tol": check_number(self.tol, "tol", low=0.0),
+                "validation_fraction": fraction,
+                "n_iter_no_change": check_positive_int(self.n_iter_no_change, "n_iter_no_change")}
+
+    def _network_settings(self, batch_size):
+        """The MLP's settings: weight decay (from ``alpha``), activation, hidden sizes."""
         if self._given("weight_decay"):  # minidl's lambda itself
             weight_decay = self._renamed("weight_decay", "alpha", 0.0001, hint=(
                 f"alpha={self.weight_decay * batch_size!r} (MLPClassifier's alpha is divided by the batch size)"))
         else:
             weight_decay = check_number(self.alpha, "alpha", low=0.0) / batch_size
-        seed = self._renamed("seed", "random_state", None)
-        seed = check(seed, SEED, "random_state", fix="minidl seeds every run with a number, so that it can be reproduced")
         activation = self.activation
         if isinstance(activation, str) and activation.lower() == "logistic":
             activation = "sigmoid"
-        fraction = check(self.validation_fraction, Real(0, 1, closed="neither") if self.early_stopping else Real(0),
-                         "validation_fraction")
-        epochs = self._renamed("epochs", "max_iter", 200)
         return {"hidden_sizes": self._renamed("hidden_sizes", "hidden_layer_sizes", (100,)), "activation": activation,
-                "epochs": check_positive_int(epochs, "epochs" if self._given("epochs") else "max_iter"),
-                "batch_size": batch_size, "weight_decay": weight_decay, "seed": seed, "optimizer": optimizer,
-                "optimizer_params": optimizer_params, "tol": check_number(self.tol, "tol", low=0.0),
-                "validation_fraction": fraction,
-                "n_iter_no_change": check_positive_int(self.n_iter_no_change, "n_iter_no_change")}
+                "weight_decay": weight_decay}
 
     def _given(self, old):
-        """Whether the deprecated parameter ``old`` was set."""
-        value = getattr(self, old)
+        """Whether the deprecated parameter ``old`` was set (an estimator without it: never)."""
+        value = getattr(self, old, DEPRECATED)
         return not (isinstance(value, str) and value == DEPRECATED)
 
     def _renamed(self, old, new, default, hint=""):
@@ -407,13 +428,13 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         statistics), so the result does not depend on the other rows of ``X``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        X = validate_data(self, self._rows(X, reset=False), dtype=(np.float64, np.float32), reset=False)
         return self.network_.predict_proba(X)
 
     def predict(self, X):
         """The most probable class label of each row of ``X``, shape (n_samples,)."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        X = validate_data(self, self._rows(X, reset=False), dtype=(np.float64, np.float32), reset=False)
         return self.classes_[self.network_.predict(X).argmax(axis=1)]
 
     # ================================================================ pickling
@@ -434,7 +455,7 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         saved = state.pop("_trainer_state", None)
         super().__setstate__(state)
         if saved is not None:
-            self.network_ = MLP.from_config(saved["network"]["config"])
+            self.network_ = build_network(saved["network"].get("type"), saved["network"]["config"])
             optimizer = optim.get(saved["optimizer"]["name"], **saved["optimizer"]["hyperparameters"])
             self._trainer = Trainer(self.network_, optimizer, epochs=saved["trainer"]["epochs"], verbose=self.verbose)
             restore_trainer(self._trainer, saved, f"a pickled {type(self).__name__}")
@@ -446,3 +467,140 @@ def _same(value, default):
     if isinstance(value, (tuple, list)) and isinstance(default, (tuple, list)):
         return list(value) == list(default)
     return value is default or (type(value) is type(default) and value == default)
+
+
+class MinidlConvClassifier(MinidlClassifier):
+    """The book's convolutional network (:class:`minidl.SimpleConvNet`) with scikit-learn's interface.
+
+    A sibling of :class:`MinidlClassifier`, trained the same way (the same
+    ``solver``, ``batch_size``, ``max_iter``, ``tol``, early stopping,
+    ``partial_fit``, pickling and scikit-learn checks): only the network
+    differs, ``Convolution - ReLU - 2x2 max pooling - Affine - ReLU -
+    Affine``. Its settings are those of ``SimpleConvNet``, one parameter
+    each, so that ``GridSearchCV`` can tune them.
+
+    Parameters
+    ----------
+    input_shape : tuple of int or None, default None
+        One image: (channels, height, width), or (height, width) for one
+        channel. ``X`` may then hold flat rows of ``channels * height *
+        width`` numbers, or the images themselves, (n_samples, channels,
+        height, width) or (n_samples, height, width). None: images take
+        their own shape; flat rows of ``n`` numbers are one-channel
+        square images when ``n`` is a square (64: 8x8 digits, 784: MNIST),
+        else a single row of ``n`` pixels.
+    filter_num, filter_size, pad, stride : int, default 30, 5, 0, 1
+        The convolution (``SimpleConvNet``'s ``conv_param``, the book's
+        defaults): number of filters, their height and width, the zeros
+        added around each image, the step between two positions.
+    hidden_size : int, default 100
+        Width of the affine layer after the pooling.
+    solver, batch_size, learning_rate_init, max_iter, tol, momentum, nesterovs_momentum, early_stopping, \
+validation_fraction, n_iter_no_change, random_state, verbose, weight_init, optimizer_params, dtype
+        As for :class:`MinidlClassifier`. There is no ``alpha`` (the
+        network has no weight decay) and no MLP setting (``activation``,
+        ``dropout``, ``batchnorm``).
+
+    Attributes
+    ----------
+    classes_, n_features_in_, network_, history_, loss_curve_, validation_scores_, best_validation_score_, n_iter_
+        As for :class:`MinidlClassifier`; ``n_features_in_`` counts the
+        numbers of one image, ``network_`` is a ``SimpleConvNet``.
+    input_shape_ : tuple of int
+        The (channels, height, width) of the images the network was fitted on.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> x, y = load_digits(return_X_y=True)
+    >>> model = MinidlConvClassifier(filter_size=3, pad=1, max_iter=30).fit(x / 16, y)   # rows of 64: 1x8x8
+    >>> model.input_shape_
+    (1, 8, 8)
+    """
+
+    def __init__(self, input_shape=None, *, filter_num=30, filter_size=5, pad=0, stride=1, hidden_size=100,
+                 solver="adam", batch_size="auto", learning_rate_init=None, max_iter=200, tol=1e-4, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
+                 random_state=None, verbose=0, weight_init="he", optimizer_params=None, dtype="float32"):
+        self.input_shape = input_shape
+        self.filter_num = filter_num
+        self.filter_size = filter_size
+        self.pad = pad
+        self.stride = stride
+        self.hidden_size = hidden_size
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.verbose = verbose
+        self.weight_init = weight_init
+        self.optimizer_params = optimizer_params
+        self.dtype = dtype
+
+    def _learning_rate(self):
+        return self.learning_rate_init
+
+    def _network_settings(self, batch_size):
+        return {}  # SimpleConvNet checks its own settings
+
+    def _rows(self, X, reset):
+        """Images (n_samples, [channels,] height, width) as flat rows, their shape noted; other ``X`` as given."""
+        shape = getattr(X, "shape", None)  # arrays, DataFrames, sparse matrices
+        if shape is None and isinstance(X, (list, tuple)):
+            try:
+                shape = np.asarray(X).shape
+            except ValueError:  # ragged lists: validate_data says what is wrong
+                return X
+        shape = tuple(shape) if shape is not None else ()
+        if reset:  # what _image_shape reads when the network is built
+            self._images = None
+        if len(shape) <= 2:
+            return X
+        if len(shape) > 4:
+            raise ValueError(f"X has shape {shape}; pass images as (n_samples, channels, height, width) or "
+                             "(n_samples, height, width), or flat rows (n_samples, n_features)")
+        images = tuple(int(size) for size in ((1, *shape[1:]) if len(shape) == 3 else shape[1:]))
+        if not reset and hasattr(self, "input_shape_") and images != self.input_shape_:
+            raise ValueError(f"X holds images of shape {images}, but {type(self).__name__} was fitted on "
+                             f"{self.input_shape_}")
+        if reset:
+            self._images = images
+        return np.asarray(X).reshape(shape[0], -1)
+
+    def _image_shape(self, n_features):
+        """(channels, height, width) of the images of ``n_features`` numbers, from ``input_shape`` or ``X``."""
+        images = getattr(self, "_images", None)
+        if self.input_shape is None:
+            if images is not None:
+                return images
+            side = math.isqrt(n_features)
+            return (1, side, side) if side * side == n_features else (1, 1, n_features)
+        shape = self.input_shape
+        if not isinstance(shape, (tuple, list)) or len(shape) not in (2, 3) or not all(map(COUNT.accepts, shape)):
+            raise ValueError(f"input_shape must be (channels, height, width) or (height, width), such as "
+                             f"(1, 28, 28); got {shape!r}")
+        shape = tuple(int(size) for size in ((1, *shape) if len(shape) == 2 else shape))
+        if images is not None and images != shape:
+            raise ValueError(f"X holds images of shape {images}, but input_shape is {shape}")
+        if math.prod(shape) != n_features:
+            raise ValueError(f"input_shape {shape} holds {math.prod(shape)} numbers, but the rows of X have "
+                             f"{n_features}; give the shape of one image")
+        return shape
+
+    def _network(self, n_features, n_classes, settings):
+        return SimpleConvNet(input_dim=self._image_shape(n_features),
+                             conv_param={"filter_num": self.filter_num, "filter_size": self.filter_size,
+                                         "pad": self.pad, "stride": self.stride},
+                             hidden_size=self.hidden_size, output_size=n_classes, weight_init=self.weight_init,
+                             seed=settings["seed"], dtype=self.dtype)
+
+    def _start(self, classes, n_features, settings, epochs, callbacks=()):
+        super()._start(classes, n_features, settings, epochs, callbacks)
+        self.input_shape_ = self.network_.input_shape  # only once the network is built: a failed fit changes nothing

@@ -607,6 +607,15 @@ COMMAND_CASES = [
     pytest.param([*DIGITS, "--optimizer", "sgd", "--optimizer-param", "momentum=0.9"], 1,
                  "SGD has no hyperparameter ['momentum']; valid ones: ['lr']; optimizers that take momentum: "
                  "momentum, nesterov", id="setting-of-another-optimizer"),
+    pytest.param([*DIGITS, "--model", "cnn"], 1, "--hidden sets the network of --model mlp, not of --model cnn "
+                 "(whose network options are --filters, --filter-size, --pad, --stride, --hidden-size, --init and "
+                 "--dtype); drop it, or add --model mlp", id="mlp-option-with-cnn"),
+    pytest.param(["train", "--dataset", "digits", "--filters", "8"], 1, "--filters sets the network of --model cnn, "
+                 "not of --model mlp", id="cnn-option-with-mlp"),
+    pytest.param(["train", "--dataset", "digits", "--model", "cnn", "--filter-size", "11"], 1, "--filter-size 11 "
+                 "with --pad 1 and --stride 1 leaves too little of the 8x8 images for the 2x2 pooling",
+                 id="cnn-filter-too-large"),
+    pytest.param(["train", "--model", "rnn"], 2, "argument --model: invalid choice: 'rnn'", id="model-unknown"),
     pytest.param(["train", "--epochs", "0"], 2, "argument --epochs: expected a whole number >= 1", id="epochs-zero"),
     pytest.param(["train", "--batch-size", "-3"], 2, "argument --batch-size", id="batch-size-negative"),
     pytest.param(["train", "--dropout", "1"], 2, "argument --dropout: expected a finite number in [0.0, 1.0), got '1'", id="dropout"),

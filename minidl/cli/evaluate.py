@@ -59,13 +59,16 @@ def run(args):
         raise ValueError(f"model {args.model!r} does not record its data set; pass --dataset NAME")
     if args.dataset is None:
         dataset = _recorded_dataset(args.model, dataset)
+    input_shape = tuple(getattr(network, "input_shape", (network.input_size,)))
+    images = len(input_shape) > 1  # a convolutional network: samples as (N, channels, height, width)
     with data_home(args.data_home):
-        train, test = load_dataset(dataset)
+        train, test = load_dataset(dataset, flatten=not images)
     x, labels = test if args.split == "test" else train
-    if x.shape[1] != network.input_size or labels.max() >= network.output_size:
+    if x.shape[1:] != (input_shape if images else (network.input_size,)) or labels.max() >= network.output_size:
+        samples = f"{'x'.join(map(str, x.shape[1:]))} images" if images else f"{x.shape[1]} features"
         raise ValueError(
             f"model {args.model!r} ({network.describe()}) does not fit data set {dataset!r} "
-            f"({x.shape[1]} features, {int(labels.max()) + 1} classes); pass the data set it was trained on"
+            f"({samples}, {int(labels.max()) + 1} classes); pass the data set it was trained on"
         )
     with limit_threads(args.threads, network_sizes(network), batch_size=min(len(x), CHUNK_SIZE)):
         predictions = predict_classes(network, x)

@@ -33,6 +33,7 @@ from minidl.training.divergence import DivergenceWatch, check_finite_weights
 from minidl.training.evaluation import evaluate
 from minidl.training.history import History
 from minidl.training.progress import Progress
+from minidl.training.resume import resume_conflicts, saved_settings
 from minidl.training.unchanged import snapshot, warn_if_unchanged
 from minidl.validation import check_labels, check_positive_int, check_seed
 
@@ -331,11 +332,24 @@ class Trainer:
         ``threads`` is this machine's choice, not the checkpoint's: if it
         gives another count than the saved run had, :meth:`fit` warns once
         (``ThreadCountWarning``) that the results may differ in the last bits.
+        The run keeps its saved settings (:mod:`minidl.training.resume`): a
+        ``schedule`` name other than the saved one is refused, not ignored.
         """
         from minidl.serialization import load_checkpoint
 
-        return build_trainer(cls, load_checkpoint(path), str(path), epochs=epochs, schedule=schedule,
-                             callbacks=callbacks, checkpoint=checkpoint, verbose=verbose, threads=threads)
+        state = load_checkpoint(path)
+        saved = state.get("trainer") if isinstance(state, dict) else None
+        # The checkpoint's named schedule (or its lack of one) is restored: a name asked for is only compared.
+        compared = isinstance(schedule, str) and isinstance(saved, dict) and (
+            saved.get("schedule") is not None or not saved.get("has_schedule"))
+        trainer = build_trainer(cls, state, str(path), epochs=epochs, schedule=None if compared else schedule,
+                                callbacks=callbacks, checkpoint=checkpoint, verbose=verbose, threads=threads)
+        if compared:
+            for conflict in resume_conflicts(saved_settings(trainer), {"schedule": schedule.strip().lower()}):
+                kept = f"its schedule {conflict.saved!r}" if conflict.saved else "no schedule"
+                raise ValueError(f"checkpoint {str(path)!r} continues its run with {kept}, so schedule="
+                                 f"{schedule!r} would be ignored: drop it, or train a new Trainer to change it")
+        return trainer
 
 
 def fit(network, x, t, validation_data=None, **settings):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from minidl import MLP, Sequential, register_layer
+from minidl import MLP, Sequential, SimpleConvNet, register_layer
 from minidl.layers import Affine, Dropout, ReLU
 from minidl.serialization import load_checkpoint, save_model
 from minidl.training import Callback, EarlyStopping, Trainer, TrainingDivergedError
@@ -229,6 +229,25 @@ def test_a_sequential_with_a_layer_of_ones_own_resumes_bit_identically(digits, t
     resumed.fit(x, t, validation_data=validation)
     assert_same_run(reference, resumed)
     assert not np.array_equal(reference.network.params["g1"], np.ones(32))  # the gate trained
+
+
+def convnet_trainer(epochs, checkpoint=None):
+    network = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 4, "filter_size": 3, "pad": 1},
+                            hidden_size=16, seed=5)
+    return Trainer(network, "adam", {"lr": 3e-3}, epochs=epochs, batch_size=64, seed=2, checkpoint=checkpoint,
+                   callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+
+
+def test_a_convnet_resumes_bit_identically(digits, tmp_path):
+    (x, t), validation = digits
+    reference = convnet_trainer(3)
+    reference.fit(x, t, validation_data=validation)
+    path = tmp_path / "cnn.npz"
+    convnet_trainer(1, checkpoint=path).fit(x, t, validation_data=validation)
+    resumed = Trainer.from_checkpoint(path, epochs=3, callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+    assert type(resumed.network) is SimpleConvNet and resumed.network.conv_param["filter_num"] == 4
+    resumed.fit(x, t, validation_data=validation)
+    assert_same_run(reference, resumed)
 
 
 def test_a_checkpoint_of_another_kind_of_network_is_refused(digits, tmp_path):
