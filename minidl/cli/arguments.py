@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from minidl.datasets.idx import IDX_FILES
-from minidl.settings import COUNT, Real
+from minidl.settings import COUNT, Integer, Real
 
 DATASET_HELP = (
     "data set: mnist, fashion-mnist (downloaded once with internet access, then cached in the "
@@ -135,47 +135,11 @@ def option_type(constraint, kind=int):
     return parse
 
 
-<<<<<<< HEAD
 non_negative_float = option_type(Real(0), float)
 positive_float = option_type(Real(0, closed="neither"), float)
 positive_int = option_type(COUNT)
 fraction = option_type(Real(0, 1, closed="left"), float)
-=======
-def positive_float(text):
-    value = _number(text, float)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return value
-
-
-def positive_int(text):
-    value = _number(text, int)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return value
-
-
-def non_negative_int(text):
-    value = _number(text, int)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
-
-
-def fraction(text):
-    value = _number(text, float)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
-    return value
-
-
-def _number(text, kind):
-    try:
-        return kind(text)
-    except ValueError:
-        name = "a whole number" if kind is int else "a number"
-        raise argparse.ArgumentTypeError(f"expected {name}, got {text!r}") from None
->>>>>>> seq
+non_negative_int = option_type(Integer(0))
 
 
 def pairs_to_dict(pairs, what):
