@@ -10,8 +10,10 @@ take milliseconds); ties in max pooling, where the gradient is not unique,
 are checked by the properties every right answer has. The network is
 checked as the two-layer net is, by :func:`minidl.testing.check_network`.
 
-Visible checks use non-square images and filters, a stride or a padding;
-hidden ones draw all of them from the grader's seed.
+Visible checks use non-square images and windows, overlapping windows and
+a padding; hidden ones draw the shapes, strides and paddings from the
+grader's seed, with a stride of 2 or 3 where the visible check's is 1, so
+that an argument left unused is caught.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from minidl.layers import Affine, Convolution, Pooling, ReLU
 from minidl.layers.im2col import output_size
 from minidl.losses import SoftmaxWithLoss
 from minidl.testing import CheckReport, check_network
+from minidl.testing.hints import gradient_hint
 
 
 def _compare(report, row, actual, expected, hint=""):
@@ -53,7 +56,8 @@ def _windows(rng, hidden):
     def draw():
         shape = (int(rng.integers(1, 4)), int(rng.integers(1, 4)), int(rng.integers(3, 8)), int(rng.integers(3, 8)))
         filter_h, filter_w = int(rng.integers(1, 5)), int(rng.integers(1, 5))
-        stride, pad = int(rng.integers(1, 4)), int(rng.integers(0, 3))
+        # A stride of 2 or 3 (the visible checks' is 1), a padding of 0 to 2.
+        stride, pad = int(rng.integers(2, 4)), int(rng.integers(0, 3))
         fits = shape[2] + 2 * pad >= filter_h and shape[3] + 2 * pad >= filter_w
         return (shape, filter_h, filter_w, stride, pad) if fits else VISIBLE_WINDOWS
 
@@ -74,8 +78,9 @@ def im2col_values(module, rng, hidden=False):
     sizes = (shape[0], out_h, out_w, shape[1], filter_h, filter_w)
     names = ("N", "out_h", "out_w", "C", "filter_h", "filter_w")
     if np.shape(col) != expected.shape:
-        return report.add("col", False, f"shape {np.shape(col)}, expected {expected.shape}",
-                          hint=conv_hints.im2col_shape_hint(np.shape(col), shape, filter_h, filter_w, stride, pad))
+        report.add("col", False, f"shape {np.shape(col)}, expected {expected.shape}",
+                   hint=conv_hints.im2col_shape_hint(np.shape(col), shape, filter_h, filter_w, stride, pad))
+        return report
     _compare(report, "col", col, expected,
              hint=lambda actual, right: conv_hints.axes_order_hint(actual, right, sizes, names, "col"))
     return report
@@ -89,8 +94,9 @@ def col2im_values(module, rng, hidden=False):
     dx = student_attribute(module, "col2im")(col.copy(), shape, filter_h, filter_w, stride, pad)
     expected = book_layout.col2im(col, shape, filter_h, filter_w, stride, pad)
     if np.shape(dx) != expected.shape:
-        return report.add("image", False, f"shape {np.shape(dx)}, expected {expected.shape}",
-                          hint=conv_hints.padded_shape_hint(np.shape(dx), shape, pad))
+        report.add("image", False, f"shape {np.shape(dx)}, expected {expected.shape}",
+                   hint=conv_hints.padded_shape_hint(np.shape(dx), shape, pad))
+        return report
     # How many windows each pixel lies in: col2im of ones.
     coverage = book_layout.col2im(np.ones_like(col), shape, filter_h, filter_w, stride, pad)
     _compare(report, "image", dx, expected, hint=lambda actual, right: conv_hints.overlap_hint(actual, right, coverage))
@@ -110,7 +116,7 @@ def _convolution_problem(rng, hidden):
         channels = int(rng.integers(1, 4))
         shape = (int(rng.integers(1, 4)), channels, int(rng.integers(4, 9)), int(rng.integers(4, 9)))
         filters = (int(rng.integers(1, 5)), channels, int(rng.integers(1, 5)), int(rng.integers(1, 5)))
-        return shape, filters, int(rng.integers(1, 3)), int(rng.integers(0, 3))
+        return shape, filters, int(rng.integers(2, 4)), int(rng.integers(0, 3))  # stride 2 or 3, pad 0 to 2
 
     return unlike(VISIBLE_CONVOLUTION, draw)
 
@@ -141,9 +147,12 @@ def _backward_rows(report, layer, reference, x, rng):
     layer.forward(x.copy())
     dx = layer.backward(dout.copy())
     expected_dx = reference.backward(dout)
-    _compare(report, "gradient dx", dx, expected_dx)
-    _compare(report, "gradient dW", getattr(layer, "dW", None), reference.dW, hint=conv_hints.filter_gradient_hint)
-    _compare(report, "gradient db", getattr(layer, "db", None), reference.db)
+    _compare(report, "gradient dx", dx, expected_dx, hint=partial(gradient_hint, name="dx", against="the expected dx"))
+    _compare(report, "gradient dW", getattr(layer, "dW", None), reference.dW,
+             hint=lambda actual, right: conv_hints.filter_gradient_hint(actual, right)
+             or gradient_hint(actual, right, "dW", against="the expected dW"))
+    _compare(report, "gradient db", getattr(layer, "db", None), reference.db,
+             hint=partial(gradient_hint, name="db", against="the expected db"))
 
 
 def convolution_forward(module, rng):
@@ -262,7 +271,8 @@ def pooling_ties(module, rng):
     dout = rng.uniform(0.5, 1.5, size=maximum.shape) * rng.choice([-1.0, 1.0], size=maximum.shape)
     dx = layer.backward(dout.copy())
     if np.shape(dx) != x.shape:
-        return report.add("gradient dx", False, f"shape {np.shape(dx)}, expected {x.shape}")
+        report.add("gradient dx", False, f"shape {np.shape(dx)}, expected {x.shape}")
+        return report
     shares = np.asarray(dx, dtype=np.float64).reshape(batch, channels, 2, pool, 3, pool).transpose(
         0, 1, 2, 4, 3, 5).reshape(windows.shape) / dout[..., None]
     is_max = windows == maximum[..., None]
@@ -296,8 +306,9 @@ def _net_problem(rng, hidden):
         return VISIBLE_NET
 
     def draw():
-        size, pad, stride = int(rng.integers(2, 4)), int(rng.integers(0, 2)), int(rng.integers(1, 3))
-        input_dim = (int(rng.integers(1, 3)), int(rng.integers(6, 11)), int(rng.integers(6, 11)))
+        # A padding (1 or 2) and a stride (2 or 3), where the visible check has neither.
+        size, pad, stride = int(rng.integers(2, 4)), int(rng.integers(1, 3)), int(rng.integers(2, 4))
+        input_dim = (int(rng.integers(1, 3)), int(rng.integers(6, 12)), int(rng.integers(6, 12)))
         conv = {"filter_num": int(rng.integers(2, 4)), "filter_size": size, "pad": pad, "stride": stride}
         return input_dim, conv, int(rng.integers(3, 7)), int(rng.integers(2, 5))
 
@@ -359,7 +370,7 @@ def _predict_rows(report, net, x, conv):
     if not report.add("inputs of the first affine layer", rows == expected_rows,
                       f"W2 has {rows} rows" + ("" if rows == expected_rows else (
                           f", expected filter_num * (conv_h // 2) * (conv_w // 2) = {expected_rows}")),
-                      hint=_features_hint(rows, input_dim, conv)):
+                      hint="" if rows == expected_rows else _features_hint(rows, input_dim, conv)):
         return False
     return _compare(report, "scores", net.predict(x.copy()), _scores(net, x, conv))
 
