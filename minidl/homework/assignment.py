@@ -23,6 +23,7 @@ NOTEBOOKS = {
     "chapter5_backprop.ipynb": ("affine", "relu", "sigmoid", "softmax_with_loss", "numerical_gradient",
                                 "two_layer_net"),
     "chapter6_optimizers.ipynb": ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"),
+    "chapter7_convolution.ipynb": ("convolution", "pooling", "simple_conv_net"),
 }
 
 #: The title of a homework's README, by the chapters of its exercises.

@@ -22,10 +22,10 @@ def test_a_full_homework_has_every_file_the_checks_notebooks_and_a_readme(tmp_pa
     assert list(tmp_path.iterdir()) == [tmp_path / "hw"]  # no temporary folder left behind
 
 
-def test_chapter_7_is_a_homework_of_its_own(tmp_path):
+def test_chapter_7_is_a_homework_of_its_own_with_its_notebook(tmp_path):
     names = {path.name for path in write_assignment(tmp_path / "hw7", chapter_exercises(7))}
     assert names == {"im2col.py", "convolution.py", "pooling.py", "simple_conv_net.py", "test_homework.py",
-                     "README.md"}
+                     "README.md", "chapter7_convolution.ipynb"}
     readme = (tmp_path / "hw7" / "README.md").read_text()
     assert readme.startswith("# Homework: convolutional networks\n\nChapter 7 of the book")
     assert "| `pooling.py` | Max pooling: forward and backward, ties included | 7 | 10 |" in readme
