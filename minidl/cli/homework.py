@@ -1,4 +1,4 @@
-"""Homework for a course on the book's chapters 5 and 6: starter files, checks, an autograder.
+"""Homework for a course on the book's chapters 5 to 7: starter files, checks, an autograder.
 
   list    the exercises and their points
   new     write a homework folder: starter files (or the key), visible checks, notebooks, a README
@@ -8,14 +8,16 @@
 "grade" exits with 0 whenever grading ran, even at 0 points; "check" exits
 with 1 when a check failed, like a test runner. Student code runs in one
 process an exercise, with a time limit: an error, an endless loop or sys.exit
-there costs that exercise's points, never the grade. docs/teaching.md sets up
-a course, Gradescope included.
+there costs that exercise's points, never the grade. Two homeworks: chapters
+5 and 6 (the default) and chapter 7 (--chapter 7). docs/teaching.md sets up a
+course, Gradescope included.
 
 examples:
   minidl homework list
   minidl homework new hw                               # starter files for every exercise
   minidl homework new key --solutions                  # the answer key
   minidl homework new week3 --exercise sgd momentum adam
+  minidl homework new convnets --chapter 7             # chapter 7: im2col, Convolution, Pooling, SimpleConvNet
   minidl homework check hw
   minidl homework grade hw --seed 1234 --results results.json
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 from minidl.cli.arguments import HelpFormatter, add_command, option_type
 from minidl.files import check_output_folder
 from minidl.homework import EXERCISES, check, grade, write_assignment
+from minidl.homework.catalogue import DEFAULT_CHAPTERS, chapter_exercises, select
 from minidl.homework.grading.grader import DEFAULT_TIME_LIMIT
 from minidl.settings import Integer, Real
 
@@ -63,7 +66,7 @@ def add_parser(subparsers):
     grade.add_argument("--results", metavar="FILE", help="write Gradescope's results.json here")
     grade.add_argument("--seed", type=_seed, default=0, metavar="N",
                        help="draws the hidden checks' shapes and values; give each student their own (their id)")
-    _exercise_option(grade, "all")
+    _exercise_option(grade)
     grade.add_argument("--hidden-visibility", default="after_due_date",
                        choices=("visible", "hidden", "after_due_date", "after_published"),
                        help="when students see the hidden checks on Gradescope")
@@ -71,10 +74,18 @@ def add_parser(subparsers):
     return parser
 
 
-def _exercise_option(parser, default=None):
+def _exercise_option(parser, default="chapters 5 and 6"):
     parser.add_argument("--exercise", action="extend", nargs="+", metavar="NAME", dest="exercises",
                         help="only these exercises (see minidl homework list); repeatable"
-                             + (f" (default: {default})" if default else " (default: all)"))
+                             + (f" (default: {default})" if default else ""))
+    parser.add_argument("--chapter", action="extend", nargs="+", type=int, metavar="N", dest="chapters",
+                        help="the exercises of these chapters (5, 6, 7), besides those of --exercise")
+
+
+def _chosen(args):
+    """The exercises of --exercise and --chapter together, or None for the default."""
+    names = list(args.exercises or []) + chapter_exercises(*(args.chapters or []))
+    return names or None
 
 
 def _process_options(parser):
@@ -93,8 +104,15 @@ def run(args):
 
 
 def _list(args):
-    total = sum(exercise.points for exercise in EXERCISES.values())
-    print(f"{len(EXERCISES)} exercises, {total:g} points (pick some with --exercise NAME):")
+    default = select()
+    total = sum(exercise.points for exercise in default)
+    print(f"{len(default)} exercises, {total:g} points: chapters {DEFAULT_CHAPTERS[0]} and {DEFAULT_CHAPTERS[1]}, "
+          "the default homework (pick some with --exercise NAME)")
+    later = sorted({exercise.chapter for exercise in EXERCISES.values()} - set(DEFAULT_CHAPTERS))
+    for chapter in later:
+        chosen = select(chapter_exercises(chapter))
+        print(f"{len(chosen)} exercises, {sum(exercise.points for exercise in chosen):g} points: chapter {chapter}, "
+              f"a homework of its own (--chapter {chapter})")
     print(f"  {'name':<20} {'points':>6}  {'chapter':>7}  {'file':<23} what")
     for exercise in EXERCISES.values():
         print(f"  {exercise.name:<20} {exercise.points:>6g}  {exercise.chapter:>7}  {exercise.file:<23} "
@@ -106,7 +124,7 @@ def _list(args):
 
 
 def _new(args):
-    written = write_assignment(args.directory, args.exercises, solutions=args.solutions, force=args.force)
+    written = write_assignment(args.directory, _chosen(args), solutions=args.solutions, force=args.force)
     what = "the answer key" if args.solutions else "starter files"
     print(f"wrote {what} to {args.directory}: {', '.join(path.name for path in written)}")
     print(f"next: minidl homework check {args.directory}")
@@ -114,7 +132,7 @@ def _new(args):
 
 
 def _check(args):
-    report = check(args.directory, args.exercises, time_limit=args.time_limit, jobs=args.jobs)
+    report = check(args.directory, _chosen(args), time_limit=args.time_limit, jobs=args.jobs)
     print(report.listing(), end="\n\n")
     print(report.table())
     return 0 if report.all_passed else 1
@@ -123,7 +141,7 @@ def _check(args):
 def _grade(args):
     if args.results:
         check_output_folder(args.results, "--results")  # before grading, not after
-    report = grade(args.directory, args.exercises, seed=args.seed, time_limit=args.time_limit, jobs=args.jobs)
+    report = grade(args.directory, _chosen(args), seed=args.seed, time_limit=args.time_limit, jobs=args.jobs)
     if args.results:
         report.write_gradescope(args.results, args.hidden_visibility)
     print(report)

@@ -1,9 +1,11 @@
 """The teacher's half of the homework kit: exercises, starter files, an autograder with points.
 
-Fourteen exercises cover chapters 5 and 6 of the book "Deep Learning from
-Scratch", each one concept in one file (``minidl homework list``)::
+Two homeworks on the book "Deep Learning from Scratch": fourteen exercises on
+chapters 5 and 6 (the default) and four on chapter 7 (convolutional
+networks), each exercise one concept in one file (``minidl homework list``)::
 
     minidl homework new hw                   # starter files, checks, notebooks, README
+    minidl homework new hw7 --chapter 7      # chapter 7's homework
     minidl homework check hw                 # the student: visible checks, readable reports
     minidl homework grade hw --seed 1234 --results results.json   # the grader, for Gradescope
 
@@ -12,6 +14,7 @@ or from Python::
     from minidl.homework import EXERCISES, write_assignment, check, grade
 
     write_assignment("hw")                   # or solutions=True for the answer key
+    write_assignment("hw7", chapter_exercises(7))
     report = grade("hw", seed=1234)
     print(report)                            # a table, then what failed and why
     report.write_gradescope("results.json")
@@ -40,7 +43,7 @@ The package, one concept a part:
 """
 
 from minidl.homework.assignment import write_assignment
-from minidl.homework.catalogue import EXERCISES
+from minidl.homework.catalogue import EXERCISES, chapter_exercises
 from minidl.homework.grading import CheckResult, GradeReport, check, grade
 
-__all__ = ["EXERCISES", "CheckResult", "GradeReport", "check", "grade", "write_assignment"]
+__all__ = ["EXERCISES", "CheckResult", "GradeReport", "chapter_exercises", "check", "grade", "write_assignment"]

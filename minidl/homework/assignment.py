@@ -23,7 +23,11 @@ NOTEBOOKS = {
     "chapter5_backprop.ipynb": ("affine", "relu", "sigmoid", "softmax_with_loss", "numerical_gradient",
                                 "two_layer_net"),
     "chapter6_optimizers.ipynb": ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"),
+    "chapter7_convolution.ipynb": ("convolution", "pooling", "simple_conv_net"),
 }
+
+#: The title of a homework's README, by the chapters of its exercises.
+TITLES = {5: "backpropagation", 6: "optimizers", 7: "convolutional networks"}
 
 CHECKS_FILE = '''"""The visible checks of this homework, for pytest: ``pytest test_homework.py``.
 
@@ -121,6 +125,11 @@ def _bytes(content):
     return content if isinstance(content, bytes) else content.encode("utf-8")
 
 
+def _listed(words):
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def _umask():
     # mkdtemp makes a private folder (0700); give it the permissions mkdir would.
     current = os.umask(0)
@@ -143,9 +152,12 @@ def _readme(exercises, notebooks, solutions):
         listed = ", ".join(f"`{name}`" for name in notebooks)
         notebook_text = (f"\n## Notebooks\n\n{listed}: use your code on real problems, beside minidl's. "
                          "Open them with Jupyter (`pip install jupyterlab`, then `jupyter lab`) from this folder.\n")
-    return f"""# Homework: backpropagation and optimizers
+    chapters = sorted({exercise.chapter for exercise in exercises})
+    title = _listed([TITLES[chapter] for chapter in chapters])
+    numbers = ("Chapter " if len(chapters) == 1 else "Chapters ") + _listed([str(chapter) for chapter in chapters])
+    return f"""# Homework: {title}
 
-Chapters 5 and 6 of the book "Deep Learning from Scratch", written by you and
+{numbers} of the book "Deep Learning from Scratch", written by you and
 checked by minidl.
 
 {intro}

@@ -47,7 +47,7 @@ class Check:
 
 @dataclass(frozen=True)
 class Exercise:
-    """One concept of the book's chapters 5 and 6, in one file for the student.
+    """One concept of the book's chapters 5 to 7, in one file for the student.
 
     Attributes
     ----------

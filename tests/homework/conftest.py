@@ -4,13 +4,13 @@ import importlib.util
 
 import pytest
 
-from minidl.homework import write_assignment
+from minidl.homework import EXERCISES, write_assignment
 
 
 @pytest.fixture
 def key(tmp_path):
-    """A fresh folder holding the answer key."""
-    write_assignment(tmp_path / "key", solutions=True)
+    """A fresh folder holding the answer key of every exercise, chapters 5 to 7."""
+    write_assignment(tmp_path / "key", list(EXERCISES), solutions=True)
     return tmp_path / "key"
 
 

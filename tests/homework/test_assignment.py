@@ -6,12 +6,13 @@ import runpy
 import pytest
 
 from minidl.homework import EXERCISES, assignment, write_assignment
+from minidl.homework.catalogue import chapter_exercises
 
 
 def test_a_full_homework_has_every_file_the_checks_notebooks_and_a_readme(tmp_path):
     written = write_assignment(tmp_path / "hw")
     names = {path.name for path in written}
-    assert names == {exercise.file for exercise in EXERCISES.values()} | {
+    assert names == {EXERCISES[name].file for name in chapter_exercises(5, 6)} | {
         "test_homework.py", "README.md", "chapter5_backprop.ipynb", "chapter6_optimizers.ipynb"}
     assert {path.name for path in (tmp_path / "hw").iterdir()} == names
     readme = (tmp_path / "hw" / "README.md").read_text()
@@ -19,6 +20,18 @@ def test_a_full_homework_has_every_file_the_checks_notebooks_and_a_readme(tmp_pa
     for notebook in ("chapter5_backprop.ipynb", "chapter6_optimizers.ipynb"):
         assert json.loads((tmp_path / "hw" / notebook).read_text())["nbformat"] == 4
     assert list(tmp_path.iterdir()) == [tmp_path / "hw"]  # no temporary folder left behind
+
+
+def test_chapter_7_is_a_homework_of_its_own_with_its_notebook(tmp_path):
+    names = {path.name for path in write_assignment(tmp_path / "hw7", chapter_exercises(7))}
+    assert names == {"im2col.py", "convolution.py", "pooling.py", "simple_conv_net.py", "test_homework.py",
+                     "README.md", "chapter7_convolution.ipynb"}
+    readme = (tmp_path / "hw7" / "README.md").read_text()
+    assert readme.startswith("# Homework: convolutional networks\n\nChapter 7 of the book")
+    assert "| `pooling.py` | Max pooling: forward and backward, ties included | 7 | 10 |" in readme
+    assert "**40**" in readme
+    with pytest.raises(ValueError, match="no exercise of chapter 8; the chapters are 5, 6, 7"):
+        chapter_exercises(8)
 
 
 def test_some_exercises_only_and_a_notebook_when_all_it_uses_are_there(tmp_path):

@@ -7,8 +7,10 @@ import pytest
 
 from minidl.cli import main
 from minidl.homework import EXERCISES
+from minidl.homework.catalogue import chapter_exercises
 
-FULL_MARKS = sum(exercise.points for exercise in EXERCISES.values())
+#: The default homework, chapters 5 and 6.
+FULL_MARKS = sum(EXERCISES[name].points for name in chapter_exercises(5, 6))
 
 
 @pytest.fixture
@@ -48,6 +50,18 @@ def test_new_then_grade_writes_gradescope_results_and_exits_0(folder, capsys, so
             assert "not implemented yet (TODO)" in test["output"], test
 
 
+def test_chapter_7_new_check_and_grade(folder, capsys):
+    assert main(["homework", "new", "hw7", "--chapter", "7"]) == 0
+    assert main(["homework", "new", "key7", "--chapter", "7", "--solutions"]) == 0
+    capsys.readouterr()
+    assert main(["homework", "grade", "key7", "--chapter", "7"]) == 0
+    assert re.search(r"^total\s+40\s+40\s", capsys.readouterr().out, re.MULTILINE)
+    assert main(["homework", "grade", "hw7", "--chapter", "7"]) == 0
+    assert re.search(r"^total\s+0\s+40\s", capsys.readouterr().out, re.MULTILINE)
+    assert main(["homework", "check", "key7"]) == 0  # the exercises whose file is there
+    assert re.search(r"^pooling\s+8\s+8\s", capsys.readouterr().out, re.MULTILINE)
+
+
 def test_grade_sets_the_visibility_of_hidden_checks(folder):
     main(["homework", "new", "hw", "--exercise", "relu"])
     main(["homework", "grade", "hw", "--exercise", "relu", "--results", "r.json", "--hidden-visibility", "hidden"])
@@ -73,7 +87,9 @@ def test_check_lists_every_visible_check_and_exits_1_until_all_pass(folder, caps
 def test_list_shows_the_exercises_and_their_points(capsys):
     assert main(["homework", "list", "--checks"]) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith(f"{len(EXERCISES)} exercises, {FULL_MARKS} points")
+    assert FULL_MARKS == 100
+    assert printed.startswith("14 exercises, 100 points: chapters 5 and 6, the default homework")
+    assert "\n4 exercises, 40 points: chapter 7, a homework of its own (--chapter 7)\n" in printed
     for exercise in EXERCISES.values():
         assert re.search(rf"^  {exercise.name}\s+{exercise.points:g}\s+{exercise.chapter}\s+{exercise.file}\s",
                          printed, re.MULTILINE)
@@ -83,6 +99,7 @@ def test_list_shows_the_exercises_and_their_points(capsys):
 @pytest.mark.parametrize("arguments, message", [
     (["grade", "missing"], "homework folder 'missing' does not exist"),
     (["new", "hw", "--exercise", "nope"], "unknown exercise 'nope'"),
+    (["new", "hw", "--chapter", "8"], "no exercise of chapter 8; the chapters are 5, 6, 7"),
     (["check", "."], "no exercise file"),
     (["grade", ".", "--results", "no/such/folder/results.json"], "--results 'no/such/folder/results.json'"),
 ])

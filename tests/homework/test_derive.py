@@ -51,7 +51,8 @@ def test_each_region_becomes_its_hint_and_a_raise_naming_the_function(file):
 
 
 def test_new_writes_exactly_the_derived_files():
-    starters, solutions = assignment_files(), assignment_files(solutions=True)
+    everything = list(EXERCISES)
+    starters, solutions = assignment_files(everything), assignment_files(everything, solutions=True)
     for file, key in KEY_FILES.items():
         assert starters[file] == starter(key, file) and solutions[file] == solution(key, file)
 

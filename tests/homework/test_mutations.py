@@ -58,6 +58,16 @@ NESTEROV_STEP = ("            self.v[key] = self.momentum * self.v[key] - self.l
 MINIBATCH_LOOP = ("    for start in range(0, len(x), batch_size):\n"
                   "        yield x_shuffled[start : start + batch_size], t_shuffled[start : start + batch_size]\n")
 
+IM2COL_FILL = ("    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)])\n"
+               "    col = np.zeros((batch, channels, filter_h, filter_w, out_h, out_w), dtype=input_data.dtype)\n"
+               "    for i in range(filter_h):\n        for j in range(filter_w):\n"
+               "            col[:, :, i, j, :, :] = img[:, :, i : i + stride * out_h : stride, "
+               "j : j + stride * out_w : stride]\n")
+COL2IM_ADD = ("    img = np.zeros((batch, channels, height + 2 * pad, width + 2 * pad), dtype=col.dtype)\n"
+              "    for i in range(filter_h):\n        for j in range(filter_w):\n"
+              "            img[:, :, i : i + stride * out_h : stride, "
+              "j : j + stride * out_w : stride] += col[:, :, i, j, :, :]\n")
+
 #: exercise -> {"bugs": [...], "variants": [...]}, each a tuple of (old, new) replacements in the key's solution.
 MUTATIONS = {
     "affine": {
@@ -286,6 +296,125 @@ MUTATIONS = {
             (("np.sqrt(2.0 / fan_in)", "np.sqrt(2) / np.sqrt(fan_in)"),),
         ],
     },
+    "im2col": {
+        "bugs": [
+            (("col.transpose(0, 4, 5, 1, 2, 3)", "col.transpose(0, 4, 5, 2, 3, 1)"),),  # pixels as (row, column, channel)
+            (("col.transpose(0, 4, 5, 1, 2, 3).reshape(", "col.reshape("),),  # no transpose at all
+            (("] += col[:, :, i, j, :, :]", "] = col[:, :, i, j, :, :]"),),  # = for +=
+            (("return img[:, :, pad : pad + height, pad : pad + width]", "return img"),),  # the padding kept
+            (("col.transpose(0, 4, 5, 1, 2, 3).reshape(batch * out_h * out_w, -1)",
+              "col.reshape(batch, channels * filter_h * filter_w, -1)"),),  # minidl's per-image layout
+        ],
+        "variants": [
+            # The book's code.
+            ((IM2COL_FILL, "    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)], 'constant')\n"
+                           "    col = np.zeros((batch, channels, filter_h, filter_w, out_h, out_w))\n"
+                           "    for y in range(filter_h):\n        y_max = y + stride * out_h\n"
+                           "        for x in range(filter_w):\n            x_max = x + stride * out_w\n"
+                           "            col[:, :, y, x, :, :] = img[:, :, y:y_max:stride, x:x_max:stride]\n"),
+             (COL2IM_ADD, "    img = np.zeros((batch, channels, height + 2 * pad + stride - 1, width + 2 * pad + stride - 1))\n"
+                          "    for y in range(filter_h):\n        y_max = y + stride * out_h\n"
+                          "        for x in range(filter_w):\n            x_max = x + stride * out_w\n"
+                          "            img[:, :, y:y_max:stride, x:x_max:stride] += col[:, :, y, x, :, :]\n")),
+            # A loop over the windows, in both directions.
+            ((IM2COL_FILL + "    return col.transpose(0, 4, 5, 1, 2, 3).reshape(batch * out_h * out_w, -1)\n",
+              "    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)])\n    rows = []\n"
+              "    for n in range(batch):\n        for y in range(out_h):\n            for x in range(out_w):\n"
+              "                window = img[n, :, y * stride : y * stride + filter_h, x * stride : x * stride + filter_w]\n"
+              "                rows.append(window.ravel())\n    return np.array(rows)\n"),
+             ("    col = col.reshape(batch, out_h, out_w, channels, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)\n"
+              + COL2IM_ADD,
+              "    col = col.reshape(batch, out_h, out_w, channels, filter_h, filter_w)\n"
+              "    img = np.zeros((batch, channels, height + 2 * pad, width + 2 * pad))\n"
+              "    for y in range(out_h):\n        for x in range(out_w):\n"
+              "            img[:, :, y * stride : y * stride + filter_h, x * stride : x * stride + filter_w] += col[:, y, x]\n")),
+            # sliding_window_view, and np.add.at.
+            ((IM2COL_FILL + "    return col.transpose(0, 4, 5, 1, 2, 3).reshape(batch * out_h * out_w, -1)\n",
+              "    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)])\n"
+              "    windows = np.lib.stride_tricks.sliding_window_view(img, (filter_h, filter_w), axis=(2, 3))\n"
+              "    windows = windows[:, :, ::stride, ::stride][:, :, :out_h, :out_w]\n"
+              "    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(batch * out_h * out_w, -1)\n"),
+             (COL2IM_ADD,
+              "    img = np.zeros((batch, channels, height + 2 * pad, width + 2 * pad), dtype=col.dtype)\n"
+              "    rows = (np.arange(filter_h)[:, None] + stride * np.arange(out_h)[None, :])[:, None, :, None]\n"
+              "    columns = (np.arange(filter_w)[:, None] + stride * np.arange(out_w)[None, :])[None, :, None, :]\n"
+              "    np.add.at(img, (slice(None), slice(None), rows, columns), col)\n")),
+        ],
+    },
+    "convolution": {
+        "bugs": [
+            (("col_W = self.W.reshape(FN, -1).T", "col_W = self.W.reshape(-1, FN)"),),  # the filter reshape
+            (("col_W = self.W.reshape(FN, -1).T", "col_W = self.W.T.reshape(-1, FN)"),),
+            (("return out.reshape(N, out_h, out_w, FN).transpose(0, 3, 1, 2)", "return out.reshape(N, FN, out_h, out_w)"),),
+            (("(self.col.T @ dout).transpose(1, 0).reshape(FN, C, FH, FW)", "(self.col.T @ dout).reshape(FN, C, FH, FW)"),),
+            (("col2im(dcol, self.x.shape, FH, FW, self.stride, self.pad)", "col2im(dcol, self.x.shape, FH, FW, self.stride)"),),
+            (("self.db = dout.sum(axis=0)", "self.db = dout.mean(axis=0)"),),
+        ],
+        "variants": [
+            # The book's code.
+            (("out = col @ col_W + self.b", "out = np.dot(col, col_W) + self.b"),
+             ("self.dW = (self.col.T @ dout).transpose(1, 0).reshape(FN, C, FH, FW)",
+              "self.dW = np.dot(self.col.T, dout)\n        self.dW = self.dW.transpose(1, 0).reshape(FN, C, FH, FW)"),
+             ("dcol = dout @ self.col_W.T", "dcol = np.dot(dout, self.col_W.T)"),
+             ("self.db = dout.sum(axis=0)", "self.db = np.sum(dout, axis=0)")),
+            (("out = col @ col_W + self.b", "out = np.einsum('pk,fk->pf', col, self.W.reshape(FN, -1)) + self.b"),
+             ("self.dW = (self.col.T @ dout).transpose(1, 0).reshape(FN, C, FH, FW)",
+              "self.dW = np.einsum('pf,pk->fk', dout, self.col).reshape(self.W.shape)")),
+            (("self.dW = (self.col.T @ dout).transpose(1, 0).reshape(FN, C, FH, FW)",
+              "self.dW = (dout.T @ self.col).reshape(self.W.shape)"),),
+            (("out = col @ col_W + self.b", "out = self.W.reshape(FN, -1) @ col.T + self.b[:, None]"),
+             ("return out.reshape(N, out_h, out_w, FN).transpose(0, 3, 1, 2)",
+              "return out.reshape(FN, N, out_h, out_w).transpose(1, 0, 2, 3)")),
+            (("out = col @ col_W + self.b", "out = np.tensordot(col, col_W, axes=1) + self.b"),),
+        ],
+    },
+    "pooling": {
+        "bugs": [
+            # Refused on purpose: the book's zero padding.
+            (("self.stride, self.pad, pad_value=-np.inf)", "self.stride, self.pad)"),),
+            (("return out.reshape(N, out_h, out_w, C).transpose(0, 3, 1, 2)", "return out.reshape(N, C, out_h, out_w)"),),
+            # Ties: the whole dout to every tied maximum.
+            (("        self.x = x\n", "        self.x = x\n        self.col = col\n"),
+             ("dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] = dout.flatten()",
+              "dmax = (self.col == self.col.max(axis=1, keepdims=True)) * dout.reshape(-1, 1)")),
+            (("self.arg_max = np.argmax(col, axis=1)", "self.arg_max = np.argmin(col, axis=1)"),),
+            (("        dout = dout.transpose(0, 2, 3, 1)\n", ""),),  # dout left in the layout (N, C, out_h, out_w)
+        ],
+        "variants": [
+            # The last of the tied maxima.
+            (("self.arg_max = np.argmax(col, axis=1)",
+              "self.arg_max = col.shape[1] - 1 - np.argmax(col[:, ::-1], axis=1)"),),
+            # An equal share to each tied maximum.
+            (("        self.x = x\n", "        self.x = x\n        self.col = col\n"),
+             ("dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] = dout.flatten()",
+              "mask = self.col == self.col.max(axis=1, keepdims=True)\n"
+              "        dmax = mask / mask.sum(axis=1, keepdims=True) * dout.reshape(-1, 1)")),
+            (("dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] = dout.flatten()",
+              "np.put_along_axis(dmax, self.arg_max[:, None], dout.reshape(-1, 1), axis=1)"),),
+            (("out = np.max(col, axis=1)", "out = col[np.arange(len(col)), self.arg_max]"),),
+        ],
+    },
+    "simple_conv_net": {
+        "bugs": [
+            (("for layer in reversed(self.layers.values()):", "for layer in self.layers.values():"),),
+            (("(height + 2 * pad - filter_size)", "(height - filter_size)"),
+             ("(width + 2 * pad - filter_size)", "(width - filter_size)")),  # the padding left out
+            (("pool_output_size = filter_num * (conv_h // 2) * (conv_w // 2)",
+              "pool_output_size = int(filter_num * (conv_h / 2) * (conv_h / 2))"),),  # the book's formula
+            (('grads[f"W{number}"] = self.layers[name].dW', 'grads[f"W{number}"] = self.layers[name].db'),),
+            (("// stride + 1\n        conv_w", "+ 1\n        conv_w"),
+             ("(width + 2 * pad - filter_size) // stride + 1", "(width + 2 * pad - filter_size) + 1")),  # no stride
+        ],
+        "variants": [
+            (("for layer in reversed(self.layers.values()):",
+              "layers = list(self.layers.values())\n        layers.reverse()\n        for layer in layers:"),),
+            (("dout = self.last_layer.backward(1.0)", "dout = self.last_layer.backward(1)"),),
+            (("conv_h = (height + 2 * pad - filter_size) // stride + 1",
+              "conv_h = int((height + 2 * pad - filter_size) / stride) + 1"),
+             ("conv_w = (width + 2 * pad - filter_size) // stride + 1",
+              "conv_w = int((width + 2 * pad - filter_size) / stride) + 1")),
+        ],
+    },
 }
 
 
@@ -349,13 +478,13 @@ def test_an_accepted_variant_keeps_full_marks(name, index, tmp_path):
 @pytest.mark.parametrize("half", [0, 1])
 def test_through_the_grader_a_bug_costs_its_own_exercise_only(half, tmp_path):
     # Bugs in half of the exercises and variants in the other half, graded at once by the real grader.
-    write_assignment(tmp_path / "hw", solutions=True)
+    write_assignment(tmp_path / "hw", list(EXERCISES), solutions=True)
     buggy = [name for position, name in enumerate(EXERCISES) if position % 2 == half]
     for name in EXERCISES:
         table = MUTATIONS[name]
         edits = table["bugs"][0] if name in buggy else table["variants"][0]
         (tmp_path / "hw" / EXERCISES[name].file).write_text(mutated(name, edits))
-    report = grade(tmp_path / "hw", seed=SEED)
+    report = grade(tmp_path / "hw", list(EXERCISES), seed=SEED)
     earned = {name: sum(result.score for result in results) for name, results in report.exercises().items()}
     for name, exercise in EXERCISES.items():
         if name in buggy:
@@ -370,6 +499,7 @@ REFUSED = {
     ("minibatches", 3): "the global np.random generator was used",
     ("minibatches", 4): "every sample must come exactly once an epoch",
     ("initialisation", 2): "the global np.random generator was used",
+    ("pooling", 0): "the padding counts as -inf, never the maximum",
 }
 
 
@@ -378,3 +508,30 @@ def test_a_form_refused_on_purpose_is_told_the_reason(name, index, tmp_path):
     outputs = []
     in_process_score(name, mutated(name, MUTATIONS[name]["bugs"][index]), tmp_path, outputs)
     assert any(REFUSED[name, index] in output for output in outputs), outputs
+
+
+#: The classic mistakes of chapter 7 and what their hint says (each one a pattern the check reads from the numbers).
+HINTS = {
+    ("im2col", 0): "they lie in the order (N, out_h, out_w, filter_h, filter_w, C) of the axes",
+    ("im2col", 1): "they lie in the order (N, C, filter_h, filter_w, out_h, out_w) of the axes",
+    ("im2col", 2): "right where a pixel lies in one window only, wrong where windows overlap",
+    ("im2col", 3): "that is the shape of the padded image; cut the padding off",
+    ("im2col", 4): "that is the layout of minidl.layers.im2col",
+    ("convolution", 0): "your col_W is W.reshape(-1, FN)",
+    ("convolution", 1): "your col_W is W.T.reshape(-1, FN)",
+    ("convolution", 2): "they lie in the order (N, out_h, out_w, FN) of the axes",
+    ("convolution", 3): "reshaped to W's shape without the transpose",
+    ("convolution", 4): "are input_shape, stride and pad the ones given to im2col?",  # the padding left out of backward
+    ("pooling", 1): "they lie in the order (N, out_h, out_w, C) of the axes",
+    ("pooling", 2): "each of a window's tied maxima got all of its dout",
+    ("simple_conv_net", 1): "that is the number with the padding left out",
+    ("simple_conv_net", 2): "that is the number with the height used for the width too",
+    ("simple_conv_net", 4): "that is the number with the stride left out",
+}
+
+
+@pytest.mark.parametrize("name, index", list(HINTS))
+def test_a_classic_mistake_of_chapter_7_gets_its_hint(name, index, tmp_path):
+    outputs = []
+    in_process_score(name, mutated(name, MUTATIONS[name]["bugs"][index]), tmp_path, outputs)
+    assert any(HINTS[name, index] in output for output in outputs), outputs

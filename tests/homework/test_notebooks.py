@@ -8,6 +8,7 @@ from nbclient import NotebookClient
 
 from minidl.homework import write_assignment
 from minidl.homework.assignment import NOTEBOOKS
+from minidl.homework.catalogue import chapter_exercises
 
 
 def printed(notebook):
@@ -17,13 +18,16 @@ def printed(notebook):
 
 
 def test_the_notebooks_run_on_the_key(tmp_path):
-    write_assignment(tmp_path / "key", solutions=True)
+    write_assignment(tmp_path / "key", chapter_exercises(5, 6, 7), solutions=True)
     notebooks = {name: nbformat.read(tmp_path / "key" / name, as_version=4) for name in NOTEBOOKS}
     # A student with only adam.py done: the other optimizers are skipped with a note, Adam is shown.
     write_assignment(tmp_path / "adam_only", solutions=True)
     write_assignment(tmp_path / "adam_only", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop"], force=True)
     partial = nbformat.read(tmp_path / "adam_only" / "chapter6_optimizers.ipynb", as_version=4)
-    folders = {"key": list(notebooks.values()), "adam_only": [partial]}
+    # Chapter 7 as handed out: every exercise still TODO, each part skipped with a note.
+    write_assignment(tmp_path / "starter7", chapter_exercises(7))
+    starter7 = nbformat.read(tmp_path / "starter7" / "chapter7_convolution.ipynb", as_version=4)
+    folders = {"key": list(notebooks.values()), "adam_only": [partial], "starter7": [starter7]}
     clients = [NotebookClient(notebook, timeout=120, kernel_name="python3",
                               resources={"metadata": {"path": str(tmp_path / folder)}})
                for folder, chosen in folders.items() for notebook in chosen]
@@ -57,3 +61,14 @@ def test_the_notebooks_run_on_the_key(tmp_path):
     warned = [output.get("text", "") for cell in partial.cells for output in cell.get("outputs", [])
               if output.get("output_type") == "stream" and output.get("name") == "stderr"]
     assert not warned, warned
+
+    convolution = printed(notebooks["chapter7_convolution.ipynb"])
+    differences = [float(value) for value in re.findall(r"largest difference (\S+)", convolution)]
+    assert len(differences) == 4 and max(differences) < 1e-12, convolution  # forward and dx, two layers
+    assert float(re.search(r"test accuracy (\S+),", convolution).group(1)) > 0.9, convolution
+    assert "drew 8 filters, before and after training" in convolution
+    filters = [output for cell in notebooks["chapter7_convolution.ipynb"].cells
+               for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
+    assert len(filters) == 1
+    untouched = printed(starter7)
+    assert untouched.count("skipped: still TODO") == 2 and "SimpleConvNet.__init__: not implemented yet" in untouched

@@ -27,6 +27,10 @@ PLANTED_BUGS = {
     "adam": ("m_hat = self.m[key] / (1 - self.beta1**self.iter)", "m_hat = self.m[key]"),
     "minibatches": ("x[permutation], t[permutation]", "x[permutation], t"),
     "initialisation": ("np.sqrt(2.0 / fan_in)", "np.sqrt(2.0 / fan_out)"),
+    "im2col": ("col.transpose(0, 4, 5, 1, 2, 3)", "col.transpose(0, 4, 5, 2, 3, 1)"),
+    "convolution": ("col_W = self.W.reshape(FN, -1).T", "col_W = self.W.reshape(-1, FN)"),
+    "pooling": ("self.pad, pad_value=-np.inf", "self.pad, pad_value=0.0"),
+    "simple_conv_net": ("for layer in reversed(self.layers.values()):", "for layer in self.layers.values():"),
 }
 
 #: The grader's seed in these tests, as a student id would be.
