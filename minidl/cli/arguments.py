@@ -137,6 +137,13 @@ def positive_int(text):
     return value
 
 
+def non_negative_int(text):
+    value = _number(text, int)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
 def fraction(text):
     value = _number(text, float)
     if not 0 <= value < 1:

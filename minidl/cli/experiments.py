@@ -14,6 +14,7 @@ examples:
   minidl experiment init --dataset mnist --out results
   minidl experiment activations --activation relu --inits 0.01,xavier,he
   minidl experiment search --trials 50 --no-plot
+  minidl experiment filters --out results
   minidl experiment compare --seeds 4 --n-jobs 2      # two runs at a time
 
 Run "minidl experiment NAME --help" for the options of each experiment.
@@ -48,6 +49,9 @@ EXAMPLES = {
                 "minidl experiment overfit --optimizer sgd --lr 0.01 --weight-decay 0.1  # the book's settings"],
     "search": ["minidl experiment search --out results",
                "minidl experiment search --trials 100 --lr-range 1e-6,1e-2 --weight-decay-range 1e-8,1e-4"],
+    "filters": ["minidl experiment filters --out results",
+                "minidl experiment filters --weight-init he --epochs 5",
+                "minidl experiment filters --dataset mnist --pad 0 --out results/mnist  # the book's network"],
 }
 SUMMARIES = {
     "paths": "paths of optimizers on a stretched bowl, f(x, y) = x**2/20 + y**2",
@@ -57,6 +61,7 @@ SUMMARIES = {
     "batchnorm": "training accuracy with and without batch normalisation, per initial weight scale",
     "overfit": "overfitting on few samples, and weight decay and dropout against it",
     "search": "random search of learning rate and weight decay on a validation split",
+    "filters": "the first convolution layer's filters before and after training (the book's chapter 7)",
 }
 
 
@@ -78,6 +83,14 @@ def initialisations(text):
         except ValueError:
             values.append(part)
     return values
+
+
+def initialisation(text):
+    """``"0.01"`` -> ``0.01`` (a standard deviation); ``"He"`` -> ``"he"``."""
+    values = initialisations(text)
+    if len(values) != 1:
+        raise argparse.ArgumentTypeError(f"expected one initialisation like he or 0.01, got {text!r}")
+    return values[0]
 
 
 def job_count(text):
@@ -181,6 +194,16 @@ def compute_search(args):
                          optimizer=args.optimizer, seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
 
 
+def compute_filters(args):
+    from minidl.experiments import convolution_filters
+
+    return convolution_filters(args.dataset, filter_num=args.filter_num, filter_size=args.filter_size, pad=args.pad,
+                               hidden_size=args.hidden_size, weight_init=args.weight_init, epochs=args.epochs,
+                               batch_size=args.batch_size, optimizer=args.optimizer,
+                               optimizer_params=single_optimizer(args), samples=args.samples, seed=args.seed,
+                               progress=not args.quiet)
+
+
 def draw(result, args):
     """The figure of ``result``, with the drawing options this experiment has."""
     if args.experiment in ("compare", "init"):
@@ -192,7 +215,7 @@ def draw(result, args):
 
 COMPUTE = {"paths": compute_paths, "compare": compute_compare, "init": compute_init,
            "activations": compute_activations, "batchnorm": compute_batchnorm, "overfit": compute_overfit,
-           "search": compute_search}
+           "search": compute_search, "filters": compute_filters}
 
 
 # ================================================================ the parser
@@ -228,11 +251,12 @@ def add_options(parser, name):
             metavar="INITS", help="initialisations, comma-separated: he, xavier, he_uniform, xavier_uniform or a "
                                   "standard deviation such as 0.01 (activations: default 1,0.01,xavier for sigmoid "
                                   "and tanh, 0.01,xavier,he for relu)")
-    if name in ("init", "batchnorm", "overfit", "search"):
-        add("--optimizer", default="adam" if name == "overfit" else "sgd", metavar="NAME",
+    if name in ("init", "batchnorm", "overfit", "search", "filters"):
+        add("--optimizer", default="adam" if name in ("overfit", "filters") else "sgd", metavar="NAME",
             help="see: minidl optimizers")
-    if name in ("init", "batchnorm", "overfit"):
-        add("--lr", type=arguments.positive_float, default=0.001 if name == "overfit" else 0.01, help="learning rate")
+    if name in ("init", "batchnorm", "overfit", "filters"):
+        add("--lr", type=arguments.positive_float, default=0.001 if name in ("overfit", "filters") else 0.01,
+            help="learning rate")
     if name == "activations":
         add("--layers", type=arguments.positive_int, default=5, help="hidden layers, one histogram each")
         add("--units", type=arguments.positive_int, default=100, help="units a layer")
@@ -242,6 +266,19 @@ def add_options(parser, name):
         add("--samples", type=arguments.positive_int, default=samples, help="training samples used (the first ones)")
         add("--epochs", type=arguments.positive_int, default=epochs,
             help="passes over the training samples" + (" per trial" if name == "search" else " per run"))
+    if name == "filters":
+        add("--filter-num", type=arguments.positive_int, default=30, metavar="N", help="filters of the convolution")
+        add("--filter-size", type=arguments.positive_int, default=5, metavar="SIZE",
+            help="height and width of each filter")
+        add("--pad", type=arguments.non_negative_int, default=2,
+            help="zeros around each image (2 keeps 8x8 digits 8x8 under 5x5 filters; the book uses 0 on MNIST)")
+        add("--hidden-size", type=arguments.positive_int, default=100, metavar="UNITS", help="hidden affine units")
+        add("--weight-init", type=initialisation, default="0.01", metavar="INIT",
+            help="initial weights: he, xavier, he_uniform, xavier_uniform or a standard deviation (the book's 0.01)")
+        add("--samples", type=arguments.positive_int, default=None,
+            help="training samples used (the first ones; default: all)")
+        add("--epochs", type=arguments.positive_int, default=20, help="passes over the training samples")
+        add("--batch-size", type=arguments.positive_int, default=100, help="samples per mini-batch update")
     if name == "batchnorm":
         add("--scales", type=arguments.positive_int, default=16,
             help="number of initial weight standard deviations, log-spaced from 1 to 1e-4")
@@ -260,7 +297,7 @@ def add_options(parser, name):
         add("--top", type=arguments.positive_int, default=7, help="curves of the best TOP trials in the figure")
     if name != "paths":
         add("--seed", type=int, default=0, help="first seed: the same seed gives the same numbers")
-    if name not in ("paths", "activations"):
+    if name not in ("paths", "activations", "filters"):
         add("--n-jobs", type=job_count, default=None, metavar="N",
             help="train N runs at a time, in worker processes (-1: one a core); the numbers do not change "
                  "(default: 1)")

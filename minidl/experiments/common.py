@@ -52,13 +52,15 @@ def seed_list(seed, seeds):
     return [seed + offset for offset in range(check_count(seeds, "seeds"))]
 
 
-def load_data(dataset, samples=None):
+def load_data(dataset, samples=None, flatten=True):
     """Load ``dataset`` by name (labels as class numbers), keeping the first ``samples`` training rows.
 
-    Returns ``(x_train, t_train), (x_test, t_test)``. The digits set is split
-    with a fixed seed by its loader, so the same rows come back every time.
+    Returns ``(x_train, t_train), (x_test, t_test)``: images as rows, or with
+    ``flatten=False`` as (N, 1, height, width) for a convolutional network.
+    The digits set is split with a fixed seed by its loader, so the same rows
+    come back every time.
     """
-    (x_train, t_train), test = load_dataset(dataset)
+    (x_train, t_train), test = load_dataset(dataset, flatten=flatten)
     if samples is not None:
         samples = check_count(samples, "samples")
         if samples > len(x_train):
