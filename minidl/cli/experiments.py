@@ -365,7 +365,7 @@ def run(args):
 
 def where_to_run(args):
     """A context in which the runs go to ``--scheduler``'s Dask cluster; a context that does nothing without it."""
-    from minidl.experiments.common import dask_scheduler
+    from minidl.experiments.dispatch import dask_scheduler
 
     if getattr(args, "scheduler", None) is None:
         return contextlib.nullcontext()

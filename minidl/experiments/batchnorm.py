@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
-from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs
+from minidl.experiments.common import check_count, class_count, load_data, run_for_epochs
+from minidl.experiments.dispatch import map_runs
 from minidl.experiments.results import save_numbers
 from minidl.plotting import panel_grid
 
@@ -150,7 +151,7 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
         If given, ``batchnorm.csv`` and ``batchnorm.json`` are written there.
     n_jobs : int or None, default None
         Runs trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.common.map_runs`); the numbers are the
+        :func:`~minidl.experiments.dispatch.map_runs`); the numbers are the
         same as with 1.
 
     Returns

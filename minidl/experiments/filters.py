@@ -48,7 +48,8 @@ import numpy as np
 
 from minidl import optim
 from minidl.convnet import SimpleConvNet
-from minidl.experiments.common import check_count, class_count, load_data, map_runs, train_for_epochs
+from minidl.experiments.common import check_count, class_count, load_data, train_for_epochs
+from minidl.experiments.dispatch import map_runs
 from minidl.experiments.results import save_numbers
 from minidl.plotting import new_figure
 

@@ -36,11 +36,11 @@ from minidl.experiments.common import (
     check_count,
     class_count,
     load_data,
-    map_runs,
     optimizer_label,
     run_for_iterations,
     seed_list,
 )
+from minidl.experiments.dispatch import map_runs
 from minidl.experiments.results import save_numbers
 from minidl.init import check_weight_init
 from minidl.plotting import draw_band, new_figure
@@ -176,7 +176,7 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
         If given, ``init.csv`` and ``init.json`` are written there.
     n_jobs : int or None, default None
         Runs trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.common.map_runs`); the numbers are the
+        :func:`~minidl.experiments.dispatch.map_runs`); the numbers are the
         same as with 1.
 
     Returns

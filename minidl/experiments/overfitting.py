@@ -52,7 +52,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
-from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs, seed_list
+from minidl.experiments.common import check_count, class_count, load_data, run_for_epochs, seed_list
+from minidl.experiments.dispatch import map_runs
 from minidl.experiments.results import save_numbers
 from minidl.plotting import draw_band, panel_grid
 
@@ -203,7 +204,7 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
         If given, ``overfit.csv`` and ``overfit.json`` are written there.
     n_jobs : int or None, default None
         Runs trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.common.map_runs`); the numbers are the
+        :func:`~minidl.experiments.dispatch.map_runs`); the numbers are the
         same as with 1.
 
     Returns

@@ -33,7 +33,8 @@ import numpy as np
 
 from minidl import optim
 from minidl.datasets import train_val_split
-from minidl.experiments.common import check_count, class_count, load_data, map_runs, run_for_epochs
+from minidl.experiments.common import check_count, class_count, load_data, run_for_epochs
+from minidl.experiments.dispatch import map_runs
 from minidl.experiments.results import save_numbers
 from minidl.plotting import panel_grid
 
@@ -195,7 +196,7 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
         If given, ``search.csv`` (the ranked table) and ``search.json`` are written there.
     n_jobs : int or None, default None
         Trials trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.common.map_runs`); the numbers are the
+        :func:`~minidl.experiments.dispatch.map_runs`); the numbers are the
         same as with 1.
 
     Returns
