@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from minidl import optim
 from minidl.network import MLP
+from minidl.protocols import build_network
 from minidl.settings import check_number, check_positive_int
 from minidl.training import EarlyStopping, Trainer
 from minidl.training.checkpoints import restore_trainer, trainer_state
@@ -279,14 +280,18 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         """
         if len(classes) < 2:
             self._raise_one_class(classes)
-        # MLP and Trainer check their own arguments, with messages naming them.
-        network = MLP(n_features, settings["hidden_sizes"], len(classes), activation=settings["activation"],
-                      weight_init=self.weight_init, weight_decay=settings["weight_decay"], dropout=self.dropout,
-                      batchnorm=self.batchnorm, dtype=self.dtype, seed=settings["seed"])
+        # The network and the Trainer check their own arguments, with messages naming them.
+        network = self._network(n_features, len(classes), settings)
         trainer = Trainer(network, settings["optimizer"], settings["optimizer_params"], epochs=epochs,
                           batch_size=settings["batch_size"], seed=settings["seed"], callbacks=callbacks,
                           verbose=self.verbose)
         self.classes_, self.network_, self._trainer = classes, network, trainer
+
+    def _network(self, n_features, n_classes, settings):
+        """A new network for ``n_features`` inputs and ``n_classes`` classes (here an MLP)."""
+        return MLP(n_features, settings["hidden_sizes"], n_classes, activation=settings["activation"],
+                   weight_init=self.weight_init, weight_decay=settings["weight_decay"], dropout=self.dropout,
+                   batchnorm=self.batchnorm, dtype=self.dtype, seed=settings["seed"])
 
     def _train(self, X, targets, validation_data=None):
         self._trainer.fit(X, targets, validation_data)
@@ -309,32 +314,38 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
             batch_size = min(200, n_samples)
         batch_size = check_positive_int(batch_size, "batch_size")
         optimizer, optimizer_params = self._optimizer(self._learning_rate())
+        network_settings = self._network_settings(batch_size)
+        seed = self._renamed("seed", "random_state", None)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
+            raise ValueError(f"random_state must be None or an integer >= 0, got {seed!r}; minidl seeds every "
+                             "run with a number, so that it can be reproduced")
+        fraction = check_number(self.validation_fraction, "validation_fraction", low=0.0)
+        if self.early_stopping and not 0.0 < fraction < 1.0:
+            raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
+        epochs = self._renamed("epochs", "max_iter", 200)
+        return {**network_settings,
+                "epochs": check_positive_int(epochs, "epochs" if self._given("epochs") else "max_iter"),
+                "batch_size": batch_size, "seed": seed, "optimizer": optimizer,
+                "optimizer_params": optimizer_params, "tol": check_number(self.tol, "tol", low=0.0),
+                "validation_fraction": fraction,
+                "n_iter_no_change": check_positive_int(self.n_iter_no_change, "n_iter_no_change")}
+
+    def _network_settings(self, batch_size):
+        """The MLP's settings: weight decay (from ``alpha``), activation, hidden sizes."""
         if self._given("weight_decay"):  # minidl's lambda itself
             weight_decay = self._renamed("weight_decay", "alpha", 0.0001, hint=(
                 f"alpha={self.weight_decay * batch_size!r} (MLPClassifier's alpha is divided by the batch size)"))
         else:
             weight_decay = check_number(self.alpha, "alpha", low=0.0) / batch_size
-        seed = self._renamed("seed", "random_state", None)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
-            raise ValueError(f"random_state must be None or an integer >= 0, got {seed!r}; minidl seeds every "
-                             "run with a number, so that it can be reproduced")
         activation = self.activation
         if isinstance(activation, str) and activation.lower() == "logistic":
             activation = "sigmoid"
-        fraction = check_number(self.validation_fraction, "validation_fraction", low=0.0)
-        if self.early_stopping and not 0.0 < fraction < 1.0:
-            raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
-        epochs = self._renamed("epochs", "max_iter", 200)
         return {"hidden_sizes": self._renamed("hidden_sizes", "hidden_layer_sizes", (100,)), "activation": activation,
-                "epochs": check_positive_int(epochs, "epochs" if self._given("epochs") else "max_iter"),
-                "batch_size": batch_size, "weight_decay": weight_decay, "seed": seed, "optimizer": optimizer,
-                "optimizer_params": optimizer_params, "tol": check_number(self.tol, "tol", low=0.0),
-                "validation_fraction": fraction,
-                "n_iter_no_change": check_positive_int(self.n_iter_no_change, "n_iter_no_change")}
+                "weight_decay": weight_decay}
 
     def _given(self, old):
-        """Whether the deprecated parameter ``old`` was set."""
-        value = getattr(self, old)
+        """Whether the deprecated parameter ``old`` was set (an estimator without it: never)."""
+        value = getattr(self, old, DEPRECATED)
         return not (isinstance(value, str) and value == DEPRECATED)
 
     def _renamed(self, old, new, default, hint=""):
@@ -440,7 +451,7 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         saved = state.pop("_trainer_state", None)
         super().__setstate__(state)
         if saved is not None:
-            self.network_ = MLP.from_config(saved["network"]["config"])
+            self.network_ = build_network(saved["network"].get("type"), saved["network"]["config"])
             optimizer = optim.get(saved["optimizer"]["name"], **saved["optimizer"]["hyperparameters"])
             self._trainer = Trainer(self.network_, optimizer, epochs=saved["trainer"]["epochs"], verbose=self.verbose)
             restore_trainer(self._trainer, saved, f"a pickled {type(self).__name__}")

@@ -21,6 +21,10 @@ random_search             random search of learning rate and weight decay  minid
 convolution_filters       first-layer filters of a CNN before and after    minidl experiment filters
 ========================  ===============================================  =====================
 
+Each module ends with its ``COMMAND`` (:mod:`minidl.experiments.options`):
+the options of ``minidl experiment NAME``, declared once, from which the
+command line builds its parser. A new experiment is one new module.
+
 Everything runs offline on the 8x8 digits by default (``dataset="digits"``)
 and takes ``dataset="mnist"``, ``"fashion-mnist"`` or ``"idx:DIR"`` too. The
 same ``seed`` gives bit-identical numbers on the same machine, numpy/BLAS

@@ -30,8 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
+from minidl.experiments import options
 from minidl.experiments.common import check_count, class_count, load_data, run_for_epochs
 from minidl.experiments.dispatch import map_runs
+from minidl.experiments.options import Command, Option
 from minidl.experiments.results import save_numbers
 from minidl.plotting import panel_grid
 
@@ -187,3 +189,14 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
     if out is not None:
         save_numbers(result, out, "batchnorm")
     return result
+
+
+COMMAND = Command(
+    "batchnorm", 5, "training accuracy with and without batch normalisation, per initial weight scale",
+    ("minidl experiment batchnorm --out results",
+     "minidl experiment batchnorm --scales 8 --epochs 10"),
+    compare_batchnorm,
+    (options.optimizer(), options.learning_rate(0.01), *options.samples_and_epochs(),
+     Option("--scales", "number of initial weight standard deviations, log-spaced from 1 to 1e-4", "count",
+            default=16, parameter="weight_scales", convert=lambda count, chosen: np.logspace(0, -4, count).tolist())),
+)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
+from minidl.experiments import options
 from minidl.experiments.common import (
     build_optimizers,
     check_count,
@@ -41,6 +42,7 @@ from minidl.experiments.common import (
     seed_list,
 )
 from minidl.experiments.dispatch import map_runs
+from minidl.experiments.options import Command
 from minidl.experiments.results import save_numbers
 from minidl.plotting import draw_band, new_figure
 
@@ -234,3 +236,13 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
     if out is not None:
         save_numbers(result, out, "compare")
     return result
+
+
+COMMAND = Command(
+    "compare", 2, "compare optimizers' training loss on a data set (same batches, same initial weights)",
+    ("minidl experiment compare --seeds 3 --iterations 500 --out results",
+     "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
+     "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"),
+    compare_optimizers,
+    (*options.optimizers(), *options.iterations(), options.seeds()),
+)

@@ -48,8 +48,10 @@ import numpy as np
 
 from minidl import optim
 from minidl.convnet import SimpleConvNet
+from minidl.experiments import options
 from minidl.experiments.common import check_count, class_count, load_data, train_for_epochs
 from minidl.experiments.dispatch import map_runs
+from minidl.experiments.options import Command, Option
 from minidl.experiments.results import save_numbers
 from minidl.plotting import new_figure
 
@@ -244,3 +246,23 @@ def convolution_filters(dataset="digits", filter_num=30, filter_size=5, pad=2, h
     if out is not None:
         save_numbers(result, out, "filters")
     return result
+
+
+COMMAND = Command(
+    "filters", 8, "the first convolution layer's filters before and after training (the book's chapter 7)",
+    ("minidl experiment filters --out results",
+     "minidl experiment filters --weight-init he --epochs 5",
+     "minidl experiment filters --dataset mnist --pad 0 --out results/mnist  # the book's network"),
+    convolution_filters,
+    (options.optimizer(), options.learning_rate(0.001),
+     Option("--filter-num", "filters of the convolution", "count", metavar="N"),
+     Option("--filter-size", "height and width of each filter", "count", metavar="SIZE"),
+     Option("--pad", "zeros around each image (2 keeps 8x8 digits 8x8 under 5x5 filters; the book uses 0 on MNIST)",
+            "whole"),
+     Option("--hidden-size", "hidden affine units", "count", metavar="UNITS"),
+     Option("--weight-init", "initial weights: he, xavier, he_uniform, xavier_uniform or a standard deviation "
+            "(the book's 0.01)", "initialisation", metavar="INIT"),
+     Option("--samples", "training samples used (the first ones; default: all)", "count"),
+     Option("--epochs", "passes over the training samples", "count"),
+     options.batch_size()),
+)

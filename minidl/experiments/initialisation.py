@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
+from minidl.experiments import options
 from minidl.experiments.common import (
     check_count,
     class_count,
@@ -41,6 +42,7 @@ from minidl.experiments.common import (
     seed_list,
 )
 from minidl.experiments.dispatch import map_runs
+from minidl.experiments.options import Command
 from minidl.experiments.results import save_numbers
 from minidl.init import check_weight_init
 from minidl.plotting import draw_band, new_figure
@@ -219,3 +221,13 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
     if out is not None:
         save_numbers(result, out, "init")
     return result
+
+
+COMMAND = Command(
+    "init", 3, "compare initial weight scales: std 0.01, Xavier, He",
+    ("minidl experiment init --seeds 3 --iterations 1000 --out results",
+     "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"),
+    compare_initialisations,
+    (*options.iterations(), options.seeds(), options.activation(), options.initialisations(),
+     options.optimizer(), options.learning_rate(0.01)),
+)

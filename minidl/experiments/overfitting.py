@@ -52,8 +52,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
+from minidl.experiments import options
 from minidl.experiments.common import check_count, class_count, load_data, run_for_epochs, seed_list
 from minidl.experiments.dispatch import map_runs
+from minidl.experiments.options import Command, Option
 from minidl.experiments.results import save_numbers
 from minidl.plotting import draw_band, panel_grid
 
@@ -246,3 +248,16 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
     if out is not None:
         save_numbers(result, out, "overfit")
     return result
+
+
+COMMAND = Command(
+    "overfit", 6, "overfitting on few samples, and weight decay and dropout against it",
+    ("minidl experiment overfit --out results",
+     "minidl experiment overfit --seeds 5 --out results",
+     "minidl experiment overfit --optimizer sgd --lr 0.01 --weight-decay 0.1  # the book's settings"),
+    overfitting,
+    (options.seeds(), options.optimizer(), options.learning_rate(0.001), *options.samples_and_epochs(),
+     Option("--weight-decay", "L2 penalty lambda/2 * sum(W**2) of the weight-decay runs", "non-negative",
+            metavar="LAMBDA"),
+     Option("--dropout", "dropout ratio of the dropout runs", "fraction", metavar="RATIO")),
+)

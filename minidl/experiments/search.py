@@ -33,8 +33,10 @@ import numpy as np
 
 from minidl import optim
 from minidl.datasets import train_val_split
+from minidl.experiments import options
 from minidl.experiments.common import check_count, class_count, load_data, run_for_epochs
 from minidl.experiments.dispatch import map_runs
+from minidl.experiments.options import Command, Option
 from minidl.experiments.results import save_numbers
 from minidl.plotting import panel_grid
 
@@ -239,3 +241,18 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
     if out is not None:
         save_numbers(result, out, "search")
     return result
+
+
+COMMAND = Command(
+    "search", 7, "random search of learning rate and weight decay on a validation split",
+    ("minidl experiment search --out results",
+     "minidl experiment search --trials 100 --lr-range 1e-6,1e-2 --weight-decay-range 1e-8,1e-4"),
+    random_search,
+    (options.optimizer(), *options.samples_and_epochs("trial"),
+     Option("--trials", "networks trained, each with its own random learning rate and weight decay", "count"),
+     Option("--lr-range", "learning rates are drawn log-uniformly in this range", "range",
+            parameter="learning_rate_range", metavar="LOW,HIGH"),
+     Option("--weight-decay-range", "weight decays are drawn log-uniformly in this range", "range",
+            metavar="LOW,HIGH"),
+     Option("--top", "curves of the best TOP trials in the figure", "count", default=7, plot="top")),
+)
