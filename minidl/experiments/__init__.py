@@ -21,6 +21,14 @@ random_search             random search of learning rate and weight decay  minid
 convolution_filters       first-layer filters of a CNN before and after    minidl experiment filters
 ========================  ===============================================  =====================
 
+The functions that train take three more arguments, all alike:
+``progress=True`` reports the runs as they finish on standard error;
+``out=DIR`` writes the numbers into ``DIR`` (:func:`save_numbers`); and
+``n_jobs`` trains that many runs at a time in worker processes (-1: one a
+core), or on a Dask cluster inside ``with dask_scheduler(address):``
+(:mod:`minidl.experiments.dispatch`). The numbers are the same whatever
+``n_jobs``.
+
 Each module ends with its ``COMMAND`` (:mod:`minidl.experiments.options`):
 the options of ``minidl experiment NAME``, declared once, from which the
 command line builds its parser. A new experiment is one new module.

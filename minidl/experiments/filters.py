@@ -52,7 +52,7 @@ from minidl.experiments import options
 from minidl.experiments.common import check_count, class_count, load_data, train_for_epochs
 from minidl.experiments.dispatch import map_runs
 from minidl.experiments.options import Command, Option
-from minidl.experiments.results import save_numbers
+from minidl.experiments.results import saved
 from minidl.plotting import new_figure
 
 STAGES = ("initial", "trained")
@@ -213,9 +213,9 @@ def convolution_filters(dataset="digits", filter_num=30, filter_size=5, pad=2, h
         Train on the first ``samples`` training images only (default: all).
     seed : int, default 0
         Seeds the initial weights and the batches.
-    progress : bool, default True
-    out : str or os.PathLike, optional
-        If given, ``filters.csv`` and ``filters.json`` are written there.
+    progress, out
+        As for every experiment (see :mod:`minidl.experiments`); ``out``
+        gets ``filters.csv`` and ``filters.json``.
 
     Returns
     -------
@@ -243,9 +243,7 @@ def convolution_filters(dataset="digits", filter_num=30, filter_size=5, pad=2, h
                   "weight_init": weight_init, "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer,
                   "optimizer_params": optimizer_params, "seed": seed},
     )
-    if out is not None:
-        save_numbers(result, out, "filters")
-    return result
+    return saved(result, out, "filters")
 
 
 COMMAND = Command(

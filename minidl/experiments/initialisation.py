@@ -43,7 +43,7 @@ from minidl.experiments.common import (
 )
 from minidl.experiments.dispatch import map_runs
 from minidl.experiments.options import Command
-from minidl.experiments.results import save_numbers
+from minidl.experiments.results import curve_rows, loss_record, saved
 from minidl.init import check_weight_init
 from minidl.plotting import draw_band, new_figure
 
@@ -90,12 +90,7 @@ class InitialisationResult:
 
     def table(self):
         """Tidy rows ``weight_init, seed, iteration, loss``."""
-        rows = []
-        for index, weight_init in enumerate(self.initialisations):
-            for seed_index, seed in enumerate(self.seeds):
-                curve = self.losses[index, seed_index]
-                rows += [(weight_init, seed, iteration, loss) for iteration, loss in enumerate(curve, start=1)]
-        return ["weight_init", "seed", "iteration", "loss"], rows
+        return ["weight_init", "seed", "iteration", "loss"], curve_rows(self.initialisations, self.seeds, self.losses)
 
     def record(self):
         """Settings and the final training loss of each initialisation."""
@@ -109,8 +104,7 @@ class InitialisationResult:
             "initialisations": {
                 str(weight_init): {
                     "label": initialisation_label(weight_init),
-                    "final_training_loss": self.final_losses[index],
-                    "mean_final_training_loss": float(np.mean(self.final_losses[index])),
+                    **loss_record(self.final_losses[index]),
                 }
                 for index, weight_init in enumerate(self.initialisations)
             },
@@ -173,13 +167,9 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
     seed : int, default 0
         The same seed gives bit-identical numbers on the same machine,
         numpy/BLAS build and thread count.
-    progress : bool, default True
-    out : str or os.PathLike, optional
-        If given, ``init.csv`` and ``init.json`` are written there.
-    n_jobs : int or None, default None
-        Runs trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.dispatch.map_runs`); the numbers are the
-        same as with 1.
+    progress, out, n_jobs
+        As for every experiment (see :mod:`minidl.experiments`); ``out``
+        gets ``init.csv`` and ``init.json``.
 
     Returns
     -------
@@ -218,9 +208,7 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
         network={"sizes": [input_size, *hidden_sizes, output_size], "batch_size": batch_size,
                  "iterations": iterations},
     )
-    if out is not None:
-        save_numbers(result, out, "init")
-    return result
+    return saved(result, out, "init")
 
 
 COMMAND = Command(

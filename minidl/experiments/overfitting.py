@@ -56,7 +56,7 @@ from minidl.experiments import options
 from minidl.experiments.common import check_count, class_count, load_data, run_for_epochs, seed_list
 from minidl.experiments.dispatch import map_runs
 from minidl.experiments.options import Command, Option
-from minidl.experiments.results import save_numbers
+from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import draw_band, panel_grid
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
@@ -102,14 +102,9 @@ class OverfittingResult:
 
     def table(self):
         """Tidy rows ``configuration, seed, epoch, train_accuracy, test_accuracy``."""
-        rows = []
-        for index, configuration in enumerate(self.configurations):
-            for seed_index, seed in enumerate(self.seeds):
-                curves = zip(self.train_accuracy_per_seed[index, seed_index],
-                             self.test_accuracy_per_seed[index, seed_index])
-                rows += [(configuration["name"], seed, epoch, train, test)
-                         for epoch, (train, test) in enumerate(curves, start=1)]
-        return ["configuration", "seed", "epoch", "train_accuracy", "test_accuracy"], rows
+        names = [configuration["name"] for configuration in self.configurations]
+        return ["configuration", "seed", "epoch", "train_accuracy", "test_accuracy"], curve_rows(
+            names, self.seeds, self.train_accuracy_per_seed, self.test_accuracy_per_seed)
 
     def record(self):
         """Settings and, per configuration, the final accuracies and their gap: mean over seeds and each seed."""
@@ -201,13 +196,9 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
         First seed. Each seed fixes the weights, the batches and the dropout
         masks; for a given seed all three runs start from the same weights
         and see the same batches.
-    progress : bool, default True
-    out : str or os.PathLike, optional
-        If given, ``overfit.csv`` and ``overfit.json`` are written there.
-    n_jobs : int or None, default None
-        Runs trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.dispatch.map_runs`); the numbers are the
-        same as with 1.
+    progress, out, n_jobs
+        As for every experiment (see :mod:`minidl.experiments`); ``out``
+        gets ``overfit.csv`` and ``overfit.json``.
 
     Returns
     -------
@@ -245,9 +236,7 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
                   output_size], "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer,
                   "optimizer_params": optimizer_params},
     )
-    if out is not None:
-        save_numbers(result, out, "overfit")
-    return result
+    return saved(result, out, "overfit")
 
 
 COMMAND = Command(

@@ -37,7 +37,7 @@ from minidl.experiments import options
 from minidl.experiments.common import check_count, class_count, load_data, run_for_epochs
 from minidl.experiments.dispatch import map_runs
 from minidl.experiments.options import Command, Option
-from minidl.experiments.results import save_numbers
+from minidl.experiments.results import saved
 from minidl.plotting import panel_grid
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
@@ -193,13 +193,9 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
         Its ``lr`` is the value drawn; other hyperparameters keep their defaults.
     seed : int, default 0
         Seeds the draws, the split, and each trial's weights and batches.
-    progress : bool, default True
-    out : str or os.PathLike, optional
-        If given, ``search.csv`` (the ranked table) and ``search.json`` are written there.
-    n_jobs : int or None, default None
-        Trials trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.dispatch.map_runs`); the numbers are the
-        same as with 1.
+    progress, out, n_jobs
+        As for every experiment (see :mod:`minidl.experiments`); ``out``
+        gets ``search.csv`` (the ranked table) and ``search.json``.
 
     Returns
     -------
@@ -238,9 +234,7 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
                   "validation_samples": len(validation[0]), "sizes": [input_size, *hidden_sizes, output_size],
                   "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer, "seed": seed},
     )
-    if out is not None:
-        save_numbers(result, out, "search")
-    return result
+    return saved(result, out, "search")
 
 
 COMMAND = Command(
