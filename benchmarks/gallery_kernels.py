@@ -45,6 +45,10 @@ def key_figures(records):
                                        for run in overfit},
         "search best (lr, accuracy)": [(round(trial["learning_rate"], 4), trial["validation_accuracy"])
                                        for trial in search[:3]],
+        "filters neighbour correlation (initial, trained), change": (
+            round(records["filters"]["filters"]["initial"]["mean_neighbour_correlation"], 4),
+            round(records["filters"]["filters"]["trained"]["mean_neighbour_correlation"], 4),
+            round(records["filters"]["relative_change"], 3)),
     }
 
 

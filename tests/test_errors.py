@@ -36,6 +36,7 @@ from minidl import MLP, optim
 from minidl.cli import main
 from minidl.experiments import compare_optimizers
 from minidl.experiments.common import dask_scheduler
+from minidl.experiments.filters import neighbour_correlation
 from minidl.experiments.results import prepare_folder
 from minidl.export import from_torch, to_onnx, to_torch
 from minidl.files import load_npz, save_npz
@@ -401,6 +402,8 @@ CASES = [
     case("experiment-twice", lambda: compare_optimizers(optimizers=("sgd", "sgd")), ValueError, "listed twice"),
     case("unknown-dataset", lambda: load_dataset("mnsit"), ValueError, "unknown dataset 'mnsit'", "digits"),
     case("experiment-n-jobs-zero", lambda: compare_optimizers(n_jobs=0), ValueError, "n_jobs must be None or a whole number >= 1"),
+    case("filters-shape", lambda: neighbour_correlation(np.zeros((30, 5, 5))), ValueError,
+         "filters must have the shape (filters, channels, height, width)", "got (30, 5, 5)"),
     # ---- hand-off to other tools: layers they lack, packages not installed
     case("onnx-own-layer", lambda: to_onnx(with_own_layer(), "net.onnx"), ValueError,
          "cannot export layer 'Swish1' (Swish) to ONNX", "only Affine, BatchNorm, ReLU"),

@@ -143,6 +143,7 @@ def test_each_lesson_can_fail(stem):
         "batchnorm": lambda r: [row.update(with_batchnorm=0.108) for row in r["final_train_accuracy"]],
         "overfit": lambda r: r["configurations"][1].update(final_gap=0.5),
         "search": lambda r: r["ranking"][0].update(learning_rate=1e-4),
+        "filters": lambda r: r["filters"]["trained"].update(mean_neighbour_correlation=0.02),
     }[stem]
     spoil(record)
     assert gallery_lessons.broken_lessons(stem, record)

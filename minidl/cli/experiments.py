@@ -14,6 +14,7 @@ examples:
   minidl experiment init --dataset mnist --out results
   minidl experiment activations --activation relu --inits 0.01,xavier,he
   minidl experiment search --trials 50 --no-plot
+  minidl experiment filters --out results
   minidl experiment compare --seeds 4 --n-jobs 2      # two runs at a time
 
 Run "minidl experiment NAME --help" for the options of each experiment.
@@ -23,44 +24,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import importlib
+import pkgutil
 from pathlib import Path
-
-import numpy as np
 
 from minidl import optim
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, HelpFormatter, add_command, data_home, lowercase
 from minidl.settings import Integer, check
 from minidl.threads import limit_threads
-
-EXAMPLES = {
-    "paths": ["minidl experiment paths --out results",
-              "minidl experiment paths --optimizers sgd,momentum,adam --set sgd.lr=0.5 --steps 50"],
-    "compare": ["minidl experiment compare --seeds 3 --iterations 500 --out results",
-                "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
-                "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"],
-    "init": ["minidl experiment init --seeds 3 --iterations 1000 --out results",
-             "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"],
-    "activations": ["minidl experiment activations --out results",
-                    "minidl experiment activations --activation relu --inits 0.01,xavier,he --out results",
-                    "minidl experiment activations --activation tanh --inits 1,0.01,xavier"],
-    "batchnorm": ["minidl experiment batchnorm --out results",
-                  "minidl experiment batchnorm --scales 8 --epochs 10"],
-    "overfit": ["minidl experiment overfit --out results",
-                "minidl experiment overfit --seeds 5 --out results",
-                "minidl experiment overfit --optimizer sgd --lr 0.01 --weight-decay 0.1  # the book's settings"],
-    "search": ["minidl experiment search --out results",
-               "minidl experiment search --trials 100 --lr-range 1e-6,1e-2 --weight-decay-range 1e-8,1e-4"],
-}
-SUMMARIES = {
-    "paths": "paths of optimizers on a stretched bowl, f(x, y) = x**2/20 + y**2",
-    "compare": "compare optimizers' training loss on a data set (same batches, same initial weights)",
-    "init": "compare initial weight scales: std 0.01, Xavier, He",
-    "activations": "histograms of each layer's activations for several initialisations",
-    "batchnorm": "training accuracy with and without batch normalisation, per initial weight scale",
-    "overfit": "overfitting on few samples, and weight decay and dropout against it",
-    "search": "random search of learning rate and weight decay on a validation split",
-}
 
 
 # ================================================================ option parsing
@@ -81,6 +54,14 @@ def initialisations(text):
         except ValueError:
             values.append(part)
     return values
+
+
+def initialisation(text):
+    """``"0.01"`` -> ``0.01`` (a standard deviation); ``"He"`` -> ``"he"``."""
+    values = initialisations(text)
+    if len(values) != 1:
+        raise argparse.ArgumentTypeError(f"expected one initialisation like he or 0.01, got {text!r}")
+    return values[0]
 
 
 #: ``"2"`` -> ``2``; ``"-1"`` -> ``-1`` (one job a core).
@@ -115,146 +96,90 @@ def per_optimizer(pairs):
     return hyperparameters
 
 
-def single_optimizer(args):
-    """The ``--lr`` of the one-optimizer experiments as an ``optimizer_params`` dict."""
-    return {} if args.lr is None else {"lr": args.lr}
+#: How the text of an option of each kind (minidl.experiments.options.KINDS) is read.
+READERS = {
+    "text": {},
+    "lowercase": {"type": lowercase},
+    "integer": {"type": int},
+    "count": {"type": arguments.positive_int},
+    "whole": {"type": arguments.non_negative_int},
+    "number": {"type": arguments.positive_float},
+    "non-negative": {"type": arguments.non_negative_float},
+    "fraction": {"type": arguments.fraction},
+    "names": {"type": names},
+    "initialisations": {"type": initialisations},
+    "initialisation": {"type": initialisation},
+    "range": {"type": number_range},
+    "optimizer-settings": {"type": arguments.key_value, "action": "append"},
+}
+
+
+def experiment_commands():
+    """The ``COMMAND`` of every module of :mod:`minidl.experiments` that has one, by experiment number."""
+    import minidl.experiments
+
+    commands = []
+    for module in pkgutil.iter_modules(minidl.experiments.__path__):
+        command = getattr(importlib.import_module(f"minidl.experiments.{module.name}"), "COMMAND", None)
+        if command is not None:
+            commands.append(command)
+    return sorted(commands, key=lambda command: command.number)
+
+
+COMMANDS = {command.name: command for command in experiment_commands()}
+EXAMPLES = {name: list(command.examples) for name, command in COMMANDS.items()}
+SUMMARIES = {name: command.summary for name, command in COMMANDS.items()}
 
 
 # ================================================================ the experiments
-def compute_paths(args):
-    from minidl.experiments import optimizer_paths
-
-    return optimizer_paths(args.optimizers, per_optimizer(args.set), steps=args.steps)
-
-
-def compute_compare(args):
-    from minidl.experiments import compare_optimizers
-
-    return compare_optimizers(args.dataset, args.optimizers, per_optimizer(args.set), iterations=args.iterations,
-                              batch_size=args.batch_size, seeds=args.seeds, seed=args.seed, progress=not args.quiet,
-                              n_jobs=args.n_jobs)
-
-
-def compute_init(args):
-    from minidl.experiments import compare_initialisations
-
-    return compare_initialisations(args.dataset, args.inits, args.activation, args.optimizer, single_optimizer(args),
-                                   iterations=args.iterations, batch_size=args.batch_size, seeds=args.seeds,
-                                   seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
-
-
-def compute_activations(args):
-    from minidl.experiments import activation_histograms
-
-    default = (0.01, "xavier", "he") if args.activation == "relu" else (1.0, 0.01, "xavier")
-    return activation_histograms(args.activation, args.inits or default, layers=args.layers, units=args.units,
-                                 samples=args.samples, seed=args.seed)
-
-
-def compute_batchnorm(args):
-    from minidl.experiments import compare_batchnorm
-
-    return compare_batchnorm(args.dataset, np.logspace(0, -4, args.scales).tolist(), samples=args.samples,
-                             epochs=args.epochs, optimizer=args.optimizer, optimizer_params=single_optimizer(args),
-                             seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
-
-
-def compute_overfit(args):
-    from minidl.experiments import overfitting
-
-    return overfitting(args.dataset, samples=args.samples, epochs=args.epochs, weight_decay=args.weight_decay,
-                       dropout=args.dropout, optimizer=args.optimizer, optimizer_params=single_optimizer(args),
-                       seeds=args.seeds, seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
-
-
-def compute_search(args):
-    from minidl.experiments import random_search
-
-    return random_search(args.dataset, trials=args.trials, learning_rate_range=args.lr_range,
-                         weight_decay_range=args.weight_decay_range, samples=args.samples, epochs=args.epochs,
-                         optimizer=args.optimizer, seed=args.seed, progress=not args.quiet, n_jobs=args.n_jobs)
+def compute(command, args):
+    """Run ``command``'s experiment with the parsed options ``args``; return its result."""
+    chosen = argparse.Namespace(**vars(args))
+    for option in command.options:
+        if option.kind == "optimizer-settings":  # "--set adam.lr=0.01" pairs, checked together
+            setattr(chosen, option.dest, per_optimizer(getattr(args, option.dest)))
+    values = command.arguments(chosen)
+    # The options every experiment taking these parameters has (see add_options).
+    shared = {"dataset": "dataset", "seed": "seed", "n_jobs": "n_jobs"}
+    values.update({parameter: getattr(args, dest) for parameter, dest in shared.items()
+                   if parameter in command.parameters})
+    if "progress" in command.parameters:
+        values["progress"] = not args.quiet
+    return command.function(**values)
 
 
 def draw(result, args):
     """The figure of ``result``, with the drawing options this experiment has."""
-    if args.experiment in ("compare", "init"):
-        return result.plot(smoothing=args.smooth)
-    if args.experiment == "search":
-        return result.plot(top=args.top)
-    return result.plot()
+    return result.plot(**COMMANDS[args.experiment].plot_arguments(args))
 
 
-COMPUTE = {"paths": compute_paths, "compare": compute_compare, "init": compute_init,
-           "activations": compute_activations, "batchnorm": compute_batchnorm, "overfit": compute_overfit,
-           "search": compute_search}
+COMPUTE = {name: functools.partial(compute, command) for name, command in COMMANDS.items()}
 
 
 # ================================================================ the parser
-def add_options(parser, name):
-    """Declare the options of experiment ``name``."""
-    add = parser.add_argument
-    if name not in ("paths", "activations"):
-        add("--dataset", default="digits", help=DATASET_HELP)
-        add("--data-home", default=None, metavar="DIR", help=DATA_HOME_HELP)
-    if name in ("paths", "compare"):
+def add_option(parser, command, option):
+    """Declare one of the experiment's own options (an :class:`~minidl.experiments.options.Option`)."""
+    default = command.default(option)
+    if option.kind in ("names", "initialisations") and isinstance(default, (tuple, list)):
         # argparse passes a string default through `type` too, so the help shows it as typed.
-        default = "sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam" if name == "paths" else \
-            "sgd,momentum,adagrad,adam"
-        add("--optimizers", type=names, default=default, metavar="NAMES",
-            help="registered optimizer names, comma-separated (see: minidl optimizers)")
-        add("--set", type=arguments.key_value, action="append", metavar="OPTIMIZER.NAME=VALUE",
-            help="a hyperparameter of one optimizer, e.g. adam.lr=0.01 or momentum.momentum=0.95 (repeatable)")
-    if name == "paths":
-        add("--steps", type=arguments.positive_int, default=30, help="number of updates")
-    if name in ("compare", "init"):
-        add("--iterations", type=arguments.positive_int, default=2000, help="mini-batch updates per run")
-        add("--batch-size", type=arguments.positive_int, default=128, help="samples per mini-batch update")
-        add("--smooth", type=arguments.positive_int, default=20, metavar="WINDOW",
-            help="draw a moving average over WINDOW iterations, 1 for the raw losses (the CSV keeps the raw losses)")
-    if name in ("compare", "init", "overfit"):
-        add("--seeds", type=arguments.positive_int, default=1,
-            help="repeat with seeds SEED, SEED+1, ...; the figure shows the mean and a band of one std")
-    if name in ("init", "activations"):
-        add("--activation", default="relu" if name == "init" else "sigmoid", type=lowercase,
-            choices=("relu", "sigmoid", "tanh"),
-            help="activation function of the hidden layers")
-        add("--inits", type=initialisations, default="0.01,xavier,he" if name == "init" else None,
-            metavar="INITS", help="initialisations, comma-separated: he, xavier, he_uniform, xavier_uniform or a "
-                                  "standard deviation such as 0.01 (activations: default 1,0.01,xavier for sigmoid "
-                                  "and tanh, 0.01,xavier,he for relu)")
-    if name in ("init", "batchnorm", "overfit", "search"):
-        add("--optimizer", default="adam" if name == "overfit" else "sgd", metavar="NAME",
-            help="see: minidl optimizers")
-    if name in ("init", "batchnorm", "overfit"):
-        add("--lr", type=arguments.positive_float, default=0.001 if name == "overfit" else 0.01, help="learning rate")
-    if name == "activations":
-        add("--layers", type=arguments.positive_int, default=5, help="hidden layers, one histogram each")
-        add("--units", type=arguments.positive_int, default=100, help="units a layer")
-        add("--samples", type=arguments.positive_int, default=1000, help="random inputs")
-    if name in ("batchnorm", "overfit", "search"):
-        samples, epochs = {"batchnorm": (1000, 20), "overfit": (300, 200), "search": (500, 50)}[name]
-        add("--samples", type=arguments.positive_int, default=samples, help="training samples used (the first ones)")
-        add("--epochs", type=arguments.positive_int, default=epochs,
-            help="passes over the training samples" + (" per trial" if name == "search" else " per run"))
-    if name == "batchnorm":
-        add("--scales", type=arguments.positive_int, default=16,
-            help="number of initial weight standard deviations, log-spaced from 1 to 1e-4")
-    if name == "overfit":
-        add("--weight-decay", type=arguments.non_negative_float, default=0.001, metavar="LAMBDA",
-            help="L2 penalty lambda/2 * sum(W**2) of the weight-decay runs")
-        add("--dropout", type=arguments.fraction, default=0.2, metavar="RATIO",
-            help="dropout ratio of the dropout runs")
-    if name == "search":
-        add("--trials", type=arguments.positive_int, default=30,
-            help="networks trained, each with its own random learning rate and weight decay")
-        add("--lr-range", type=number_range, default=(1e-4, 1e-1), metavar="LOW,HIGH",
-            help="learning rates are drawn log-uniformly in this range")
-        add("--weight-decay-range", type=number_range, default=(1e-8, 1e-4), metavar="LOW,HIGH",
-            help="weight decays are drawn log-uniformly in this range")
-        add("--top", type=arguments.positive_int, default=7, help="curves of the best TOP trials in the figure")
-    if name != "paths":
-        add("--seed", type=int, default=0, help="first seed: the same seed gives the same numbers")
-    if name not in ("paths", "activations"):
+        default = ",".join(map(str, default))
+    settings = {name: value for name, value in (("metavar", option.metavar), ("choices", option.choices))
+                if value is not None}
+    parser.add_argument(option.flag, **READERS[option.kind], default=default, help=option.help, **settings)
+
+
+def add_options(parser, command):
+    """Declare the options of ``command``: its own, those its function's signature implies, and the output's."""
+    add, parameters = parser.add_argument, command.parameters
+    if "dataset" in parameters:
+        add("--dataset", default=parameters["dataset"].default, help=DATASET_HELP)
+        add("--data-home", default=None, metavar="DIR", help=DATA_HOME_HELP)
+    for option in command.options:
+        add_option(parser, command, option)
+    if "seed" in parameters:
+        add("--seed", type=int, default=parameters["seed"].default,
+            help="first seed: the same seed gives the same numbers")
+    if "n_jobs" in parameters:
         add("--n-jobs", type=job_count, default=None, metavar="N",
             help="train N runs at a time, in worker processes (-1: one a core); the numbers do not change "
                  "(default: 1)")
@@ -272,11 +197,12 @@ def add_parser(subparsers):
     parser = add_command(subparsers, "experiment", __doc__,
                          "reproduce the optimizer and initialisation experiments (figures and numbers)")
     experiments = parser.add_subparsers(title="experiments", dest="experiment", metavar="NAME", required=True)
-    for name, summary in SUMMARIES.items():
-        description = f"{summary[0].upper()}{summary[1:]}.\n\nexamples:\n" + "\n".join(
-            f"  {example}" for example in EXAMPLES[name])
-        experiment = experiments.add_parser(name, help=summary, description=description, formatter_class=HelpFormatter)
-        add_options(experiment, name)
+    for name, command in COMMANDS.items():
+        description = f"{command.summary[0].upper()}{command.summary[1:]}.\n\nexamples:\n" + "\n".join(
+            f"  {example}" for example in command.examples)
+        experiment = experiments.add_parser(name, help=command.summary, description=description,
+                                            formatter_class=HelpFormatter)
+        add_options(experiment, command)
         experiment.set_defaults(parser=experiment)  # an unknown option is reported by the experiment's own parser
     return parser
 
@@ -287,9 +213,7 @@ def output_stem(args):
     ``activations`` adds the activation (``activations-relu``), so that its
     sigmoid and ReLU figures can sit in one folder.
     """
-    if args.name:
-        return args.name
-    return f"activations-{args.activation}" if args.experiment == "activations" else args.experiment
+    return args.name or COMMANDS[args.experiment].output_stem(args)
 
 
 def run(args):
@@ -320,7 +244,7 @@ def run(args):
 
 def where_to_run(args):
     """A context in which the runs go to ``--scheduler``'s Dask cluster; a context that does nothing without it."""
-    from minidl.experiments.common import dask_scheduler
+    from minidl.experiments.dispatch import dask_scheduler
 
     if getattr(args, "scheduler", None) is None:
         return contextlib.nullcontext()

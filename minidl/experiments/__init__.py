@@ -1,4 +1,4 @@
-"""The book's chapter-6 experiments, reproducible, from Python or the command line.
+"""The book's chapter-6 experiments (and chapter 7's filters), reproducible, from Python or the command line.
 
 Each experiment is one function that *computes* and returns a result object
 (numbers in numpy arrays, never a figure), and each result can then
@@ -18,7 +18,20 @@ activation_histograms     activations layer by layer per initialisation    minid
 compare_batchnorm         accuracy with/without batchnorm per weight scale minidl experiment batchnorm
 overfitting               train vs test accuracy, weight decay, dropout    minidl experiment overfit
 random_search             random search of learning rate and weight decay  minidl experiment search
+convolution_filters       first-layer filters of a CNN before and after    minidl experiment filters
 ========================  ===============================================  =====================
+
+The functions that train take three more arguments, all alike:
+``progress=True`` reports the runs as they finish on standard error;
+``out=DIR`` writes the numbers into ``DIR`` (:func:`save_numbers`); and
+``n_jobs`` trains that many runs at a time in worker processes (-1: one a
+core), or on a Dask cluster inside ``with dask_scheduler(address):``
+(:mod:`minidl.experiments.dispatch`). The numbers are the same whatever
+``n_jobs``.
+
+Each module ends with its ``COMMAND`` (:mod:`minidl.experiments.options`):
+the options of ``minidl experiment NAME``, declared once, from which the
+command line builds its parser. A new experiment is one new module.
 
 Everything runs offline on the 8x8 digits by default (``dataset="digits"``)
 and takes ``dataset="mnist"``, ``"fashion-mnist"`` or ``"idx:DIR"`` too. The
@@ -38,6 +51,7 @@ Example
 from minidl.experiments.activations import ActivationsResult, activation_histograms
 from minidl.experiments.batchnorm import BatchnormResult, compare_batchnorm
 from minidl.experiments.compare import ComparisonResult, compare_optimizers
+from minidl.experiments.filters import FiltersResult, convolution_filters
 from minidl.experiments.initialisation import InitialisationResult, compare_initialisations
 from minidl.experiments.overfitting import OverfittingResult, overfitting
 from minidl.experiments.paths import PathsResult, optimizer_paths
@@ -49,6 +63,7 @@ __all__ = [
     "ActivationsResult",
     "BatchnormResult",
     "ComparisonResult",
+    "FiltersResult",
     "InitialisationResult",
     "OverfittingResult",
     "PathsResult",
@@ -57,6 +72,7 @@ __all__ = [
     "compare_batchnorm",
     "compare_initialisations",
     "compare_optimizers",
+    "convolution_filters",
     "optimizer_paths",
     "overfitting",
     "random_search",

@@ -35,7 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minidl.experiments import options
 from minidl.experiments.initialisation import initialisation_label
+from minidl.experiments.options import Command, Option
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS
 from minidl.plotting import panel_grid
@@ -203,3 +205,22 @@ def activation_histograms(activation="sigmoid", initialisations=(1.0, 0.01, "xav
                 deviations[index, layer] = values.std()
     return ActivationsResult(activation, initialisations, bin_edges, counts, outside, zero_fractions,
                              deviations, samples, units, seed)
+
+
+def default_initialisations(initialisations, chosen):
+    """The ``--inits`` given, else those that show ``--activation`` best: He's for ReLU, std 1's for the others."""
+    return initialisations or ((0.01, "xavier", "he") if chosen.activation == "relu" else (1.0, 0.01, "xavier"))
+
+
+COMMAND = Command(
+    "activations", 4, "histograms of each layer's activations for several initialisations",
+    ("minidl experiment activations --out results",
+     "minidl experiment activations --activation relu --inits 0.01,xavier,he --out results",
+     "minidl experiment activations --activation tanh --inits 1,0.01,xavier"),
+    activation_histograms,
+    (options.activation(), options.initialisations(default=None, convert=default_initialisations),
+     Option("--layers", "hidden layers, one histogram each", "count"),
+     Option("--units", "units a layer", "count"),
+     Option("--samples", "random inputs", "count")),
+    stem=lambda chosen: f"activations-{chosen.activation}",
+)

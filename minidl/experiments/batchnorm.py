@@ -30,8 +30,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
-from minidl.experiments.common import class_count, load_data, map_runs, run_for_epochs
-from minidl.experiments.results import save_numbers
+from minidl.experiments import options
+from minidl.experiments.common import class_count, load_data, run_for_epochs
+from minidl.experiments.dispatch import map_runs
+from minidl.experiments.options import Command, Option
+from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import panel_grid
 from minidl.settings import COUNT, Integer, Real, check
 
@@ -65,12 +68,8 @@ class BatchnormResult:
 
     def table(self):
         """Tidy rows ``weight_scale, batchnorm, epoch, train_accuracy``."""
-        rows = []
-        for index, scale in enumerate(self.weight_scales):
-            for variant in (0, 1):
-                rows += [(scale, bool(variant), epoch, accuracy)
-                         for epoch, accuracy in enumerate(self.train_accuracy[index, variant], start=1)]
-        return ["weight_scale", "batchnorm", "epoch", "train_accuracy"], rows
+        return ["weight_scale", "batchnorm", "epoch", "train_accuracy"], curve_rows(
+            self.weight_scales, (False, True), self.train_accuracy)
 
     def record(self):
         """Settings and the final training accuracy per scale, with and without batch normalisation."""
@@ -146,13 +145,9 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
     seed : int, default 0
         Seeds the weights and the batches; both variants of a scale start
         from the same weights and see the same batches.
-    progress : bool, default True
-    out : str or os.PathLike, optional
-        If given, ``batchnorm.csv`` and ``batchnorm.json`` are written there.
-    n_jobs : int or None, default None
-        Runs trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.common.map_runs`); the numbers are the
-        same as with 1.
+    progress, out, n_jobs
+        As for every experiment (see :mod:`minidl.experiments`); ``out``
+        gets ``batchnorm.csv`` and ``batchnorm.json``.
 
     Returns
     -------
@@ -184,6 +179,15 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
                   "batch_size": batch_size, "optimizer": optimizer, "optimizer_params": optimizer_params,
                   "seed": seed},
     )
-    if out is not None:
-        save_numbers(result, out, "batchnorm")
-    return result
+    return saved(result, out, "batchnorm")
+
+
+COMMAND = Command(
+    "batchnorm", 5, "training accuracy with and without batch normalisation, per initial weight scale",
+    ("minidl experiment batchnorm --out results",
+     "minidl experiment batchnorm --scales 8 --epochs 10"),
+    compare_batchnorm,
+    (options.optimizer(), options.learning_rate(0.01), *options.samples_and_epochs(),
+     Option("--scales", "number of initial weight standard deviations, log-spaced from 1 to 1e-4", "count",
+            default=16, parameter="weight_scales", convert=lambda count, chosen: np.logspace(0, -4, count).tolist())),
+)

@@ -31,16 +31,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
+from minidl.experiments import options
 from minidl.experiments.common import (
     build_optimizers,
     class_count,
     load_data,
-    map_runs,
     merge_hyperparameters,
     run_for_iterations,
     seed_list,
 )
-from minidl.experiments.results import save_numbers
+from minidl.experiments.dispatch import map_runs
+from minidl.experiments.options import Command
+from minidl.experiments.results import curve_rows, loss_record, saved
 from minidl.plotting import draw_band, new_figure
 from minidl.settings import COUNT, check
 
@@ -87,12 +89,7 @@ class ComparisonResult:
 
     def table(self):
         """Tidy rows ``optimizer, seed, iteration, loss`` (iterations count from 1)."""
-        rows = []
-        for index, name in enumerate(self.names):
-            for seed_index, seed in enumerate(self.seeds):
-                curve = self.losses[index, seed_index]
-                rows += [(name, seed, iteration, loss) for iteration, loss in enumerate(curve, start=1)]
-        return ["optimizer", "seed", "iteration", "loss"], rows
+        return ["optimizer", "seed", "iteration", "loss"], curve_rows(self.names, self.seeds, self.losses)
 
     def record(self):
         """Settings, seeds and final training losses (per seed and mean) as a dict."""
@@ -105,8 +102,7 @@ class ComparisonResult:
                 name: {
                     "label": self.labels[name],
                     "hyperparameters": self.hyperparameters[name],
-                    "final_training_loss": self.final_losses[index],
-                    "mean_final_training_loss": float(np.mean(self.final_losses[index])),
+                    **loss_record(self.final_losses[index]),
                 }
                 for index, name in enumerate(self.names)
             },
@@ -186,15 +182,9 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
     seed : int, default 0
         First seed. The same seed gives bit-identical numbers on the same
         machine, numpy/BLAS build and thread count.
-    progress : bool, default True
-        Show a tqdm bar counting the runs.
-    out : str or os.PathLike, optional
-        If given, ``compare.csv`` and ``compare.json`` are written there
-        (call ``result.plot()`` for the figure).
-    n_jobs : int or None, default None
-        Runs trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.common.map_runs`); the numbers are the
-        same as with 1.
+    progress, out, n_jobs
+        As for every experiment (see :mod:`minidl.experiments`); ``out``
+        gets ``compare.csv`` and ``compare.json``.
 
     Returns
     -------
@@ -231,6 +221,14 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
         network={"sizes": [input_size, *hidden_sizes, output_size], "activation": "relu", "weight_init": "he",
                  "batch_size": batch_size, "iterations": iterations},
     )
-    if out is not None:
-        save_numbers(result, out, "compare")
-    return result
+    return saved(result, out, "compare")
+
+
+COMMAND = Command(
+    "compare", 2, "compare optimizers' training loss on a data set (same batches, same initial weights)",
+    ("minidl experiment compare --seeds 3 --iterations 500 --out results",
+     "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
+     "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"),
+    compare_optimizers,
+    (*options.optimizers(), *options.iterations(), options.seeds()),
+)

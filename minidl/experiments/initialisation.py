@@ -32,15 +32,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
+from minidl.experiments import options
 from minidl.experiments.common import (
     class_count,
     load_data,
-    map_runs,
     optimizer_label,
     run_for_iterations,
     seed_list,
 )
-from minidl.experiments.results import save_numbers
+from minidl.experiments.dispatch import map_runs
+from minidl.experiments.options import Command
+from minidl.experiments.results import curve_rows, loss_record, saved
 from minidl.init import check_weight_init
 from minidl.plotting import draw_band, new_figure
 from minidl.settings import COUNT, check
@@ -88,12 +90,7 @@ class InitialisationResult:
 
     def table(self):
         """Tidy rows ``weight_init, seed, iteration, loss``."""
-        rows = []
-        for index, weight_init in enumerate(self.initialisations):
-            for seed_index, seed in enumerate(self.seeds):
-                curve = self.losses[index, seed_index]
-                rows += [(weight_init, seed, iteration, loss) for iteration, loss in enumerate(curve, start=1)]
-        return ["weight_init", "seed", "iteration", "loss"], rows
+        return ["weight_init", "seed", "iteration", "loss"], curve_rows(self.initialisations, self.seeds, self.losses)
 
     def record(self):
         """Settings and the final training loss of each initialisation."""
@@ -107,8 +104,7 @@ class InitialisationResult:
             "initialisations": {
                 str(weight_init): {
                     "label": initialisation_label(weight_init),
-                    "final_training_loss": self.final_losses[index],
-                    "mean_final_training_loss": float(np.mean(self.final_losses[index])),
+                    **loss_record(self.final_losses[index]),
                 }
                 for index, weight_init in enumerate(self.initialisations)
             },
@@ -171,13 +167,9 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
     seed : int, default 0
         The same seed gives bit-identical numbers on the same machine,
         numpy/BLAS build and thread count.
-    progress : bool, default True
-    out : str or os.PathLike, optional
-        If given, ``init.csv`` and ``init.json`` are written there.
-    n_jobs : int or None, default None
-        Runs trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.common.map_runs`); the numbers are the
-        same as with 1.
+    progress, out, n_jobs
+        As for every experiment (see :mod:`minidl.experiments`); ``out``
+        gets ``init.csv`` and ``init.json``.
 
     Returns
     -------
@@ -216,6 +208,14 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
         network={"sizes": [input_size, *hidden_sizes, output_size], "batch_size": batch_size,
                  "iterations": iterations},
     )
-    if out is not None:
-        save_numbers(result, out, "init")
-    return result
+    return saved(result, out, "init")
+
+
+COMMAND = Command(
+    "init", 3, "compare initial weight scales: std 0.01, Xavier, He",
+    ("minidl experiment init --seeds 3 --iterations 1000 --out results",
+     "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"),
+    compare_initialisations,
+    (*options.iterations(), options.seeds(), options.activation(), options.initialisations(),
+     options.optimizer(), options.learning_rate(0.01)),
+)

@@ -52,8 +52,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl import optim
-from minidl.experiments.common import class_count, load_data, map_runs, run_for_epochs, seed_list
-from minidl.experiments.results import save_numbers
+from minidl.experiments import options
+from minidl.experiments.common import class_count, load_data, run_for_epochs, seed_list
+from minidl.experiments.dispatch import map_runs
+from minidl.experiments.options import Command, Option
+from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import draw_band, panel_grid
 from minidl.settings import COUNT, check
 
@@ -100,14 +103,9 @@ class OverfittingResult:
 
     def table(self):
         """Tidy rows ``configuration, seed, epoch, train_accuracy, test_accuracy``."""
-        rows = []
-        for index, configuration in enumerate(self.configurations):
-            for seed_index, seed in enumerate(self.seeds):
-                curves = zip(self.train_accuracy_per_seed[index, seed_index],
-                             self.test_accuracy_per_seed[index, seed_index])
-                rows += [(configuration["name"], seed, epoch, train, test)
-                         for epoch, (train, test) in enumerate(curves, start=1)]
-        return ["configuration", "seed", "epoch", "train_accuracy", "test_accuracy"], rows
+        names = [configuration["name"] for configuration in self.configurations]
+        return ["configuration", "seed", "epoch", "train_accuracy", "test_accuracy"], curve_rows(
+            names, self.seeds, self.train_accuracy_per_seed, self.test_accuracy_per_seed)
 
     def record(self):
         """Settings and, per configuration, the final accuracies and their gap: mean over seeds and each seed."""
@@ -199,13 +197,9 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
         First seed. Each seed fixes the weights, the batches and the dropout
         masks; for a given seed all three runs start from the same weights
         and see the same batches.
-    progress : bool, default True
-    out : str or os.PathLike, optional
-        If given, ``overfit.csv`` and ``overfit.json`` are written there.
-    n_jobs : int or None, default None
-        Runs trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.common.map_runs`); the numbers are the
-        same as with 1.
+    progress, out, n_jobs
+        As for every experiment (see :mod:`minidl.experiments`); ``out``
+        gets ``overfit.csv`` and ``overfit.json``.
 
     Returns
     -------
@@ -243,6 +237,17 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
                   output_size], "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer,
                   "optimizer_params": optimizer_params},
     )
-    if out is not None:
-        save_numbers(result, out, "overfit")
-    return result
+    return saved(result, out, "overfit")
+
+
+COMMAND = Command(
+    "overfit", 6, "overfitting on few samples, and weight decay and dropout against it",
+    ("minidl experiment overfit --out results",
+     "minidl experiment overfit --seeds 5 --out results",
+     "minidl experiment overfit --optimizer sgd --lr 0.01 --weight-decay 0.1  # the book's settings"),
+    overfitting,
+    (options.seeds(), options.optimizer(), options.learning_rate(0.001), *options.samples_and_epochs(),
+     Option("--weight-decay", "L2 penalty lambda/2 * sum(W**2) of the weight-decay runs", "non-negative",
+            metavar="LAMBDA"),
+     Option("--dropout", "dropout ratio of the dropout runs", "fraction", metavar="RATIO")),
+)

@@ -33,7 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minidl.experiments import options
 from minidl.experiments.common import build_optimizers
+from minidl.experiments.options import Command, Option
 from minidl.plotting import panel_grid
 from minidl.settings import COUNT, check
 
@@ -200,3 +202,12 @@ def optimizer_paths(optimizers=DEFAULT_OPTIMIZERS, hyperparameters=None, steps=3
         start=start,
         steps=steps,
     )
+
+
+COMMAND = Command(
+    "paths", 1, "paths of optimizers on a stretched bowl, f(x, y) = x**2/20 + y**2",
+    ("minidl experiment paths --out results",
+     "minidl experiment paths --optimizers sgd,momentum,adam --set sgd.lr=0.5 --steps 50"),
+    optimizer_paths,
+    (*options.optimizers(), Option("--steps", "number of updates", "count")),
+)

@@ -23,6 +23,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
+
 from minidl.environment import environment
 from minidl.files import atomic_write, check_output_folder, check_writable_folder, json_ready, write_json
 from minidl.threads import thread_counts_used
@@ -98,6 +100,34 @@ def write_csv(path, header, rows):
                     f"{header!r} has {len(header)} columns"
                 )
             writer.writerow(row)
+
+
+def curve_rows(keys, seeds, *curves):
+    """Tidy rows ``(key, seed, step, value, ...)`` of curves of shape (keys, seeds, steps).
+
+    The rows of the tables of the experiments that train several
+    configurations (``keys``) for several seeds (``seeds``: the seeds, or
+    any second label such as ``(False, True)``): one row a step, counted
+    from 1, with the value of each of ``curves`` at that step.
+    """
+    rows = []
+    for index, key in enumerate(keys):
+        for seed_index, seed in enumerate(seeds):
+            steps = zip(*(curve[index, seed_index] for curve in curves))
+            rows += [(key, seed, step, *values) for step, values in enumerate(steps, start=1)]
+    return rows
+
+
+def loss_record(losses):
+    """The per-seed final training ``losses`` of one configuration and their mean, as a record's entries."""
+    return {"final_training_loss": losses, "mean_final_training_loss": float(np.mean(losses))}
+
+
+def saved(result, out, name):
+    """``result``, after writing its numbers as ``out/NAME.csv`` and ``.json`` if ``out`` is not None."""
+    if out is not None:
+        save_numbers(result, out, name)
+    return result
 
 
 def save_numbers(result, out, name):

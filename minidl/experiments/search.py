@@ -33,8 +33,11 @@ import numpy as np
 
 from minidl import optim
 from minidl.datasets import train_val_split
-from minidl.experiments.common import class_count, load_data, map_runs, run_for_epochs
-from minidl.experiments.results import save_numbers
+from minidl.experiments import options
+from minidl.experiments.common import class_count, load_data, run_for_epochs
+from minidl.experiments.dispatch import map_runs
+from minidl.experiments.options import Command, Option
+from minidl.experiments.results import saved
 from minidl.plotting import panel_grid
 from minidl.settings import COUNT, Integer, Real, check
 
@@ -190,13 +193,9 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
         Its ``lr`` is the value drawn; other hyperparameters keep their defaults.
     seed : int, default 0
         Seeds the draws, the split, and each trial's weights and batches.
-    progress : bool, default True
-    out : str or os.PathLike, optional
-        If given, ``search.csv`` (the ranked table) and ``search.json`` are written there.
-    n_jobs : int or None, default None
-        Trials trained at the same time, in worker processes (see
-        :func:`~minidl.experiments.common.map_runs`); the numbers are the
-        same as with 1.
+    progress, out, n_jobs
+        As for every experiment (see :mod:`minidl.experiments`); ``out``
+        gets ``search.csv`` (the ranked table) and ``search.json``.
 
     Returns
     -------
@@ -235,6 +234,19 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
                   "validation_samples": len(validation[0]), "sizes": [input_size, *hidden_sizes, output_size],
                   "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer, "seed": seed},
     )
-    if out is not None:
-        save_numbers(result, out, "search")
-    return result
+    return saved(result, out, "search")
+
+
+COMMAND = Command(
+    "search", 7, "random search of learning rate and weight decay on a validation split",
+    ("minidl experiment search --out results",
+     "minidl experiment search --trials 100 --lr-range 1e-6,1e-2 --weight-decay-range 1e-8,1e-4"),
+    random_search,
+    (options.optimizer(), *options.samples_and_epochs("trial"),
+     Option("--trials", "networks trained, each with its own random learning rate and weight decay", "count"),
+     Option("--lr-range", "learning rates are drawn log-uniformly in this range", "range",
+            parameter="learning_rate_range", metavar="LOW,HIGH"),
+     Option("--weight-decay-range", "weight decays are drawn log-uniformly in this range", "range",
+            metavar="LOW,HIGH"),
+     Option("--top", "curves of the best TOP trials in the figure", "count", default=7, plot="top")),
+)

@@ -16,6 +16,7 @@ TINY = {
     "batchnorm": ["--scales", "2", "--epochs", "1", "--samples", "100"],
     "overfit": ["--epochs", "1", "--samples", "50"],
     "search": ["--trials", "2", "--epochs", "1", "--samples", "100", "--top", "1"],
+    "filters": ["--epochs", "1", "--samples", "100", "--filter-num", "3", "--hidden-size", "4"],
 }
 STEMS = {"activations": "activations-sigmoid"}
 

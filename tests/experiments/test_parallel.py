@@ -24,7 +24,7 @@ from minidl.experiments import (
     overfitting,
     random_search,
 )
-from minidl.experiments.common import JOBS, map_runs
+from minidl.experiments.dispatch import JOBS, map_runs
 from minidl.settings import check
 
 TINY = {

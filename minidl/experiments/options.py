@@ -1,0 +1,207 @@
+"""What an experiment offers the command line, declared once, in the experiment's own file.
+
+Each experiment module ends with ``COMMAND = Command(...)``: the name of
+``minidl experiment NAME``, a one-line summary, examples, the function it
+runs and the options of its own. :mod:`minidl.cli.experiments` finds every
+module of this package that has a ``COMMAND`` and builds its parser from it,
+so a new experiment is one new file.
+
+An :class:`Option` says *what* its value is (its ``kind``: a count, a
+fraction, comma-separated names, ...) and which argument of the function it
+fills; the command line turns the kind into parsing and its error messages.
+Its default, unless the option gives one, is the function's own default for
+that argument, so it is written once, in the signature. The options that
+follow from the signature alone are added by the command line: a function
+taking ``dataset`` gets ``--dataset`` and ``--data-home``, ``seed`` gets
+``--seed``, ``n_jobs`` gets ``--n-jobs`` and ``--scheduler``, and
+``progress`` is the opposite of ``--quiet``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable
+
+
+class _FromSignature:
+    def __repr__(self):
+        return "the function's default"
+
+
+#: The default of an option that takes the function's default for its argument.
+FROM_SIGNATURE = _FromSignature()
+
+#: The kinds of value an option may hold (see :mod:`minidl.cli.experiments` for how each is read).
+KINDS = ("text", "lowercase", "integer", "count", "whole", "number", "non-negative", "fraction", "names",
+         "initialisations", "initialisation", "range", "optimizer-settings")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of ``minidl experiment NAME``.
+
+    Attributes
+    ----------
+    flag : str
+        Such as ``"--epochs"``; the value is ``options.epochs``.
+    help : str
+        What it means, for ``--help`` (its default is added there).
+    kind : str, default "text"
+        One of :data:`KINDS`: how the text typed is read and checked.
+    default : object, default FROM_SIGNATURE
+        The function's default for ``parameter`` unless given here.
+    parameter : str or None, optional
+        The function's argument it fills; default: the flag's name with
+        ``_`` for ``-``. None: not an argument of the function.
+    plot : str, optional
+        Instead an argument of the result's ``plot()``, such as ``"smoothing"``.
+    convert : callable, optional
+        ``convert(value, options)`` gives the function's argument from the
+        value and the other options (e.g. a learning rate into
+        ``optimizer_params``).
+    metavar : str, optional
+    choices : tuple, optional
+    """
+
+    flag: str
+    help: str
+    kind: str = "text"
+    default: object = FROM_SIGNATURE
+    parameter: str | None = ""
+    plot: str | None = None
+    convert: Callable | None = None
+    metavar: str | None = None
+    choices: tuple | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"option {self.flag}: kind {self.kind!r} is not one of {KINDS}")
+
+    @property
+    def dest(self):
+        """The attribute of the parsed options that holds the value: ``--lr-range`` -> ``lr_range``."""
+        return self.flag.lstrip("-").replace("-", "_")
+
+    @property
+    def target(self):
+        """The function's argument this option fills, or None (a drawing option, or none)."""
+        if self.plot is not None:
+            return None
+        return self.dest if self.parameter == "" else self.parameter
+
+
+@dataclass(frozen=True)
+class Command:
+    """An experiment as the command ``minidl experiment NAME``.
+
+    Attributes
+    ----------
+    name : str
+    number : int
+        Its place in ``minidl experiment --help`` (the experiment's number).
+    summary : str
+        One line, lower case, for the list of experiments.
+    examples : tuple of str
+        Command lines shown by ``--help``.
+    function : callable
+        The experiment, called with the options' arguments.
+    options : tuple of Option
+        Its own options, in the order ``--help`` lists them.
+    stem : callable, optional
+        ``stem(options)``: the file name stem of its outputs (default: ``name``).
+    """
+
+    name: str
+    number: int
+    summary: str
+    examples: tuple
+    function: Callable
+    options: tuple = ()
+    stem: Callable | None = None
+
+    @property
+    def parameters(self):
+        """The function's parameters by name (``inspect.Parameter``)."""
+        return inspect.signature(self.function).parameters
+
+    def default(self, option):
+        """The default of ``option``: its own, or the function's for its argument."""
+        if option.default is not FROM_SIGNATURE:
+            return option.default
+        if option.target not in self.parameters:
+            raise ValueError(f"experiment {self.name!r}: option {option.flag} fills {option.target!r}, which "
+                             f"{self.function.__name__} does not take; give the option a default or a parameter")
+        return self.parameters[option.target].default
+
+    def arguments(self, options):
+        """The keyword arguments of the function, from the parsed ``options`` of its own options."""
+        arguments = {}
+        for option in self.options:
+            if option.target is not None:
+                value = getattr(options, option.dest)
+                arguments[option.target] = value if option.convert is None else option.convert(value, options)
+        return arguments
+
+    def plot_arguments(self, options):
+        """The keyword arguments of the result's ``plot()``, from the drawing options."""
+        return {option.plot: getattr(options, option.dest) for option in self.options if option.plot is not None}
+
+    def output_stem(self, options):
+        return self.name if self.stem is None else self.stem(options)
+
+
+# ---------------------------------------------------------------- options several experiments share
+def learning_rate(default):
+    """``--lr``: the learning rate of the one optimizer, into ``optimizer_params``."""
+    return Option("--lr", "learning rate", "number", default=default, parameter="optimizer_params",
+                  convert=lambda value, options: {} if value is None else {"lr": value})
+
+
+def optimizer():
+    return Option("--optimizer", "see: minidl optimizers", metavar="NAME")
+
+
+def optimizers():
+    """``--optimizers`` and ``--set``: the optimizers compared, and any hyperparameter of each."""
+    return (Option("--optimizers", "registered optimizer names, comma-separated (see: minidl optimizers)", "names",
+                   metavar="NAMES"),
+            Option("--set", "a hyperparameter of one optimizer, e.g. adam.lr=0.01 or momentum.momentum=0.95 "
+                   "(repeatable)", "optimizer-settings", default=None, parameter="hyperparameters",
+                   metavar="OPTIMIZER.NAME=VALUE"))
+
+
+def iterations():
+    """``--iterations``, ``--batch-size`` and ``--smooth`` of the experiments counting mini-batch updates."""
+    return (Option("--iterations", "mini-batch updates per run", "count"),
+            batch_size(),
+            Option("--smooth", "draw a moving average over WINDOW iterations, 1 for the raw losses (the CSV keeps "
+                   "the raw losses)", "count", default=20, plot="smoothing", metavar="WINDOW"))
+
+
+def batch_size():
+    return Option("--batch-size", "samples per mini-batch update", "count")
+
+
+def seeds():
+    return Option("--seeds", "repeat with seeds SEED, SEED+1, ...; the figure shows the mean and a band of one std",
+                  "count")
+
+
+def samples_and_epochs(each="run"):
+    """``--samples`` and ``--epochs`` of the experiments counting epochs on the first samples."""
+    return (Option("--samples", "training samples used (the first ones)", "count"),
+            Option("--epochs", f"passes over the training samples per {each}", "count"))
+
+
+def activation():
+    return Option("--activation", "activation function of the hidden layers", "lowercase",
+                  choices=("relu", "sigmoid", "tanh"))
+
+
+def initialisations(default=FROM_SIGNATURE, convert=None):
+    """``--inits``: the initialisations compared."""
+    return Option("--inits", "initialisations, comma-separated: he, xavier, he_uniform, xavier_uniform or a standard "
+                  "deviation such as 0.01 (activations: default 1,0.01,xavier for sigmoid and tanh, 0.01,xavier,he "
+                  "for relu)", "initialisations", default=default, parameter="initialisations", convert=convert,
+                  metavar="INITS")
