@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import math
 import os
@@ -119,7 +120,8 @@ def atomic_write(path, mode="wb", kind=None, overwrite=False):
     -----
     A replaced file keeps its permission bits; a new file gets those of any
     new file (``0o666`` less the process's umask at this moment). The
-    temporary file is named ``.NAME.PID.RANDOM.tmp``: if the process is
+    temporary file is named ``.NAME.PID.RANDOM.tmp`` (a name too long for
+    that shortened by :func:`companion_stem`): if the process is
     killed outright (``kill -9``, a power cut) before it can delete it, the
     next write to the same ``path`` removes it, once no process with that
     PID is running.
@@ -167,6 +169,10 @@ def _output_target(path, option, kind=None, overwrite=False):
     if not str(os.fspath(path)).strip():
         raise ValueError(f"{option or 'the output path'} is empty; give a file name such as model.npz")
     target = Path(path)
+    length, limit = len(os.fsencode(target.name)), _name_max(target.parent if str(target.parent) else ".")
+    if length > limit:  # before any look at the file, which would fail with a bare "File name too long"
+        raise ValueError(f"{what}: the file name is {length} bytes long, more than the {limit} that the file "
+                         "system allows; choose a shorter name")
     link = target.is_symlink()
     if link:
         _check_link(target, what)
@@ -258,11 +264,14 @@ def _create_temporary(folder, name, what):
 
     ``os.open`` with mode ``0o666`` lets the kernel apply the umask of this
     very moment, as for any new file: nothing reads or changes the process's
-    umask, which no other thread could then rely on.
+    umask, which no other thread could then rely on. ``NAME`` is
+    :func:`companion_stem` of ``name``: the name itself, shortened only when
+    a name of the longest legal length leaves no room for the rest.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    stem = companion_stem(folder, name)
     while True:
-        temporary = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        temporary = folder / f".{stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         try:
             return os.open(temporary, flags, 0o666), temporary
         except FileExistsError:
@@ -278,9 +287,48 @@ def _create_temporary(folder, name, what):
             raise ValueError(f"{what}: folder {str(folder)!r} {problem}") from exc
 
 
+#: Bytes that the files minidl keeps beside an output add to its name:
+#: ``.`` before it, ``.PID.RANDOM.tmp`` (a PID of up to 10 digits) or ``.lock`` after.
+_COMPANION_RESERVE = 1 + 1 + 10 + 1 + 8 + 4
+
+
+def companion_stem(folder, name):
+    """The part of the names of ``name``'s temporary and lock files that ties them to ``name``.
+
+    ``name`` itself, unless the longest of those names (``.NAME.PID.RANDOM.tmp``)
+    would pass the longest file name the folder's file system allows
+    (``NAME_MAX``, 255 bytes on most): then as much of ``name`` as fits,
+    ``~`` and 8 hex digits of the SHA-256 of the whole ``name``, so that two long
+    names with the same beginning still get companions of their own, and a
+    legal name never fails for want of room for minidl's own files.
+    """
+    limit = _name_max(folder)
+    encoded = os.fsencode(name)
+    if len(encoded) + _COMPANION_RESERVE <= limit:
+        return name
+    digest = hashlib.sha256(encoded).hexdigest()[:8]
+    kept = encoded[:max(limit - _COMPANION_RESERVE - len(digest) - 1, 1)]
+    while kept:  # do not cut a character of several bytes in two
+        try:
+            kept.decode("utf-8")
+            break
+        except UnicodeDecodeError:
+            kept = kept[:-1]
+    return f"{os.fsdecode(kept)}~{digest}"
+
+
+def _name_max(folder):
+    """The longest file name, in bytes, that ``folder``'s file system allows."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # Windows has no pathconf; 255 is NTFS's limit too
+        return 255
+
+
 def _remove_abandoned_temporaries(target):
     """Delete the temporary files of earlier writes to ``target`` whose process no longer runs."""
-    pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.[0-9a-f]+\.tmp")
+    stem = companion_stem(target.parent, target.name)
+    pattern = re.compile(rf"\.{re.escape(stem)}\.(\d+)\.[0-9a-f]+\.tmp")
     with contextlib.suppress(OSError), os.scandir(target.parent) as entries:
         for entry in entries:
             found = pattern.fullmatch(entry.name)

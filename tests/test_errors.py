@@ -453,6 +453,8 @@ CASES = [
     case("save-into-missing-folder", lambda: save_model(network(), "no/m.npz"), ValueError, "'no' does not exist"),
     case("save-to-a-folder", lambda: save_model(network(), "idx-cut"), ValueError, "'idx-cut': it is a folder, not"),
     case("save-to-a-device", lambda: save_model(network(), os.devnull), ValueError, "character device", "never"),
+    case("save-name-too-long", lambda: save_model(network(), "n" * 252 + ".npz"), ValueError,
+         "the file name is 256 bytes long, more than the 255 that the file system allows", "a shorter name"),
     case("save-to-an-empty-path", lambda: save_model(network(), ""), ValueError, "is empty", "model.npz"),
     case("checkpoint-to-a-folder", lambda: trainer(checkpoint="idx-cut"), ValueError, "it is a folder, not a file"),
     case("save-object-array", lambda: save_npz("model.npz", {"names": np.array([None])}), ValueError, "dtype object"),
