@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minidl.archive import META_KEY, open_archive
+from minidl.archive import META_KEY, check_path, open_archive
 
 
 def check_output_folder(path, option=None, kind=None, overwrite=False):
@@ -163,6 +163,7 @@ def _output_target(path, option, kind=None, overwrite=False):
     world-writable folder such as /tmp): minidl renames onto the file the
     link points to, so it must not follow a link the kernel itself would not.
     """
+    check_path(path, "output file")
     what = _describe(path, option)
     # "--save 'm.npz' is a folder, ..." or "cannot write 'm.npz': it is a folder, ..."
     subject = f"{option} {str(path)!r} is" if option else f"{what}: it is"

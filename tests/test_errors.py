@@ -218,6 +218,12 @@ def unreadable(trigger):
     return run
 
 
+def load_opened(path):
+    """``load_model`` given an open file instead of its name."""
+    with open(path, "rb") as file:
+        return load_model(file)
+
+
 def no_network(*args, **kwargs):
     """``fetch_openml`` on a machine without internet access, whether or not this one has it."""
     raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
@@ -418,6 +424,11 @@ CASES = [
     case("model-pickled", lambda: load_model("pickled.npz"), ValueError, "'pickled.npz' holds Python objects"),
     case("model-plain-npz", lambda: load_model("plain.npz"), ValueError, "'plain.npz'", "without minidl metadata"),
     case("model-missing", lambda: load_model("missing.npz"), FileNotFoundError, "'missing.npz' does not exist"),
+    case("model-file-descriptor", lambda: load_model(3), TypeError,
+         "the model must be given as a path (a str or pathlib.Path such as 'model.npz'); got 3 of type int"),
+    case("model-open-file", lambda: load_opened("model.npz"), TypeError,
+         "not as an open file (BufferedReader); pass its name instead, 'model.npz'"),
+    case("save-to-a-number", lambda: save_model(network(), 3), TypeError, "the output file must be given as a path"),
     case("model-empty", lambda: load_model("empty.npz"), ValueError, "'empty.npz' is empty (0 bytes)", "save it again"),
     case("model-npy-as-npz", lambda: load_model("single.npz"), ValueError, "'single.npz' is a single-array .npy"),
     case("model-folder", lambda: load_model("idx-cut"), ValueError, "'idx-cut' is a folder, not a file"),
