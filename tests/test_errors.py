@@ -558,6 +558,7 @@ COMMAND_CASES = [
                  "training diverged: the loss stayed above", id="diverging-finite"),
     pytest.param(["train", "--dataset", "digits", "--hidden", "10000000000"], 1, "a network 64 -> 10000000000 -> 10 "
                  "has 750,000,000,010 parameters, which need 2794.0 GiB as float32", id="network-too-large"),
+    pytest.param([*DIGITS, "--resume", "runs"], 1, "--resume 'runs' is a folder, not a file", id="resume-a-folder"),
     pytest.param([*DIGITS, "--history", "h.txt"], 1, "'h.txt': use a file name ending in .csv", id="history-suffix"),
     pytest.param([*DIGITS, "--resume", "model.npz"], 1, "expected 'minidl-checkpoint'; pass a checkpoint (written by minidl train --checkpoint",
                  id="resume-from-a-model"),

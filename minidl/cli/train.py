@@ -455,10 +455,11 @@ def _check_output_paths(args):
                (("--save", args.save), ("--history", args.history), ("--checkpoint", args.checkpoint))
                if path is not None]
     for index, (option, path) in enumerate(outputs):
-        kind = "history" if option == "--history" else "archive"
+        kind, named = "history" if option == "--history" else "archive", option
         if option == "--checkpoint" and args.resume and same_file(path, args.resume):
             kind = None  # the file read by --resume: reading it says what is wrong with it, not --overwrite
-        check_output_folder(path, option, kind, args.overwrite)
+            named = "--resume"  # the option typed (--checkpoint defaults to it): "--resume 'runs' is a folder"
+        check_output_folder(path, named, kind, args.overwrite)
         for other_option, other_path in outputs[:index]:
             if same_file(path, other_path):
                 raise ValueError(f"{other_option} {other_path!r} and {option} {path!r} are the same file, "

@@ -37,7 +37,7 @@ def test_unknown_dataset_in_a_fresh_process_has_no_traceback(run_minidl):
     (["train", "--dataset", "digits", "--schedule", "step", "--schedule-param", "step_size=two"],
      "--schedule-param step_size='two': step_size must be a number"),
     (["evaluate", "."], "model '.' is a folder, not a file"),
-    (["train", "--resume", "."], "checkpoint '.' is a folder, not a file"),
+    (["train", "--resume", "."], "minidl: error: --resume '.' is a folder, not a file; give the path of a file in it"),
 ])
 def test_user_errors_exit_1_with_one_line(arguments, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
