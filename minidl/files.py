@@ -83,9 +83,13 @@ def check_writable_folder(folder, what, name="minidl"):
     The only sure test: permissions, access lists, read-only file systems
     and full inode tables all show here, and nowhere cheaper.
     """
-    handle, probe = _create_temporary(Path(folder), name, what)
-    os.close(handle)
-    os.unlink(probe)
+    made = []
+    try:
+        os.close(_create_temporary(Path(folder), name, what, made))
+    finally:  # also after a Ctrl-C or SIGTERM that came just as the file was made
+        for probe in made:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(probe)
 
 
 @contextlib.contextmanager
@@ -128,8 +132,10 @@ def atomic_write(path, mode="wb", kind=None, overwrite=False):
     """
     target, existing = _output_target(path, None, kind, overwrite)
     _remove_abandoned_temporaries(target)
-    handle, temporary = _create_temporary(target.parent, target.name, _describe(path, None))
+    made = []  # the temporary file, listed before it exists: a signal just after it is made cannot leak it
     try:
+        handle = _create_temporary(target.parent, target.name, _describe(path, None), made)
+        temporary = made[-1]
         if existing is not None:
             os.chmod(temporary, stat.S_IMODE(existing.st_mode))
         with os.fdopen(handle, mode) as file:
@@ -138,8 +144,9 @@ def atomic_write(path, mode="wb", kind=None, overwrite=False):
             os.fsync(file.fileno())
         os.replace(temporary, target)
     except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        for temporary in made:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
         if isinstance(exc, OSError) and exc.errno is not None:  # e.g. a full disk: say which file it was
             raise OSError(exc.errno, f"cannot write {str(path)!r}: {os.strerror(exc.errno)}") from exc
         raise
@@ -260,8 +267,12 @@ def _check_link(link, what):
                          f"folder {str(link.parent)!r}, which the kernel would not follow; choose another path")
 
 
-def _create_temporary(folder, name, what):
-    """Create ``.NAME.PID.RANDOM.tmp`` in ``folder``: (open file descriptor, path).
+def _create_temporary(folder, name, what, made):
+    """Create ``.NAME.PID.RANDOM.tmp`` in ``folder``, append its path to the list ``made``; return its descriptor.
+
+    The path is listed before the file is created, so that a caller's clean-up
+    finds it even when Ctrl-C or SIGTERM comes between the two (a name that
+    turns out to be taken already is taken off the list again).
 
     ``os.open`` with mode ``0o666`` lets the kernel apply the umask of this
     very moment, as for any new file: nothing reads or changes the process's
@@ -273,9 +284,11 @@ def _create_temporary(folder, name, what):
     stem = companion_stem(folder, name)
     while True:
         temporary = folder / f".{stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        made.append(temporary)
         try:
-            return os.open(temporary, flags, 0o666), temporary
-        except FileExistsError:
+            return os.open(temporary, flags, 0o666)
+        except FileExistsError:  # not ours: never to be removed
+            made.remove(temporary)
             continue
         except PermissionError as exc:
             problem = "is not writable; choose a folder you can write to"

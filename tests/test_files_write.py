@@ -225,3 +225,21 @@ def test_a_name_of_the_longest_legal_length_is_written_and_leaves_nothing_else(t
         assert (tmp_path / name).read_text() == "saved"
     assert temporaries(tmp_path) == [] and len(list(tmp_path.iterdir())) == 3
     assert companion_stem(tmp_path, "m" * 236 + ".npz") != companion_stem(tmp_path, "m" * 237 + ".npz")
+
+
+@pytest.mark.parametrize("writer", ["atomic_write", "check_writable_folder"])
+def test_a_signal_just_after_the_temporary_file_is_made_leaves_no_file(writer, tmp_path, monkeypatch):
+    # SIGTERM (raised as an exception by the command line) between os.open and the clean-up's reach.
+    real_open = os.open
+
+    def open_then_interrupt(*args, **kwargs):
+        real_open(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("minidl.files.os.open", open_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        if writer == "atomic_write":
+            write(tmp_path / "run.npz", "never")
+        else:
+            check_writable_folder(tmp_path, "probe")
+    assert list(tmp_path.iterdir()) == []
