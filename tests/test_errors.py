@@ -224,6 +224,14 @@ def load_opened(path):
         return load_model(file)
 
 
+def with_environment(**variables):
+    """A decorator: call the function with these environment variables set."""
+    def wrap(call):
+        with mock.patch.dict(os.environ, variables):
+            return call()
+    return wrap
+
+
 def no_network(*args, **kwargs):
     """``fetch_openml`` on a machine without internet access, whether or not this one has it."""
     raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
@@ -496,6 +504,11 @@ CASES = [
     case("cache-other-source", lambda: load_cache("cache.npz", "mnist"), CorruptCacheError, "written for 'test'"),
     case("cache-labels-out-of-range", lambda: _read_cache("labels-200.npz", TINY), CorruptCacheError,
          "'labels-200.npz' holds the label 209 in t_train", "Tiny has 10 classes (labels 0 to 9)", "rebuild"),
+    case("mnist-data-home-is-a-file", lambda: with_environment(SCIKIT_LEARN_DATA="afile")(load_mnist), ValueError,
+         "the data home 'afile', named by the SCIKIT_LEARN_DATA environment variable, is a file, not a folder",
+         "point SCIKIT_LEARN_DATA at a folder"),
+    case("mnist-data-home-inside-a-file", lambda: load_mnist(data_home="afile/data"), ValueError,
+         "data_home 'afile/data' lies inside a file, not a folder; pass the path of a folder"),
     case("mnist-offline", lambda: load_mnist(data_home="."), DatasetUnavailableError, "Could not download MNIST",
          "load_digits()", "load_idx(DIR)"),
     case("mnist-download-corrupt", load_mnist_from_a_corrupt_download, ValueError, "download cache of MNIST is corrupt",
@@ -564,6 +577,8 @@ COMMAND_CASES = [
                  id="resume-from-a-model"),
     pytest.param(["train", "--data-home", "."], 1, "cannot load MNIST: it is not in the data home '.' and the "
                  "download failed", id="mnist-offline"),
+    pytest.param(["train", "--data-home", "afile"], 1, "--data-home 'afile' is a file, not a folder; give a folder",
+                 id="data-home-is-a-file"),
     pytest.param(["evaluate", "missing.npz"], 1, "'missing.npz' does not exist", id="evaluate-missing"),
     pytest.param(["evaluate", "cut.npz"], 1, "'cut.npz' is corrupt", id="evaluate-corrupt"),
     pytest.param(["evaluate", "huge.npz"], 1, "holds W1 of shape (64, 16)", id="evaluate-huge-settings"),
