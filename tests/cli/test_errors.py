@@ -199,3 +199,24 @@ def test_sigterm_stops_training_like_ctrl_c_and_keeps_the_checkpoint(tmp_path):
                       "(continue with --resume run.npz)\n")
     assert load_checkpoint(tmp_path / "run.npz")["trainer"]["epoch"] >= 1
     assert sorted(path.name for path in tmp_path.iterdir()) == ["run.npz"]  # no temporary file left
+
+
+def test_a_name_an_ascii_terminal_cannot_show_is_printed_escaped_and_the_run_succeeds(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from minidl.serialization import load_model
+
+    def run(*arguments):
+        return subprocess.run([sys.executable, "-m", "minidl.cli", *arguments], cwd=tmp_path, capture_output=True,
+                              timeout=120, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+
+    saved = run("train", "--dataset", "digits", "--hidden", "4", "--epochs", "1", "-q", "--save", "mod\u00e8le.npz")
+    assert (saved.returncode, saved.stderr) == (0, b"")  # the save succeeded, and so does the command
+    assert saved.stdout.endswith(b"model saved to mod\\xe8le.npz\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["mod\u00e8le.npz"]
+    assert load_model(tmp_path / "mod\u00e8le.npz").hidden_sizes == [4]
+    missing = run("evaluate", "\u00fc.npz")
+    assert (missing.returncode, missing.stderr) == (1, b"minidl: error: model '\\xfc.npz' does not exist\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["mod\u00e8le.npz"]
