@@ -105,11 +105,12 @@ def atomic_write(path, mode="wb", kind=None, overwrite=False):
         :func:`check_output_folder` for what is refused).
     mode : {"wb", "w"}
         Binary or text mode for the temporary file.
-    kind : {"archive", "history"}, optional
+    kind : {"archive", "model", "history"}, optional
         What is being written. An existing file that is not of this kind
         (e.g. notes under a model's name) is not replaced unless
         ``overwrite`` is true; through a symbolic link, never (see
-        :func:`check_output_folder`).
+        :func:`check_output_folder`). A ``"model"`` is an archive that
+        does not replace a checkpoint either, unless ``overwrite``.
     overwrite : bool, default False
         Replace an existing plain file even when it is not of ``kind``.
 
@@ -217,21 +218,30 @@ def _output_target(path, option, kind=None, overwrite=False):
                                  "the link")
             raise ValueError(f"{what}: the file exists and does not hold a {_KINDS[kind]}, so minidl does not "
                              "replace it; choose another path, or pass overwrite=True (--overwrite) to replace it")
+        if kind == "model" and not overwrite:
+            held = describe_existing(target)
+            if held is not None and held.startswith("a minidl checkpoint"):
+                raise ValueError(f"{what}: it holds {held}, which a model file would replace, and a model cannot "
+                                 "be resumed; choose another file name, or pass overwrite=True (--overwrite) to "
+                                 "replace it")
     elif link:
         raise ValueError(f"{what}: it is a symbolic link to {str(target)!r}, which does not exist; minidl does "
                          "not create files through links: remove the link or choose another path")
     return target, existing
 
 
-#: What each kind of output is, in messages.
-_KINDS = {"archive": "minidl archive (.npz)", "history": "minidl history (CSV or JSON)"}
+#: What each kind of output is, in messages. A "model" is an archive that
+#: replaces other archives but, unless asked, not a checkpoint: a run's
+#: resumable state is worth more than a model file (a model can be saved again).
+_KINDS = {"archive": "minidl archive (.npz)", "model": "minidl archive (.npz)",
+          "history": "minidl history (CSV or JSON)"}
 
 
 def _holds_kind(path, kind):
     """Whether the existing file ``path`` is one minidl writes as ``kind`` (so replacing it loses nothing else)."""
     if os.path.getsize(path) == 0:  # an empty file holds nothing to lose (e.g. a fallback made by mkstemp)
         return True
-    if kind == "archive":
+    if kind in ("archive", "model"):
         try:
             with open_archive(path, "file"):
                 return True
@@ -417,11 +427,13 @@ def save_or_rescue(save, path):
         raise
 
 
-def save_npz(path, arrays, meta=None, overwrite=False):
+def save_npz(path, arrays, meta=None, overwrite=False, kind="archive"):
     """Atomically write ``arrays`` (a dict name -> array) and JSON ``meta`` to ``path``.
 
     Numpy would append ``.npz`` to a name without it; we write exactly the
     ``path`` given, so what the user typed is what appears on disk.
+    ``kind`` is ``"archive"`` (it replaces any archive) or ``"model"`` (not
+    a checkpoint, unless ``overwrite``); see :func:`atomic_write`.
     """
     payload = {name: np.asarray(value) for name, value in arrays.items()}
     if META_KEY in payload:
@@ -436,7 +448,7 @@ def save_npz(path, arrays, meta=None, overwrite=False):
         )
     if meta is not None:
         payload[META_KEY] = np.array(json.dumps(meta))
-    with atomic_write(path, kind="archive", overwrite=overwrite) as file:
+    with atomic_write(path, kind=kind, overwrite=overwrite) as file:
         write_npz(file, payload)
 
 
