@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from minidl.files import (atomic_write, check_output_folder, check_writable_folder, companion_stem, same_file,
-                          save_or_rescue)
+from minidl.files import atomic_write, check_output_folder, check_writable_folder, companion_stem, same_file, save_or_rescue
 
 
 def write(path, text):
