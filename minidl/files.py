@@ -13,7 +13,8 @@ link stays a link (the file it points to is replaced) but is written through
 only onto a regular file of the kind written, owned by this user; an existing
 file of another kind is not replaced without ``overwrite``. A replaced file keeps
 its permission bits, and a result that cannot be written where asked is
-kept in a fallback file (:func:`save_or_rescue`).
+kept in a fallback file (:func:`save_or_rescue`). While a run writes a
+file, no other process writes it (:mod:`minidl.locks`).
 
 JSON files (histories, experiment records) are written strictly: numpy
 values made plain, and NaN or infinity as ``null``, since the words ``NaN``
@@ -123,6 +124,8 @@ def atomic_write(path, mode="wb", kind=None, overwrite=False):
 
     Notes
     -----
+    A file that a run of another process holds (:mod:`minidl.locks`: its
+    ``--checkpoint``, ``--save``, ...) is not written: ``OutputInUseError``.
     A replaced file keeps its permission bits; a new file gets those of any
     new file (``0o666`` less the process's umask at this moment). The
     temporary file is named ``.NAME.PID.RANDOM.tmp`` (a name too long for
@@ -131,7 +134,10 @@ def atomic_write(path, mode="wb", kind=None, overwrite=False):
     next write to the same ``path`` removes it, once no process with that
     PID is running.
     """
+    from minidl.locks import check_not_held  # minidl.locks builds on this module
+
     target, existing = _output_target(path, None, kind, overwrite)
+    check_not_held(path, "cannot write")  # a file that another process's run holds (minidl.locks)
     _remove_abandoned_temporaries(target)
     made = []  # the temporary file, listed before it exists: a signal just after it is made cannot leak it
     try:

@@ -32,6 +32,7 @@ from minidl.datasets.openml import OpenMLDataset, _read_cache
 import minidl
 import minidl.archive
 import minidl.files
+import minidl.locks
 from minidl import MLP, optim
 from minidl.cli import main
 from minidl.experiments import compare_optimizers
@@ -222,6 +223,30 @@ def load_opened(path):
     """``load_model`` given an open file instead of its name."""
     with open(path, "rb") as file:
         return load_model(file)
+
+
+HOLDER = """
+import sys
+from minidl.locks import hold_outputs
+with hold_outputs([("--save", sys.argv[1])]):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def while_another_run_holds(path, call):
+    """``call()`` while another process holds the lock of ``path`` (a run writing it); its lock file goes after."""
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, "-c", HOLDER, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True)
+    try:
+        assert process.stdout.readline() == "held\n"
+        return call()
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+        process.stdout.close()
 
 
 def with_environment(**variables):
@@ -483,6 +508,13 @@ CASES = [
     case("save-model-over-a-checkpoint", lambda: save_model(network(), "run.npz"), ValueError,
          "cannot write 'run.npz': it holds a minidl checkpoint at epoch 1 of 1, which a model file would replace",
          "a model cannot be resumed", "pass overwrite=True"),
+    case("save-onto-the-output-of-a-running-run", lambda: while_another_run_holds(
+        "model.npz", lambda: save_model(network(), "model.npz")), minidl.locks.OutputInUseError,
+         "cannot write 'model.npz': it is being written by another run: process", "(-c model.npz) holds its lock "
+         "'.model.npz.lock'; wait for that run to end (or stop it), or choose another file name"),
+    case("checkpoint-held-by-a-running-run", lambda: while_another_run_holds(
+        "new.npz", lambda: trainer(checkpoint="new.npz").fit(X, T)), minidl.locks.OutputInUseError,
+         "checkpoint 'new.npz' is being written by another run: process"),
     case("save-over-notes", lambda: save_model(network(), "notes.npz"), ValueError,
          "'notes.npz': the file exists and does not hold a minidl archive", "overwrite=True"),
     case("save-through-a-link-to-notes", lambda: save_model(network(), "notes-link.npz"), ValueError,
@@ -670,8 +702,8 @@ def ctrl_c_at_step(step, folder, snapshots):
 
     def loss_and_gradient(self, x, t):
         calls.append(1)
-        if len(calls) == step - 1:
-            snapshots.append(snapshot(folder))
+        if len(calls) == step - 1:  # the run's lock file (minidl.locks) is there only while it runs
+            snapshots.append({name: file for name, file in snapshot(folder).items() if not name.endswith(".lock")})
         if len(calls) == step:
             raise KeyboardInterrupt
         return original(self, x, t)

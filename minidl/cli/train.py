@@ -42,6 +42,7 @@ import time
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data_home, lowercase
 from minidl.files import check_fresh_output, check_output_folder, describe_existing, same_file, save_or_rescue
+from minidl.locks import hold_outputs
 
 #: Settings chosen when the option is not given. The parser leaves these at
 #: None, so that ``--resume`` can tell an option typed with its default value
@@ -142,6 +143,16 @@ def run(args):
     if args.resume and args.checkpoint is None:
         args.checkpoint = args.resume  # a resumed run goes on saving where it left off
     _check_output_paths(args)
+    outputs = [("--save", args.save), ("--history", args.history),
+               ("--resume" if args.resume and same_file(args.checkpoint or "", args.resume) else "--checkpoint",
+                args.checkpoint)]
+    with hold_outputs(outputs):  # for the whole run: a second run on one of these files is refused now (minidl.locks)
+        _check_fresh_outputs(args)
+        return _train(args, typed)
+
+
+def _train(args, typed):
+    """Build (or resume) the run, train it, report and save; the outputs are checked and held."""
     if args.resume:
         trainer = _resumed_trainer(args, typed)
         settings = trainer.metadata
@@ -464,6 +475,10 @@ def _check_output_paths(args):
             if same_file(path, other_path):
                 raise ValueError(f"{other_option} {other_path!r} and {option} {path!r} are the same file, "
                                  "so one would overwrite the other; give each its own file name")
+
+
+def _check_fresh_outputs(args):
+    """Refuse to let this new run replace an earlier run's checkpoint (once the outputs are held: see run)."""
     held = describe_existing(args.save) if args.save is not None and not args.overwrite else None
     if held is not None and held.startswith("a minidl checkpoint"):  # a model would replace a resumable run
         check_fresh_output(args.save, args.overwrite, "--save", f"continue it with --resume {args.save}")
