@@ -24,8 +24,10 @@ the IDX files loaded with :func:`minidl.datasets.load_idx`.
 
 from __future__ import annotations
 
+import errno
 import http.client
 import math
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,6 +230,31 @@ def _read_cache(path, dataset):
     return arrays
 
 
+def _data_home(data_home):
+    """scikit-learn's data home (created if missing); a ValueError naming where its path came from if it cannot be.
+
+    ``sklearn.datasets.get_data_home`` creates the folder and lets the raw
+    ``[Errno 17] File exists`` through when the path names a file, which
+    says neither which setting gave the path nor what to do.
+    """
+    import sklearn.datasets  # on first use: see load_digits
+
+    try:
+        return Path(sklearn.datasets.get_data_home(data_home))
+    except OSError as exc:
+        variable = os.environ.get("SCIKIT_LEARN_DATA")
+        if data_home is not None:
+            source, fix = f"data_home {str(data_home)!r}", "pass the path of a folder (it is created if missing)"
+        elif variable:
+            source = f"the data home {variable!r}, named by the SCIKIT_LEARN_DATA environment variable,"
+            fix = "point SCIKIT_LEARN_DATA at a folder (it is created if missing), or unset it to use ~/scikit_learn_data"
+        else:
+            source, fix = "the data home '~/scikit_learn_data'", "set SCIKIT_LEARN_DATA to a folder (or pass data_home)"
+        problems = {errno.EEXIST: "is a file, not a folder", errno.ENOTDIR: "lies inside a file, not a folder"}
+        problem = problems.get(exc.errno, f"cannot be created ({exc.strerror})")
+        raise ValueError(f"{source} {problem}; {fix}") from exc
+
+
 def load_openml(dataset, normalize=True, flatten=True, one_hot=False, data_home=None):
     """Load an OpenML image data set described by an :class:`OpenMLDataset`.
 
@@ -246,9 +273,7 @@ def load_openml(dataset, normalize=True, flatten=True, one_hot=False, data_home=
     DatasetUnavailableError
         If there is no usable cache and the download fails.
     """
-    import sklearn.datasets  # on first use: see load_digits
-
-    home = Path(sklearn.datasets.get_data_home(data_home))
+    home = _data_home(data_home)
     path = dataset.cache_path(home)
     arrays, cache_is_corrupt = None, False
     try:

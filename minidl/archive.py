@@ -126,6 +126,7 @@ def open_archive(path, what="archive"):
         If ``path`` is a folder or not a regular file, or the file is not an
         ``.npz`` archive whose headers, sizes and metadata are sound.
     """
+    check_path(path, what)
     name = f"{what} {str(path)!r}"
     try:
         status = os.stat(path)
@@ -388,6 +389,24 @@ def _unchecked(member):
     copied = copy.copy(member)
     copied.CRC = None
     return copied
+
+
+def check_path(path, what):
+    """Refuse anything but a file's path (a ``str``, ``bytes`` or ``os.PathLike``) with a TypeError.
+
+    ``os.stat(3)`` and ``open(3)`` would take the number as an open file
+    descriptor (and say "Bad file descriptor"); an open file object would
+    fail deep inside. ``what`` names the file to the user ("model").
+    """
+    if isinstance(path, (str, bytes, os.PathLike)):
+        return
+    if hasattr(path, "read") or hasattr(path, "write"):
+        name = getattr(path, "name", None)
+        hint = f"; pass its name instead, {name!r}" if isinstance(name, str) else ""
+        raise TypeError(f"the {what} must be given as a path such as 'model.npz', not as an open file "
+                        f"({type(path).__name__}){hint}")
+    raise TypeError(f"the {what} must be given as a path (a str or pathlib.Path such as 'model.npz'); "
+                    f"got {path!r} of type {type(path).__name__}")
 
 
 def _check_regular(status, name):

@@ -13,7 +13,8 @@ link stays a link (the file it points to is replaced) but is written through
 only onto a regular file of the kind written, owned by this user; an existing
 file of another kind is not replaced without ``overwrite``. A replaced file keeps
 its permission bits, and a result that cannot be written where asked is
-kept in a fallback file (:func:`save_or_rescue`).
+kept in a fallback file (:func:`save_or_rescue`). While a run writes a
+file, no other process writes it (:mod:`minidl.locks`).
 
 JSON files (histories, experiment records) are written strictly: numpy
 values made plain, and NaN or infinity as ``null``, since the words ``NaN``
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import math
 import os
@@ -43,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minidl.archive import META_KEY, open_archive
+from minidl.archive import META_KEY, check_path, open_archive
 
 
 def check_output_folder(path, option=None, kind=None, overwrite=False):
@@ -82,9 +84,13 @@ def check_writable_folder(folder, what, name="minidl"):
     The only sure test: permissions, access lists, read-only file systems
     and full inode tables all show here, and nowhere cheaper.
     """
-    handle, probe = _create_temporary(Path(folder), name, what)
-    os.close(handle)
-    os.unlink(probe)
+    made = []
+    try:
+        os.close(_create_temporary(Path(folder), name, what, made))
+    finally:  # also after a Ctrl-C or SIGTERM that came just as the file was made
+        for probe in made:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(probe)
 
 
 @contextlib.contextmanager
@@ -100,11 +106,12 @@ def atomic_write(path, mode="wb", kind=None, overwrite=False):
         :func:`check_output_folder` for what is refused).
     mode : {"wb", "w"}
         Binary or text mode for the temporary file.
-    kind : {"archive", "history"}, optional
+    kind : {"archive", "model", "history"}, optional
         What is being written. An existing file that is not of this kind
         (e.g. notes under a model's name) is not replaced unless
         ``overwrite`` is true; through a symbolic link, never (see
-        :func:`check_output_folder`).
+        :func:`check_output_folder`). A ``"model"`` is an archive that
+        does not replace a checkpoint either, unless ``overwrite``.
     overwrite : bool, default False
         Replace an existing plain file even when it is not of ``kind``.
 
@@ -117,17 +124,25 @@ def atomic_write(path, mode="wb", kind=None, overwrite=False):
 
     Notes
     -----
+    A file that a run of another process holds (:mod:`minidl.locks`: its
+    ``--checkpoint``, ``--save``, ...) is not written: ``OutputInUseError``.
     A replaced file keeps its permission bits; a new file gets those of any
     new file (``0o666`` less the process's umask at this moment). The
-    temporary file is named ``.NAME.PID.RANDOM.tmp``: if the process is
+    temporary file is named ``.NAME.PID.RANDOM.tmp`` (a name too long for
+    that shortened by :func:`companion_stem`): if the process is
     killed outright (``kill -9``, a power cut) before it can delete it, the
     next write to the same ``path`` removes it, once no process with that
     PID is running.
     """
+    from minidl.locks import check_not_held  # minidl.locks builds on this module
+
     target, existing = _output_target(path, None, kind, overwrite)
+    check_not_held(path, "cannot write")  # a file that another process's run holds (minidl.locks)
     _remove_abandoned_temporaries(target)
-    handle, temporary = _create_temporary(target.parent, target.name, _describe(path, None))
+    made = []  # the temporary file, listed before it exists: a signal just after it is made cannot leak it
     try:
+        handle = _create_temporary(target.parent, target.name, _describe(path, None), made)
+        temporary = made[-1]
         if existing is not None:
             os.chmod(temporary, stat.S_IMODE(existing.st_mode))
         with os.fdopen(handle, mode) as file:
@@ -136,8 +151,9 @@ def atomic_write(path, mode="wb", kind=None, overwrite=False):
             os.fsync(file.fileno())
         os.replace(temporary, target)
     except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        for temporary in made:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
         if isinstance(exc, OSError) and exc.errno is not None:  # e.g. a full disk: say which file it was
             raise OSError(exc.errno, f"cannot write {str(path)!r}: {os.strerror(exc.errno)}") from exc
         raise
@@ -161,12 +177,17 @@ def _output_target(path, option, kind=None, overwrite=False):
     world-writable folder such as /tmp): minidl renames onto the file the
     link points to, so it must not follow a link the kernel itself would not.
     """
+    check_path(path, "output file")
     what = _describe(path, option)
     # "--save 'm.npz' is a folder, ..." or "cannot write 'm.npz': it is a folder, ..."
     subject = f"{option} {str(path)!r} is" if option else f"{what}: it is"
     if not str(os.fspath(path)).strip():
         raise ValueError(f"{option or 'the output path'} is empty; give a file name such as model.npz")
     target = Path(path)
+    length, limit = len(os.fsencode(target.name)), _name_max(target.parent if str(target.parent) else ".")
+    if length > limit:  # before any look at the file, which would fail with a bare "File name too long"
+        raise ValueError(f"{what}: the file name is {length} bytes long, more than the {limit} that the file "
+                         "system allows; choose a shorter name")
     link = target.is_symlink()
     if link:
         _check_link(target, what)
@@ -203,21 +224,30 @@ def _output_target(path, option, kind=None, overwrite=False):
                                  "the link")
             raise ValueError(f"{what}: the file exists and does not hold a {_KINDS[kind]}, so minidl does not "
                              "replace it; choose another path, or pass overwrite=True (--overwrite) to replace it")
+        if kind == "model" and not overwrite:
+            held = describe_existing(target)
+            if held is not None and held.startswith("a minidl checkpoint"):
+                raise ValueError(f"{what}: it holds {held}, which a model file would replace, and a model cannot "
+                                 "be resumed; choose another file name, or pass overwrite=True (--overwrite) to "
+                                 "replace it")
     elif link:
         raise ValueError(f"{what}: it is a symbolic link to {str(target)!r}, which does not exist; minidl does "
                          "not create files through links: remove the link or choose another path")
     return target, existing
 
 
-#: What each kind of output is, in messages.
-_KINDS = {"archive": "minidl archive (.npz)", "history": "minidl history (CSV or JSON)"}
+#: What each kind of output is, in messages. A "model" is an archive that
+#: replaces other archives but, unless asked, not a checkpoint: a run's
+#: resumable state is worth more than a model file (a model can be saved again).
+_KINDS = {"archive": "minidl archive (.npz)", "model": "minidl archive (.npz)",
+          "history": "minidl history (CSV or JSON)"}
 
 
 def _holds_kind(path, kind):
     """Whether the existing file ``path`` is one minidl writes as ``kind`` (so replacing it loses nothing else)."""
     if os.path.getsize(path) == 0:  # an empty file holds nothing to lose (e.g. a fallback made by mkstemp)
         return True
-    if kind == "archive":
+    if kind in ("archive", "model"):
         try:
             with open_archive(path, "file"):
                 return True
@@ -253,19 +283,28 @@ def _check_link(link, what):
                          f"folder {str(link.parent)!r}, which the kernel would not follow; choose another path")
 
 
-def _create_temporary(folder, name, what):
-    """Create ``.NAME.PID.RANDOM.tmp`` in ``folder``: (open file descriptor, path).
+def _create_temporary(folder, name, what, made):
+    """Create ``.NAME.PID.RANDOM.tmp`` in ``folder``, append its path to the list ``made``; return its descriptor.
+
+    The path is listed before the file is created, so that a caller's clean-up
+    finds it even when Ctrl-C or SIGTERM comes between the two (a name that
+    turns out to be taken already is taken off the list again).
 
     ``os.open`` with mode ``0o666`` lets the kernel apply the umask of this
     very moment, as for any new file: nothing reads or changes the process's
-    umask, which no other thread could then rely on.
+    umask, which no other thread could then rely on. ``NAME`` is
+    :func:`companion_stem` of ``name``: the name itself, shortened only when
+    a name of the longest legal length leaves no room for the rest.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    stem = companion_stem(folder, name)
     while True:
-        temporary = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        temporary = folder / f".{stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        made.append(temporary)
         try:
-            return os.open(temporary, flags, 0o666), temporary
-        except FileExistsError:
+            return os.open(temporary, flags, 0o666)
+        except FileExistsError:  # not ours: never to be removed
+            made.remove(temporary)
             continue
         except PermissionError as exc:
             problem = "is not writable; choose a folder you can write to"
@@ -278,9 +317,48 @@ def _create_temporary(folder, name, what):
             raise ValueError(f"{what}: folder {str(folder)!r} {problem}") from exc
 
 
+#: Bytes that the files minidl keeps beside an output add to its name:
+#: ``.`` before it, ``.PID.RANDOM.tmp`` (a PID of up to 10 digits) or ``.lock`` after.
+_COMPANION_RESERVE = 1 + 1 + 10 + 1 + 8 + 4
+
+
+def companion_stem(folder, name):
+    """The part of the names of ``name``'s temporary and lock files that ties them to ``name``.
+
+    ``name`` itself, unless the longest of those names (``.NAME.PID.RANDOM.tmp``)
+    would pass the longest file name the folder's file system allows
+    (``NAME_MAX``, 255 bytes on most): then as much of ``name`` as fits,
+    ``~`` and 8 hex digits of the SHA-256 of the whole ``name``, so that two long
+    names with the same beginning still get companions of their own, and a
+    legal name never fails for want of room for minidl's own files.
+    """
+    limit = _name_max(folder)
+    encoded = os.fsencode(name)
+    if len(encoded) + _COMPANION_RESERVE <= limit:
+        return name
+    digest = hashlib.sha256(encoded).hexdigest()[:8]
+    kept = encoded[:max(limit - _COMPANION_RESERVE - len(digest) - 1, 1)]
+    while kept:  # do not cut a character of several bytes in two
+        try:
+            kept.decode("utf-8")
+            break
+        except UnicodeDecodeError:
+            kept = kept[:-1]
+    return f"{os.fsdecode(kept)}~{digest}"
+
+
+def _name_max(folder):
+    """The longest file name, in bytes, that ``folder``'s file system allows."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # Windows has no pathconf; 255 is NTFS's limit too
+        return 255
+
+
 def _remove_abandoned_temporaries(target):
     """Delete the temporary files of earlier writes to ``target`` whose process no longer runs."""
-    pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.[0-9a-f]+\.tmp")
+    stem = companion_stem(target.parent, target.name)
+    pattern = re.compile(rf"\.{re.escape(stem)}\.(\d+)\.[0-9a-f]+\.tmp")
     with contextlib.suppress(OSError), os.scandir(target.parent) as entries:
         for entry in entries:
             found = pattern.fullmatch(entry.name)
@@ -355,11 +433,13 @@ def save_or_rescue(save, path):
         raise
 
 
-def save_npz(path, arrays, meta=None, overwrite=False):
+def save_npz(path, arrays, meta=None, overwrite=False, kind="archive"):
     """Atomically write ``arrays`` (a dict name -> array) and JSON ``meta`` to ``path``.
 
     Numpy would append ``.npz`` to a name without it; we write exactly the
     ``path`` given, so what the user typed is what appears on disk.
+    ``kind`` is ``"archive"`` (it replaces any archive) or ``"model"`` (not
+    a checkpoint, unless ``overwrite``); see :func:`atomic_write`.
     """
     payload = {name: np.asarray(value) for name, value in arrays.items()}
     if META_KEY in payload:
@@ -374,7 +454,7 @@ def save_npz(path, arrays, meta=None, overwrite=False):
         )
     if meta is not None:
         payload[META_KEY] = np.array(json.dumps(meta))
-    with atomic_write(path, kind="archive", overwrite=overwrite) as file:
+    with atomic_write(path, kind=kind, overwrite=overwrite) as file:
         write_npz(file, payload)
 
 

@@ -55,8 +55,11 @@ def save_model(network, path, metadata=None, overwrite=False):
         Extra JSON-ready facts to keep with the model (e.g. the data set it
         was trained on); :func:`read_model_metadata` gives them back.
     overwrite : bool, default False
-        Replace an existing file at ``path`` that is not a minidl archive
-        (refused otherwise, so notes saved under a model's name are kept).
+        Replace an existing file at ``path`` that is not a minidl archive,
+        or that holds a checkpoint (refused otherwise, so notes saved under a
+        model's name and a run that can be resumed are kept, as with
+        ``minidl train --save``). A model file is replaced by a model file
+        without it.
 
     Raises
     ------
@@ -142,7 +145,8 @@ def load_checkpoint(path):
 def _save_tree(path, tree, kind, overwrite=False):
     arrays = {}
     structure = _split(tree, "", arrays)
-    save_npz(path, arrays, meta={"format": kind, "version": FORMAT_VERSION, "tree": structure}, overwrite=overwrite)
+    save_npz(path, arrays, meta={"format": kind, "version": FORMAT_VERSION, "tree": structure}, overwrite=overwrite,
+             kind="model" if kind == MODEL_FORMAT else "archive")
 
 
 def _load_tree(path, what, accepted_formats, builds_network=False):

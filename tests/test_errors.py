@@ -32,6 +32,7 @@ from minidl.datasets.openml import OpenMLDataset, _read_cache
 import minidl
 import minidl.archive
 import minidl.files
+import minidl.locks
 from minidl import MLP, optim
 from minidl.cli import main
 from minidl.experiments import compare_optimizers
@@ -217,6 +218,44 @@ def unreadable(trigger):
         with mock.patch.object(minidl.archive.os, "open", side_effect=PermissionError(13, "Permission denied")):
             return trigger()
     return run
+
+
+def load_opened(path):
+    """``load_model`` given an open file instead of its name."""
+    with open(path, "rb") as file:
+        return load_model(file)
+
+
+HOLDER = """
+import sys
+from minidl.locks import hold_outputs
+with hold_outputs([("--save", sys.argv[1])]):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def while_another_run_holds(path, call):
+    """``call()`` while another process holds the lock of ``path`` (a run writing it); its lock file goes after."""
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, "-c", HOLDER, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True)
+    try:
+        assert process.stdout.readline() == "held\n"
+        return call()
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+        process.stdout.close()
+
+
+def with_environment(**variables):
+    """A decorator: call the function with these environment variables set."""
+    def wrap(call):
+        with mock.patch.dict(os.environ, variables):
+            return call()
+    return wrap
 
 
 def no_network(*args, **kwargs):
@@ -424,6 +463,11 @@ CASES = [
     case("model-pickled", lambda: load_model("pickled.npz"), ValueError, "'pickled.npz' holds Python objects"),
     case("model-plain-npz", lambda: load_model("plain.npz"), ValueError, "'plain.npz'", "without minidl metadata"),
     case("model-missing", lambda: load_model("missing.npz"), FileNotFoundError, "'missing.npz' does not exist"),
+    case("model-file-descriptor", lambda: load_model(3), TypeError,
+         "the model must be given as a path (a str or pathlib.Path such as 'model.npz'); got 3 of type int"),
+    case("model-open-file", lambda: load_opened("model.npz"), TypeError,
+         "not as an open file (BufferedReader); pass its name instead, 'model.npz'"),
+    case("save-to-a-number", lambda: save_model(network(), 3), TypeError, "the output file must be given as a path"),
     case("model-empty", lambda: load_model("empty.npz"), ValueError, "'empty.npz' is empty (0 bytes)", "save it again"),
     case("model-npy-as-npz", lambda: load_model("single.npz"), ValueError, "'single.npz' is a single-array .npy"),
     case("model-folder", lambda: load_model("idx-cut"), ValueError, "'idx-cut' is a folder, not a file"),
@@ -459,12 +503,24 @@ CASES = [
     case("save-into-missing-folder", lambda: save_model(network(), "no/m.npz"), ValueError, "'no' does not exist"),
     case("save-to-a-folder", lambda: save_model(network(), "idx-cut"), ValueError, "'idx-cut': it is a folder, not"),
     case("save-to-a-device", lambda: save_model(network(), os.devnull), ValueError, "character device", "never"),
+    case("save-name-too-long", lambda: save_model(network(), "n" * 252 + ".npz"), ValueError,
+         "the file name is 256 bytes long, more than the 255 that the file system allows", "a shorter name"),
     case("save-to-an-empty-path", lambda: save_model(network(), ""), ValueError, "is empty", "model.npz"),
     case("checkpoint-to-a-folder", lambda: trainer(checkpoint="idx-cut"), ValueError, "it is a folder, not a file"),
     case("save-object-array", lambda: save_npz("model.npz", {"names": np.array([None])}), ValueError, "dtype object"),
     case("checkpoint-of-an-earlier-run", lambda: trainer(checkpoint="run.npz").fit(X, T), ValueError,
          "'run.npz' already holds a minidl checkpoint at epoch 1 of 1", "Trainer.from_checkpoint('run.npz')",
          "another file name", "overwrite=True"),
+    case("save-model-over-a-checkpoint", lambda: save_model(network(), "run.npz"), ValueError,
+         "cannot write 'run.npz': it holds a minidl checkpoint at epoch 1 of 1, which a model file would replace",
+         "a model cannot be resumed", "pass overwrite=True"),
+    case("save-onto-the-output-of-a-running-run", lambda: while_another_run_holds(
+        "model.npz", lambda: save_model(network(), "model.npz")), minidl.locks.OutputInUseError,
+         "cannot write 'model.npz': it is being written by another run: process", "(-c model.npz) holds its lock "
+         "'.model.npz.lock'; wait for that run to end (or stop it), or choose another file name"),
+    case("checkpoint-held-by-a-running-run", lambda: while_another_run_holds(
+        "new.npz", lambda: trainer(checkpoint="new.npz").fit(X, T)), minidl.locks.OutputInUseError,
+         "checkpoint 'new.npz' is being written by another run: process"),
     case("save-over-notes", lambda: save_model(network(), "notes.npz"), ValueError,
          "'notes.npz': the file exists and does not hold a minidl archive", "overwrite=True"),
     case("save-through-a-link-to-notes", lambda: save_model(network(), "notes-link.npz"), ValueError,
@@ -489,6 +545,11 @@ CASES = [
     case("cache-other-source", lambda: load_cache("cache.npz", "mnist"), CorruptCacheError, "written for 'test'"),
     case("cache-labels-out-of-range", lambda: _read_cache("labels-200.npz", TINY), CorruptCacheError,
          "'labels-200.npz' holds the label 209 in t_train", "Tiny has 10 classes (labels 0 to 9)", "rebuild"),
+    case("mnist-data-home-is-a-file", lambda: with_environment(SCIKIT_LEARN_DATA="afile")(load_mnist), ValueError,
+         "the data home 'afile', named by the SCIKIT_LEARN_DATA environment variable, is a file, not a folder",
+         "point SCIKIT_LEARN_DATA at a folder"),
+    case("mnist-data-home-inside-a-file", lambda: load_mnist(data_home="afile/data"), ValueError,
+         "data_home 'afile/data' lies inside a file, not a folder; pass the path of a folder"),
     case("mnist-offline", lambda: load_mnist(data_home="."), DatasetUnavailableError, "Could not download MNIST",
          "load_digits()", "load_idx(DIR)"),
     case("mnist-download-corrupt", load_mnist_from_a_corrupt_download, ValueError, "download cache of MNIST is corrupt",
@@ -551,11 +612,14 @@ COMMAND_CASES = [
                  "training diverged: the loss stayed above", id="diverging-finite"),
     pytest.param(["train", "--dataset", "digits", "--hidden", "10000000000"], 1, "a network 64 -> 10000000000 -> 10 "
                  "has 750,000,000,010 parameters, which need 2794.0 GiB as float32", id="network-too-large"),
+    pytest.param([*DIGITS, "--resume", "runs"], 1, "--resume 'runs' is a folder, not a file", id="resume-a-folder"),
     pytest.param([*DIGITS, "--history", "h.txt"], 1, "'h.txt': use a file name ending in .csv", id="history-suffix"),
     pytest.param([*DIGITS, "--resume", "model.npz"], 1, "expected 'minidl-checkpoint'; pass a checkpoint (written by minidl train --checkpoint",
                  id="resume-from-a-model"),
     pytest.param(["train", "--data-home", "."], 1, "cannot load MNIST: it is not in the data home '.' and the "
                  "download failed", id="mnist-offline"),
+    pytest.param(["train", "--data-home", "afile"], 1, "--data-home 'afile' is a file, not a folder; give a folder",
+                 id="data-home-is-a-file"),
     pytest.param(["evaluate", "missing.npz"], 1, "'missing.npz' does not exist", id="evaluate-missing"),
     pytest.param(["evaluate", "cut.npz"], 1, "'cut.npz' is corrupt", id="evaluate-corrupt"),
     pytest.param(["evaluate", "huge.npz"], 1, "holds W1 of shape (64, 16)", id="evaluate-huge-settings"),
@@ -653,8 +717,8 @@ def ctrl_c_at_step(step, folder, snapshots):
 
     def loss_and_gradient(self, x, t):
         calls.append(1)
-        if len(calls) == step - 1:
-            snapshots.append(snapshot(folder))
+        if len(calls) == step - 1:  # the run's lock file (minidl.locks) is there only while it runs
+            snapshots.append({name: file for name, file in snapshot(folder).items() if not name.endswith(".lock")})
         if len(calls) == step:
             raise KeyboardInterrupt
         return original(self, x, t)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from minidl.files import atomic_write, check_output_folder, check_writable_folder, same_file, save_or_rescue
+from minidl.files import atomic_write, check_output_folder, check_writable_folder, companion_stem, same_file, save_or_rescue
 
 
 def write(path, text):
@@ -141,16 +141,19 @@ with atomic_write(sys.argv[1], "w") as file:
 """
 
 
-def test_the_temporary_file_of_a_killed_run_is_removed_by_the_next_write(tmp_path):
-    path = tmp_path / "run.npz"
+@pytest.mark.parametrize("name", ["run.npz", "r" * 236 + ".npz"], ids=["short", "240-characters"])
+def test_the_temporary_file_of_a_killed_run_is_removed_by_the_next_write(name, tmp_path):
+    path = tmp_path / name
+    stem = companion_stem(tmp_path, name)  # the name itself, or for a long one its start and a hash
+    assert (stem == name) == (name == "run.npz") and len(stem) < 240
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
     assert writer.stdout.readline() == "writing\n"
     writer.send_signal(signal.SIGKILL)  # no clean-up can run
     writer.wait(timeout=30)
     writer.stdout.close()
     left = temporaries(tmp_path)
-    assert len(left) == 1 and f".run.npz.{writer.pid}." in left[0]
-    alive = tmp_path / f".run.npz.{os.getppid()}.0123abcd.tmp"  # a writer still running: left alone
+    assert len(left) == 1 and left[0].startswith(f".{stem}.{writer.pid}.")
+    alive = tmp_path / f".{stem}.{os.getppid()}.0123abcd.tmp"  # a writer still running: left alone
     alive.write_text("busy")
     other = tmp_path / f".other.npz.{writer.pid}.0123abcd.tmp"  # another file's: not this write's business
     other.write_text("other")
@@ -211,3 +214,31 @@ def test_an_archive_interrupted_mid_member_leaves_no_open_zip_behind(tmp_path, m
     assert list(tmp_path.iterdir()) == []
     files.save_npz(tmp_path / "a.npz", {"W1": np.ones(3)})
     assert np.load(tmp_path / "a.npz", allow_pickle=False)["W1"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_a_name_of_the_longest_legal_length_is_written_and_leaves_nothing_else(tmp_path):
+    # minidl's temporary name (.NAME.PID.RANDOM.tmp) of a 240- or 255-byte name would be too long itself.
+    for name in ["m" * 236 + ".npz", "\u00e9" * 125 + ".npz", "n" * 251 + ".npz"]:
+        check_output_folder(tmp_path / name)
+        write(tmp_path / name, "saved")
+        assert (tmp_path / name).read_text() == "saved"
+    assert temporaries(tmp_path) == [] and len(list(tmp_path.iterdir())) == 3
+    assert companion_stem(tmp_path, "m" * 236 + ".npz") != companion_stem(tmp_path, "m" * 237 + ".npz")
+
+
+@pytest.mark.parametrize("writer", ["atomic_write", "check_writable_folder"])
+def test_a_signal_just_after_the_temporary_file_is_made_leaves_no_file(writer, tmp_path, monkeypatch):
+    # SIGTERM (raised as an exception by the command line) between os.open and the clean-up's reach.
+    real_open = os.open
+
+    def open_then_interrupt(*args, **kwargs):
+        real_open(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("minidl.files.os.open", open_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        if writer == "atomic_write":
+            write(tmp_path / "run.npz", "never")
+        else:
+            check_writable_folder(tmp_path, "probe")
+    assert list(tmp_path.iterdir()) == []

@@ -107,7 +107,7 @@ def main(argv=None):
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = _parse(argv)
     try:
-        with _sigterm_as_interrupt(), warnings.catch_warnings():
+        with _sigterm_as_interrupt(), _printable_output(), warnings.catch_warnings():
             warnings.showwarning = _show_warning
             for plugin in args.plugin:
                 load_plugin(plugin)
@@ -159,6 +159,30 @@ def _sigterm_as_interrupt():
     finally:
         if installed:
             signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _printable_output():
+    """While the command runs, print what the terminal's encoding cannot show escaped (``\\xe9``), not fail.
+
+    On an ASCII-only terminal (``PYTHONIOENCODING=ascii``, some containers
+    and ``ssh`` sessions) a file name such as ``modèle.npz`` in "model saved
+    to ..." would raise UnicodeEncodeError: a run that saved its model would
+    then exit 1. Standard output and error get ``errors="backslashreplace"``
+    (as Python's own stderr has); their earlier setting comes back after.
+    """
+    changed = []
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):  # e.g. a closed stream
+                stream.reconfigure(errors="backslashreplace")
+                changed.append(stream)
+    try:
+        yield
+    finally:
+        for stream in changed:
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="strict")
 
 
 def _discard_standard_output():

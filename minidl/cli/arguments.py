@@ -66,6 +66,14 @@ def data_home(folder):
     if folder is None:
         yield
         return
+    path = Path(folder).expanduser()
+    for part in (path, *path.parents):  # said here, in terms of --data-home, not of the variable it sets
+        if part.exists():
+            if not part.is_dir():
+                where = "is a file" if part == path else f"lies inside {str(part)!r}, which is a file"
+                raise ValueError(f"--data-home {folder!r} {where}, not a folder; give a folder (it is created "
+                                 "if missing)")
+            break
     previous = os.environ.get("SCIKIT_LEARN_DATA")
     os.environ["SCIKIT_LEARN_DATA"] = str(Path(folder).expanduser())
     try:

@@ -60,6 +60,7 @@ from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, add_command, data
 from minidl.convnet import SimpleConvNet
 from minidl.datasets import load_dataset, train_val_split
 from minidl.files import check_fresh_output, check_output_folder, describe_existing, same_file, save_or_rescue
+from minidl.locks import hold_outputs
 from minidl.network import MLP
 from minidl.optim.schedules import check_schedule
 from minidl.serialization import load_checkpoint, save_model
@@ -200,6 +201,16 @@ def run(args):
     if args.resume and args.checkpoint is None:
         args.checkpoint = args.resume  # a resumed run goes on saving where it left off
     _check_output_paths(args)
+    outputs = [("--save", args.save), ("--history", args.history),
+               ("--resume" if args.resume and same_file(args.checkpoint or "", args.resume) else "--checkpoint",
+                args.checkpoint)]
+    with hold_outputs(outputs):  # for the whole run: a second run on one of these files is refused now (minidl.locks)
+        _check_fresh_outputs(args)
+        return _train(args, typed)
+
+
+def _train(args, typed):
+    """Build (or resume) the run, train it, report and save; the outputs are checked and held."""
     if args.resume:
         trainer = _resumed_trainer(args, typed)
         settings = trainer.metadata
@@ -556,14 +567,19 @@ def _check_output_paths(args):
                (("--save", args.save), ("--history", args.history), ("--checkpoint", args.checkpoint))
                if path is not None]
     for index, (option, path) in enumerate(outputs):
-        kind = "history" if option == "--history" else "archive"
+        kind, named = "history" if option == "--history" else "archive", option
         if option == "--checkpoint" and args.resume and same_file(path, args.resume):
             kind = None  # the file read by --resume: reading it says what is wrong with it, not --overwrite
-        check_output_folder(path, option, kind, args.overwrite)
+            named = "--resume"  # the option typed (--checkpoint defaults to it): "--resume 'runs' is a folder"
+        check_output_folder(path, named, kind, args.overwrite)
         for other_option, other_path in outputs[:index]:
             if same_file(path, other_path):
                 raise ValueError(f"{other_option} {other_path!r} and {option} {path!r} are the same file, "
                                  "so one would overwrite the other; give each its own file name")
+
+
+def _check_fresh_outputs(args):
+    """Refuse to let this new run replace an earlier run's checkpoint (once the outputs are held: see run)."""
     held = describe_existing(args.save) if args.save is not None and not args.overwrite else None
     if held is not None and held.startswith("a minidl checkpoint"):  # a model would replace a resumable run
         check_fresh_output(args.save, args.overwrite, "--save", f"continue it with --resume {args.save}")

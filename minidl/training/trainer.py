@@ -24,6 +24,7 @@ import numpy as np
 from minidl import optim
 from minidl.datasets import MiniBatches
 from minidl.files import check_fresh_output, check_output_folder
+from minidl.locks import hold_outputs
 from minidl.optim.schedules import check_schedule
 from minidl.settings import PathName, check
 from minidl.threads import THREADS, ThreadCountWarning, limit_threads
@@ -78,7 +79,9 @@ class Trainer:
         It holds the last epoch trained: ``EarlyStopping`` puts the best
         epoch's weights back into the network only when training ends.
         A fresh run (epoch 0) refuses to replace an existing file there,
-        saying what it holds, unless ``overwrite=True``.
+        saying what it holds, unless ``overwrite=True``. While :meth:`fit`
+        runs, it holds the file's lock (:mod:`minidl.locks`): a run of
+        another process on the same file is refused.
     evaluation_size : int or None, default 10000
         The training loss and accuracy of each epoch are measured, in
         evaluation mode, on at most this many training samples (every k-th
@@ -197,6 +200,9 @@ class Trainer:
             If a loss or a weight becomes NaN or infinite, or the loss blows
             up far above its start (the rule: :mod:`minidl.training.divergence`).
             The checkpoint on disk, if any, still holds the last good epoch.
+        minidl.locks.OutputInUseError
+            If a run of another process holds the ``checkpoint`` file (a
+            ValueError); checked before the first step.
         """
         x, t = self._check_data(x, t, "x", "t")
         if validation_data is not None:
@@ -206,6 +212,12 @@ class Trainer:
         if self.schedule is not None:
             # Every epoch's rate now, so a schedule reaching 0 fails before the work, not during it.
             check_schedule(self.schedule, self.initial_lr, self.epoch, self.epochs)
+        # The checkpoint is this run's for the whole fit: another process's run on it is refused now.
+        with hold_outputs([("checkpoint", self.checkpoint)]):
+            return self._fit(x, t, validation_data)
+
+    def _fit(self, x, t, validation_data):
+        """:meth:`fit` once the data is checked and the checkpoint held."""
         if self.checkpoint is not None:
             check_output_folder(self.checkpoint)  # again: the folder may have changed since __init__
             self.network.architecture()  # a layer that cannot be saved fails now, not after the first epoch

@@ -37,7 +37,7 @@ def test_unknown_dataset_in_a_fresh_process_has_no_traceback(run_minidl):
     (["train", "--dataset", "digits", "--schedule", "step", "--schedule-param", "step_size=two"],
      "--schedule-param step_size='two': step_size must be a number"),
     (["evaluate", "."], "model '.' is a folder, not a file"),
-    (["train", "--resume", "."], "checkpoint '.' is a folder, not a file"),
+    (["train", "--resume", "."], "minidl: error: --resume '.' is a folder, not a file; give the path of a file in it"),
 ])
 def test_user_errors_exit_1_with_one_line(arguments, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -199,3 +199,72 @@ def test_sigterm_stops_training_like_ctrl_c_and_keeps_the_checkpoint(tmp_path):
                       "(continue with --resume run.npz)\n")
     assert load_checkpoint(tmp_path / "run.npz")["trainer"]["epoch"] >= 1
     assert sorted(path.name for path in tmp_path.iterdir()) == ["run.npz"]  # no temporary file left
+
+
+def test_a_name_an_ascii_terminal_cannot_show_is_printed_escaped_and_the_run_succeeds(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from minidl.serialization import load_model
+
+    def run(*arguments):
+        return subprocess.run([sys.executable, "-m", "minidl.cli", *arguments], cwd=tmp_path, capture_output=True,
+                              timeout=120, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+
+    saved = run("train", "--dataset", "digits", "--hidden", "4", "--epochs", "1", "-q", "--save", "mod\u00e8le.npz")
+    assert (saved.returncode, saved.stderr) == (0, b"")  # the save succeeded, and so does the command
+    assert saved.stdout.endswith(b"model saved to mod\\xe8le.npz\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["mod\u00e8le.npz"]
+    assert load_model(tmp_path / "mod\u00e8le.npz").hidden_sizes == [4]
+    missing = run("evaluate", "\u00fc.npz")
+    assert (missing.returncode, missing.stderr) == (1, b"minidl: error: model '\\xfc.npz' does not exist\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["mod\u00e8le.npz"]
+
+
+def test_a_second_run_on_an_output_of_a_running_one_is_refused_before_its_first_step(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def start(*arguments):
+        return subprocess.Popen([sys.executable, "-m", "minidl.cli", "train", "--dataset", "digits", "--hidden", "8",
+                                 "--batch-size", "500", "-q", *arguments], cwd=tmp_path, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    def run(*arguments):
+        process = start(*arguments)
+        output, errors = process.communicate(timeout=120)
+        return process.returncode, output, errors
+
+    def wait_for(name, process):
+        deadline = time.monotonic() + 120
+        while not (tmp_path / name).exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, process.communicate()
+
+    first = start("--epochs", "100000", "--checkpoint", "run.npz", "--save", "m.npz")
+    wait_for("run.npz", first)
+    holder = (f"process {first.pid} (python -m minidl.cli train --dataset digits --hidden 8 --batch-size 500 -q "
+              "--epochs 100000 --checkpoint run.npz --save m.npz)")
+    for option, path in [("--checkpoint", "run.npz"), ("--save", "m.npz"), ("--resume", "run.npz")]:
+        code, output, errors = run("--epochs", "2", option, path, "--overwrite" if option != "--resume" else "-q")
+        assert (code, output) == (1, "")  # refused before the data is loaded: not even the header was printed
+        assert errors == (f"minidl: error: {option} '{path}' is being written by another run: {holder} holds its "
+                          f"lock '.{path}.lock'; wait for that run to end (or stop it), or choose another file name\n")
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=120) == 143
+    first.stdout.close()
+    first.stderr.close()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["run.npz"]  # no lock file left: it ended cleanly
+    # A run killed outright leaves its lock file, which blocks no one, and the next run on it removes it.
+    killed = start("--epochs", "100000", "--checkpoint", "other.npz")
+    wait_for("other.npz", killed)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(timeout=120)
+    killed.stdout.close()
+    killed.stderr.close()
+    assert ".other.npz.lock" in {path.name for path in tmp_path.iterdir()}
+    assert run("--epochs", "1", "--checkpoint", "other.npz", "--overwrite")[0] == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["other.npz", "run.npz"]
