@@ -36,7 +36,7 @@ import minidl.locks
 from minidl import MLP, optim
 from minidl.cli import main
 from minidl.experiments import compare_optimizers
-from minidl.experiments.common import dask_scheduler
+from minidl.experiments.dispatch import dask_scheduler
 from minidl.experiments.filters import neighbour_correlation
 from minidl.experiments.results import prepare_folder
 from minidl.export import from_torch, to_onnx, to_torch
