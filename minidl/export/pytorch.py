@@ -88,7 +88,7 @@ def to_torch(network, softmax=False):
 
     modules = []
     with torch.no_grad():
-        for _, layer in layers:
+        for _, layer, _ in layers:
             kind = type(layer)
             if kind is Affine:
                 fan_in, fan_out = layer.W.shape
