@@ -104,9 +104,11 @@ def check_gradients(net, x, t, h=1e-4, order=4, floor=1e-5):
     ----------
     net : MLP
         Any object with ``params``, ``loss(x, t, train=True)`` and
-        ``gradient(x, t)``. A float32 :class:`~minidl.MLP` is checked through
-        a float64 copy with the same weights: float32 rounding (about 1e-7
-        of the loss) divided by ``h`` would swamp the finite differences.
+        ``gradient(x, t)``. A float32 network (any :class:`~minidl.Sequential`,
+        layers of one's own included) is checked through a float64 copy of
+        its layers with the same weights (:func:`float64_copy`): float32
+        rounding (about 1e-7 of the loss) divided by ``h`` would swamp the
+        finite differences.
     x, t : array_like
         A small batch and its labels.
     h : float, default 1e-4
@@ -163,8 +165,8 @@ def gradient_pairs(net, x, t, h=1e-4, order=4):
         a caller that needs more than the largest relative error (where the
         two differ, and how).
     """
-    if getattr(net, "dtype", np.float64) != np.float64 and hasattr(net, "from_config"):
-        net = _float64_copy(net)
+    if getattr(net, "dtype", np.float64) != np.float64 and (hasattr(net, "_copy_in") or hasattr(net, "from_config")):
+        net = float64_copy(net)
     rng = getattr(net, "rng", None)
     rng_state = rng.bit_generator.state if rng is not None else None
     saved = net.state_dict() if hasattr(net, "state_dict") else None
@@ -189,8 +191,16 @@ def gradient_pairs(net, x, t, h=1e-4, order=4):
     return pairs
 
 
-def _float64_copy(net):
-    """The same network (weights, running statistics, generator state) in float64."""
+def float64_copy(net):
+    """The same network (layers, weights, running statistics, generator state) in float64.
+
+    A :class:`~minidl.Sequential` (an MLP, a SimpleConvNet) is deep-copied
+    layer by layer, so that a layer of one's own, registered or not, and a
+    layer that replaced a built one are checked as they are. Another network
+    is rebuilt from its ``config`` and given the same state.
+    """
+    if hasattr(net, "_copy_in"):
+        return net._copy_in(np.float64)
     copy = type(net).from_config({**net.config, "dtype": "float64"})
     copy.load_state_dict({name: value.astype(np.float64) for name, value in net.state_dict().items()})
     copy.rng.bit_generator.state = net.rng.bit_generator.state

@@ -16,6 +16,7 @@ network is written down once, in :mod:`minidl.protocols`.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import math
 from collections import Counter
@@ -338,6 +339,23 @@ class Sequential:
         targets = self._state_arrays()
         for name, value in check_state(state, targets, self.describe()).items():
             np.copyto(targets[name], value)
+
+    def _copy_in(self, dtype):
+        """A deep copy of this network that computes in ``dtype``: the same layers, weights, state and draws.
+
+        The copy is made from the layers themselves (``copy.deepcopy``), not
+        from :attr:`config`: a layer of one's own that is not registered, or
+        a layer put in place of a built one (``net.layers["Activation1"] =
+        Tanh()``), is copied as it is, where a network rebuilt from its
+        settings would lack it or hold the layer it was built with. The
+        gradient checks use this to check a float32 network in float64.
+        """
+        twin = copy.deepcopy(self)
+        built = twin._built
+        twin._build(list(twin.layers.items()), twin.last_layer, twin.input_shape, twin.weight_decay, dtype,
+                    twin.rng, output_size=twin.output_size)
+        twin._built = built  # what architecture() records is the original's
+        return twin
 
     def __setstate__(self, state):
         # After pickle or copy.deepcopy, which rebuild params over a new buffer

@@ -106,6 +106,12 @@ def convolution(stride=1, pad=0):
     return Convolution(np.zeros((2, 3, 3, 2)), np.zeros(2), stride=stride, pad=pad)
 
 
+def convnet_with_own_layer():
+    net = minidl.SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 2, "filter_size": 3}, hidden_size=4)
+    net.layers["Relu1"] = Swish()
+    return net
+
+
 def with_own_layer():
     net = network()
     return minidl.Sequential([("Affine1", net.layers["Affine1"]), ("Swish1", Swish()),
@@ -121,8 +127,8 @@ def without(module, call):
 def torch_sequential(*names):
     import torch
 
-    return torch.nn.Sequential(*(getattr(torch.nn, name)(4, 4) if name == "Linear" else getattr(torch.nn, name)()
-                                 for name in names))
+    sized = {"Linear": (4, 4), "Conv2d": (4, 4, 3)}
+    return torch.nn.Sequential(*(getattr(torch.nn, name)(*sized.get(name, ())) for name in names))
 
 
 def trainer(**settings):
@@ -445,7 +451,13 @@ CASES = [
          "filters must have the shape (filters, channels, height, width)", "got (30, 5, 5)"),
     # ---- hand-off to other tools: layers they lack, packages not installed
     case("onnx-own-layer", lambda: to_onnx(with_own_layer(), "net.onnx"), ValueError,
-         "cannot export layer 'Swish1' (Swish) to ONNX", "only Affine, BatchNorm, ReLU"),
+         "cannot export layer 'Swish1' (Swish) to ONNX", "only Affine, BatchNorm, ReLU", "Convolution, Pooling"),
+    case("onnx-own-layer-in-a-convnet", lambda: to_onnx(convnet_with_own_layer(), "net.onnx"), ValueError,
+         "cannot export layer 'Relu1' (Swish) to ONNX"),
+    case("onnx-not-a-network", lambda: to_onnx(network().params, "net.onnx"), TypeError,
+         "exporting to ONNX needs a minidl network (a minidl.Sequential: an MLP, a SimpleConvNet", "got FlatArrays"),
+    case("torch-not-a-network", lambda: to_torch(network().params), TypeError,
+         "exporting to PyTorch needs a minidl network"),
     case("torch-own-layer", lambda: to_torch(with_own_layer()), ValueError, "'Swish1' (Swish) to PyTorch"),
     case("onnx-missing", lambda: without("onnx", lambda: to_onnx(network(), "net.onnx")), ModuleNotFoundError,
          "exporting to ONNX needs onnx, which is not installed", 'pip install "onnx>=1.14" "onnxruntime'),
@@ -455,7 +467,16 @@ CASES = [
     case("dask-missing", lambda: without("dask.distributed", lambda: dask_scheduler("tcp://127.0.0.1:8786")),
          ModuleNotFoundError, 'Dask cluster needs dask', 'pip install "dask[distributed]>=2023.1"'),
     pytest.param(lambda: from_torch(torch_sequential("Linear", "LeakyReLU", "Linear")), ValueError,
-                 ("module 1 (LeakyReLU) has no minidl layer", "Linear, ReLU, Sigmoid"), id="torch-leaky-relu",
+                 ("module 1 (LeakyReLU) has no minidl layer", "Linear, ReLU, Sigmoid", "Conv2d, MaxPool2d, Flatten"),
+                 id="torch-leaky-relu",
+                 marks=pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs PyTorch")),
+    pytest.param(lambda: from_torch(torch_sequential("Conv2d", "Flatten", "Linear")), ValueError,
+                 ("from_torch: a module with Conv2d or MaxPool2d needs input_shape=(channels, height, width)",),
+                 id="torch-conv-no-input-shape",
+                 marks=pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs PyTorch")),
+    pytest.param(lambda: from_torch(torch_sequential("Conv2d", "ReLU", "Linear"), input_shape=(4, 6, 6)), ValueError,
+                 ("from_torch: module 2 (Linear) takes images (N, C, H, W)", "put an nn.Flatten() before the Linear"),
+                 id="torch-linear-on-images",
                  marks=pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs PyTorch")),
     # ---- files: corrupt, foreign, missing, unwritable
     case("model-truncated", lambda: load_model("cut.npz"), ValueError, "'cut.npz' is corrupt"),

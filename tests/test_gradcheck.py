@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 import minidl
-from minidl import MLP
-from minidl.gradcheck import check_gradients, numerical_gradient, relative_error
+from minidl import MLP, Sequential
+from minidl.gradcheck import check_gradients, float64_copy, numerical_gradient, relative_error
+from minidl.layers import Affine, Tanh
 
 
 @pytest.mark.parametrize("order, tolerance", [(2, 1e-7), (4, 1e-10)])
@@ -86,3 +87,69 @@ def test_convnet_on_raw_digits_sits_on_the_relu_kink_until_its_biases_move():
         net.params["b1"][:] = 0.1
         assert max(check_gradients(net, x, t).values()) < 1e-6
     assert max(b1_errors) > 1e-2
+
+
+class Swish:
+    """A layer of one's own, not registered: x * sigmoid(x)."""
+
+    def forward(self, x, train=True):
+        self.x = x
+        return x / (1.0 + np.exp(-x))
+
+    def backward(self, dout):
+        sigmoid = 1.0 / (1.0 + np.exp(-self.x))
+        return dout * sigmoid * (1.0 + self.x * (1.0 - sigmoid))
+
+
+class Scale:
+    """A layer of one's own with a parameter ``a``, one factor a feature; ``wrong`` forgets a term of ``da``."""
+
+    def __init__(self, a, wrong=False):
+        self.a, self.da, self.wrong = a, None, wrong
+
+    def forward(self, x, train=True):
+        self.x = x
+        return x * self.a
+
+    def backward(self, dout):
+        self.da = dout.sum(axis=0) if self.wrong else (dout * self.x).sum(axis=0)
+        return dout * self.a
+
+
+def own_layers_network(wrong=False):
+    rng = np.random.default_rng(5)
+    return Sequential([Affine(rng.normal(size=(4, 6)).astype(np.float32), np.zeros(6, np.float32)), Swish(),
+                       Scale(rng.uniform(0.5, 1.5, size=6).astype(np.float32), wrong=wrong),
+                       Affine(rng.normal(size=(6, 3)).astype(np.float32), np.zeros(3, np.float32))])
+
+
+def test_a_float32_network_of_unregistered_layers_is_checked_in_float64():
+    # The float64 copy used to be rebuilt from net.config, which refuses a layer that is not registered.
+    rng = np.random.default_rng(3)
+    x, t = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    net = own_layers_network()
+    assert net.dtype == np.float32
+    state = net.state_dict()
+    errors = check_gradients(net, x, t)
+    assert list(errors) == ["W1", "b1", "a1", "W2", "b2"] and max(errors.values()) < 1e-6, errors
+    for name, value in net.state_dict().items():
+        assert value.dtype == np.float32 and np.array_equal(value, state[name]), name
+    # And the check can fail: the copy computes with the user's layer, bug included.
+    assert check_gradients(own_layers_network(wrong=True), x, t)["a1"] > 1e-2
+
+
+def test_a_float32_copy_checks_a_replaced_layer_not_the_one_built():
+    # Rebuilt from its settings, this MLP would be a ReLU network again: the check would pass untouched by Tanh.
+    rng = np.random.default_rng(4)
+    x, t = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    net = MLP(4, [5], 3, seed=0)
+    net.layers["Activation1"] = Tanh()
+    copy = float64_copy(net)
+    assert type(copy) is MLP and copy.dtype == np.float64 and type(copy.layers["Activation1"]) is Tanh
+    assert {name: array.dtype for name, array in copy.params.items()} == dict.fromkeys(net.params, np.float64)
+    np.testing.assert_allclose(copy.gradient(x, t)["W1"], net.gradient(x, t)["W1"], rtol=1e-4, atol=1e-6)
+    broken = Tanh()
+    broken.backward = lambda dout: dout  # forgets the derivative of tanh
+    net.layers["Activation1"] = broken
+    errors = check_gradients(net, x, t)
+    assert errors["W1"] > 1e-2 and errors["W2"] < 1e-6

@@ -1,9 +1,11 @@
 """Write a saved model in a format other tools run: ONNX.
 
 MODEL is a file written by "minidl train --save" (or minidl.save_model), or a
-checkpoint. The ONNX file holds the inference graph (Gemm, Relu, Sigmoid or
-Tanh, BatchNormalization with the running statistics, Softmax; dropout is
-left out, as at inference): its output "probabilities" are those of
+checkpoint: an MLP, a SimpleConvNet or a Sequential of
+minidl's layers. The ONNX file holds the inference graph (Gemm, Conv,
+MaxPool, Flatten before a Gemm on images, Relu, Sigmoid or Tanh,
+BatchNormalization with the running statistics, Softmax; dropout is left
+out, as at inference): its output "probabilities" are those of
 net.predict_proba for the input "x", in any ONNX runtime. It needs the onnx
 package: pip install -e ".[onnx]" in minidl's folder (which brings onnxruntime too).
 
@@ -49,6 +51,7 @@ def run(args):
         to_onnx(network, args.out)
     except ModuleNotFoundError as error:  # an error of the user's setup: one line, not a traceback
         raise ValueError(str(error)) from error
-    print(f"wrote {args.out}: {network.describe()}, input 'x' (N, {network.input_size}) {network.dtype.name}, "
+    shape = ", ".join(map(str, network.input_shape))
+    print(f"wrote {args.out}: {network.describe()}, input 'x' (N, {shape}) {network.dtype.name}, "
           f"output 'probabilities' (N, {network.output_size})")
     return 0

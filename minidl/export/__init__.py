@@ -12,8 +12,10 @@ imported only when you call the function that uses it:
   with the same weights, and :func:`from_torch` brings such a module back
   (PyTorch is never a dependency of minidl: install it yourself).
 
-Only the layers minidl builds can go (see :mod:`minidl.export.layers`); any
-other gives a one-line error naming it.
+Any :class:`~minidl.Sequential` of the layers minidl builds can go: an MLP,
+the book's SimpleConvNet, convolutions and pooling of any shape (see
+:mod:`minidl.export.layers`); any other layer gives a one-line error naming
+it and those that can.
 """
 
 from minidl.export.onnx_graph import to_onnx

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from minidl import optim
-from minidl.gradcheck import gradient_pairs, relative_error
+from minidl.gradcheck import float64_copy, gradient_pairs, relative_error
 from minidl.homework.checks.hints import gradient_hint
 from minidl.homework.checks.report import CheckReport, finish
 
@@ -71,9 +71,11 @@ def check_network(net, x=None, t=None, *, batch_size=4, seed=0, tolerance=1e-6, 
     4. the gradients equal finite differences of the loss
        (:func:`minidl.gradcheck.gradient_pairs`), at the weights so
        reached plus a little seeded noise (standard deviation 0.1). The check
-       needs float64: a float32 :class:`minidl.MLP` is rebuilt in float64
-       with the same weights; another float32 network is reported, not
-       guessed at.
+       needs float64: a float32 :class:`minidl.Sequential` (an MLP, a
+       network of one's own layers) is copied to float64 layer by layer
+       with the same weights (:func:`minidl.gradcheck.float64_copy`);
+       another float32 network is rebuilt from its ``config``, or, without
+       ``config`` and ``from_config``, reported, not guessed at.
 
     **ReLU kinks.** A finite difference across the kink of a ReLU (an input
     within about ``h`` of 0) measures part of each slope and disagrees with
@@ -210,12 +212,10 @@ class _BookNetwork:
 
 def _gradient_check(net, x, t, dtype, tolerance, seed):
     if dtype != np.float64:
-        if not (hasattr(net, "config") and hasattr(net, "from_config")):
+        if not (hasattr(net, "_copy_in") or (hasattr(net, "config") and hasattr(net, "from_config"))):
             return (False, (f"parameters are {dtype}: finite differences need float64; "
                             "build the network with float64 parameters to check its gradients"), "")
-        twin = type(net).from_config({**net.config, "dtype": "float64"})
-        twin.load_state_dict(net.state_dict())
-        net, x = twin, x.astype(np.float64)
+        net, x = float64_copy(net), x.astype(np.float64)
     rng = np.random.default_rng(seed)
     reached = {key: param.copy() for key, param in net.params.items()}
     checked = net if _takes_train(net.loss) else _BookNetwork(net)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from minidl import MLP
+from minidl import MLP, Sequential
 from minidl.homework.checks import CheckFailed, check_network
 from minidl.layers import Affine, ReLU
 from minidl.losses import SoftmaxWithLoss
@@ -123,6 +123,27 @@ def test_float32_network_without_config_is_reported_not_guessed():
     expected = ("gradient check: parameters are float32: finite differences need float64; "
                 "build the network with float64 parameters to check its gradients")
     assert report.problems == [expected]
+
+
+class Swish:
+    """A layer of one's own, not registered: x * sigmoid(x)."""
+
+    def forward(self, x, train=True):
+        self.x = x
+        return x / (1.0 + np.exp(-x))
+
+    def backward(self, dout):
+        sigmoid = 1.0 / (1.0 + np.exp(-self.x))
+        return dout * sigmoid * (1.0 + self.x * (1.0 - sigmoid))
+
+
+def test_a_float32_sequential_of_an_unregistered_layer_is_checked_in_float64():
+    # Its float64 twin is copied layer by layer: no config, which an unregistered layer has none of.
+    net = MLP(6, [5], 3, seed=0)
+    network = Sequential([("Affine1", net.layers["Affine1"]), ("Swish1", Swish()), ("Affine2", net.layers["Affine2"])])
+    report = check_network(network)
+    assert report.ok, str(report)
+    assert network.dtype == np.float32
 
 
 def test_the_checked_network_is_left_unchanged():
