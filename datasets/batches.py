@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from minidl.settings import check_positive_int
+from minidl.settings import Integer, check, check_positive_int
 from minidl.validation import check_samples
 
 
@@ -35,8 +35,8 @@ def _as_generator(rng):
     """An int seed becomes a fresh Generator; a Generator is used as it is."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
+    if Integer().is_kind(rng):
+        return np.random.default_rng(check(rng, Integer(0), "rng", fix="pass e.g. rng=0 or rng=np.random.default_rng(0)"))
     raise TypeError(
         f"rng must be an int seed or a numpy.random.Generator, got {rng!r} of type "
         f"{type(rng).__name__}; pass e.g. rng=0 or rng=np.random.default_rng(0)"

@@ -38,8 +38,6 @@ Biases start at zero: the random weights already break the symmetry.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from minidl.settings import Real, check, check_dtype, check_positive_int
@@ -78,7 +76,7 @@ INITIALISERS = {
 
 def check_weight_init(weight_init):
     """Return ``weight_init`` cleaned (a known name in lowercase, or a float >= 0), else raise ``ValueError``."""
-    if isinstance(weight_init, numbers.Real) and not isinstance(weight_init, bool):
+    if Real().is_kind(weight_init):
         return check(weight_init, Real(0, note="a standard deviation"), "a numeric weight_init")
     if not isinstance(weight_init, str) or weight_init.lower() not in INITIALISERS:
         raise ValueError(

@@ -366,6 +366,7 @@ CASES = [
     case("batch-size-negative", lambda: MiniBatches(X, T, -5), ValueError, "batch_size must be a whole number >= 1", "got -5"),
     case("batch-size-not-whole", lambda: trainer(batch_size=2.5), ValueError, "batch_size", "got 2.5"),
     case("batch-size-above-data", lambda: MiniBatches(X, T, 50, drop_last=True), ValueError, "50 larger than the 40"),
+    case("batch-negative-seed", lambda: MiniBatches(X, T, 8, rng=-1), ValueError, "rng must be a whole number >= 0; got -1"),
     case("threads-zero", lambda: trainer(threads=0), ValueError, "threads must be None (minidl decides)", "got 0"),
     case("threads-not-whole", lambda: minidl.fit(network(), X, T, threads=1.5), ValueError, "whole number", "1.5"),
     case("checkpoint-not-a-path", lambda: trainer(checkpoint=3), TypeError,
@@ -713,6 +714,9 @@ COMMAND_CASES = [
                  id="threads-text"),
     pytest.param(["train", "--threads", "1.5"], 2, "argument --threads: expected a whole number >= 1, got '1.5'",
                  id="threads-not-whole"),
+    pytest.param(["train", "--seed", "-1"], 2, "argument --seed: expected a whole number >= 0, got '-1'", id="seed-negative"),
+    pytest.param(["homework", "check", "hw", "--jobs", "0"], 2, "argument --jobs: expected a whole number >= 1, got '0'",
+                 id="homework-jobs-zero"),
 ]
 
 

@@ -29,7 +29,7 @@ from minidl.files import check_output_folder
 from minidl.homework import EXERCISES, check, grade, write_assignment
 from minidl.homework.catalogue import DEFAULT_CHAPTERS, chapter_exercises, select
 from minidl.homework.grading.grader import DEFAULT_TIME_LIMIT
-from minidl.settings import Integer, Real
+from minidl.settings import COUNT, Integer, Real
 
 
 def add_parser(subparsers):
@@ -91,7 +91,7 @@ def _chosen(args):
 def _process_options(parser):
     parser.add_argument("--time-limit", type=_positive, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
                         help="seconds all the checks of one exercise may take")
-    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+    parser.add_argument("--jobs", type=option_type(COUNT), default=None, metavar="N",
                         help="exercises checked at the same time (default: 2, or 1 on one core)")
 
 

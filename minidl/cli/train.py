@@ -163,7 +163,7 @@ def add_parser(subparsers):
                           help="total number of epochs (default: by data set)")
     training.add_argument("--batch-size", type=arguments.positive_int, default=None,
                           help="samples per step (default: by data set)")
-    training.add_argument("--seed", type=int,
+    training.add_argument("--seed", type=arguments.non_negative_int,
                           help="seed of the initial weights, dropout masks, batch order and validation split "
                                "(default: 0)")
     training.add_argument("--early-stopping", type=arguments.positive_int, default=None, metavar="PATIENCE",

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import inspect
 import math
-from numbers import Real
 
-from minidl.settings import Integer, check, check_number, check_positive_int
+from minidl.settings import Integer, Real, check, check_number, check_positive_int
 
 
 def _check_call(lr0, epoch):
@@ -234,8 +233,7 @@ def check_schedule(schedule, lr0, first_epoch, epochs):
     """
     for epoch in range(first_epoch, epochs):
         lr = schedule(lr0, epoch)
-        usable = isinstance(lr, Real) and not isinstance(lr, bool) and math.isfinite(lr) and lr > 0
-        if usable:
+        if Real(0, closed="neither").accepts(lr):
             continue
         if isinstance(schedule, CosineDecay) and schedule.min_lr == 0:
             fix = (f"make total_epochs >= {epochs} (the number of epochs) or give min_lr > 0, "

@@ -176,11 +176,18 @@ def test_empty_data():
         MiniBatches(np.zeros((0, 2)), np.zeros(0), 2)
 
 
-@pytest.mark.parametrize("rng", [1.5, "seed", np.random.RandomState(0)])
+@pytest.mark.parametrize("rng", [1.5, "seed", True, np.random.RandomState(0)])
 def test_bad_rng(rng):
     x, t = numbered_data(4)
     with pytest.raises(TypeError, match="rng"):
         MiniBatches(x, t, 2, rng=rng)
+
+
+def test_negative_seed_is_refused_by_name():
+    x, t = numbered_data(4)
+    with pytest.raises(ValueError, match=r"^rng must be a whole number >= 0; got -1; pass e\.g\. rng=0 "):
+        MiniBatches(x, t, 2, rng=-1)
+    assert len(MiniBatches(x, t, 2, rng=np.int64(3))) == 2  # a numpy integer is a seed too
 
 
 def test_repr_says_what_it_is():

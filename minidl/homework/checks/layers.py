@@ -219,12 +219,12 @@ def check_layer(layer, input_shape, *, parameters=None, train=True, seed=0, tole
 
 def _check_shape(input_shape):
     try:
-        shape = tuple(int(size) for size in input_shape)
+        shape = tuple(input_shape)
     except TypeError as error:
         raise TypeError(f"input_shape must be a tuple of ints such as (4, 3); got {input_shape!r}") from error
     if not shape or not all(COUNT.accepts(size) for size in shape):
         raise ValueError(f"input_shape must be a non-empty tuple of positive ints such as (4, 3); got {input_shape!r}")
-    return shape
+    return tuple(map(int, shape))
 
 
 def _copy_with_dtype(layer, dtype):

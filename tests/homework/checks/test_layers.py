@@ -220,7 +220,8 @@ def test_explicit_parameter_names():
         check_layer(BookAffine(*weights(3, 2)), (4, 3), parameters=["gamma"])
 
 
-@pytest.mark.parametrize("bad_shape", [(), (0, 3), 5])
+# (4.5, 3) and ("4", "3") were once read as (4, 3) by int(): a shape is whole numbers, not numbers made whole.
+@pytest.mark.parametrize("bad_shape", [(), (0, 3), 5, (4.5, 3), ("4", "3"), (True, 3)])
 def test_bad_input_shape_is_refused(bad_shape):
     with pytest.raises((ValueError, TypeError), match="input_shape"):
         check_layer(ReLU(), bad_shape)
