@@ -21,3 +21,16 @@ def unwritable_folder(tmp_path):
         return
     os.unlink("/sys/.minidl-probe")
     pytest.skip("no folder here refuses root")
+
+
+@pytest.fixture(scope="session")
+def string_digits():
+    """Scaled 8x8 digits with *string* labels, as fetch_openml returns MNIST's (the scikit-learn wrappers' tests).
+
+    ``x_train, x_test, y_train, y_test``: a quarter held out, the same split every time.
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    x, y = load_digits(return_X_y=True)
+    return train_test_split(x / 16.0, y.astype(str), test_size=0.25, random_state=0)

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits, load_iris
+from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score, train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -29,13 +29,6 @@ def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
 
-@pytest.fixture(scope="module")
-def digits():
-    """Scaled 8x8 digits with *string* labels, as fetch_openml returns MNIST's."""
-    x, y = load_digits(return_X_y=True)
-    return train_test_split(x / 16.0, y.astype(str), test_size=0.25, random_state=0)
-
-
 def params_of(model):
     return model.network_.state_dict()
 
@@ -46,8 +39,8 @@ def assert_same_params(first, second):
         np.testing.assert_array_equal(first[key], second[key])
 
 
-def test_learns_digits_with_string_labels(digits):
-    x_train, x_test, y_train, y_test = digits
+def test_learns_digits_with_string_labels(string_digits):
+    x_train, x_test, y_train, y_test = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(64,), max_iter=10, learning_rate_init=0.01).fit(x_train, y_train)
     assert model.classes_.tolist() == [str(digit) for digit in range(10)]
     assert model.n_features_in_ == 64 and model.n_iter_ == 10
@@ -60,24 +53,24 @@ def test_learns_digits_with_string_labels(digits):
     np.testing.assert_array_equal(model.classes_[probabilities.argmax(axis=1)], predictions)
 
 
-def test_object_arrays_of_strings_work_as_labels(digits):
+def test_object_arrays_of_strings_work_as_labels(string_digits):
     # fetch_openml(as_frame=False) gives MNIST's labels as an object array of str.
-    x_train, x_test, y_train, _ = digits
+    x_train, x_test, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(16,), max_iter=2).fit(x_train, y_train.astype(object))
     assert model.classes_.tolist() == [str(digit) for digit in range(10)]
     assert set(model.predict(x_test)) <= set(model.classes_)
 
 
-def test_the_network_is_the_one_minidl_builds(digits):
-    x_train, _, y_train, _ = digits
+def test_the_network_is_the_one_minidl_builds(string_digits):
+    x_train, _, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(32, 16), activation="tanh", weight_init="xavier", max_iter=1,
                              alpha=0.0, dtype="float64", random_state=3).fit(x_train, y_train)
     expected = MLP(64, [32, 16], 10, activation="tanh", weight_init="xavier", dtype=np.float64, seed=3)
     assert model.network_.config == expected.config
 
 
-def test_same_seed_gives_bit_identical_models_and_another_seed_does_not(digits):
-    x_train, _, y_train, _ = digits
+def test_same_seed_gives_bit_identical_models_and_another_seed_does_not(string_digits):
+    x_train, _, y_train, _ = string_digits
     settings = {"hidden_layer_sizes": (16,), "max_iter": 3, "dropout": 0.2}
     first = MinidlClassifier(random_state=5, **settings).fit(x_train, y_train)
     second = MinidlClassifier(random_state=5, **settings).fit(x_train, y_train)
@@ -86,8 +79,8 @@ def test_same_seed_gives_bit_identical_models_and_another_seed_does_not(digits):
     assert not np.array_equal(params_of(first)["W1"], params_of(other)["W1"])
 
 
-def test_partial_fit_is_one_epoch_and_keeps_the_optimizer_state(digits):
-    x_train, _, y_train, _ = digits
+def test_partial_fit_is_one_epoch_and_keeps_the_optimizer_state(string_digits):
+    x_train, _, y_train, _ = string_digits
     classes = np.unique(y_train)
     stepwise = MinidlClassifier(hidden_layer_sizes=(16,), random_state=0)
     for _ in range(3):
@@ -98,8 +91,8 @@ def test_partial_fit_is_one_epoch_and_keeps_the_optimizer_state(digits):
     assert_same_params(params_of(stepwise), params_of(at_once))
 
 
-def test_partial_fit_needs_classes_first_and_refuses_new_labels(digits):
-    x_train, _, y_train, _ = digits
+def test_partial_fit_needs_classes_first_and_refuses_new_labels(string_digits):
+    x_train, _, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(8,))
     with pytest.raises(ValueError, match="classes must be passed on the first call"):
         model.partial_fit(x_train, y_train)
@@ -110,8 +103,8 @@ def test_partial_fit_needs_classes_first_and_refuses_new_labels(digits):
         model.partial_fit(x_train[:2], y_train[:2], classes=["0", "1"])
 
 
-def test_fit_after_partial_fit_starts_afresh(digits):
-    x_train, _, y_train, _ = digits
+def test_fit_after_partial_fit_starts_afresh(string_digits):
+    x_train, _, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=2)
     model.partial_fit(x_train, y_train, classes=np.unique(y_train)).fit(x_train, y_train)
     fresh = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=2).fit(x_train, y_train)
@@ -119,8 +112,8 @@ def test_fit_after_partial_fit_starts_afresh(digits):
     assert_same_params(params_of(model), params_of(fresh))
 
 
-def test_pickled_model_predicts_the_same_and_resumes_bit_identically(digits):
-    x_train, x_test, y_train, _ = digits
+def test_pickled_model_predicts_the_same_and_resumes_bit_identically(string_digits):
+    x_train, x_test, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(16,), max_iter=2, solver="momentum").fit(x_train, y_train)
     copy = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(copy.predict_proba(x_test), model.predict_proba(x_test))
@@ -131,8 +124,8 @@ def test_pickled_model_predicts_the_same_and_resumes_bit_identically(digits):
     assert copy.network_.layers["Affine1"].W is copy.network_.params["W1"]
 
 
-def test_works_in_pipeline_cross_val_score_and_grid_search(digits):
-    x_train, _, y_train, _ = digits
+def test_works_in_pipeline_cross_val_score_and_grid_search(string_digits):
+    x_train, _, y_train, _ = string_digits
     pipeline = make_pipeline(MinMaxScaler(), MinidlClassifier(hidden_layer_sizes=(32,), max_iter=5, learning_rate_init=0.01,
                                                               momentum=0))
     scores = cross_val_score(pipeline, x_train, y_train, cv=3)
@@ -143,8 +136,8 @@ def test_works_in_pipeline_cross_val_score_and_grid_search(digits):
     assert grid.cv_results_["mean_test_score"].min() < grid.best_score_
 
 
-def test_hyperparameters_reach_the_optimizer(digits):
-    x_train, _, y_train, _ = digits
+def test_hyperparameters_reach_the_optimizer(string_digits):
+    x_train, _, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=1, solver="rmsprop", learning_rate_init=0.003,
                              optimizer_params={"decay_rate": 0.9}).fit(x_train, y_train)
     assert model._trainer.optimizer.hyperparameters == {"lr": 0.003, "decay_rate": 0.9, "eps": 1e-7}
@@ -165,15 +158,15 @@ def test_hyperparameters_reach_the_optimizer(digits):
     ({"solver": "sgd", "optimizer_params": {"momentum": 0.5}}, "set the momentum with momentum="),
     ({"hidden_sizes": (8,), "hidden_layer_sizes": (16,)}, "hidden_sizes=\\(8,\\) and hidden_layer_sizes=\\(16,\\) are both"),
 ])
-def test_bad_hyperparameters_fail_in_fit_with_a_clear_message(digits, settings, message):
-    x_train, _, y_train, _ = digits
+def test_bad_hyperparameters_fail_in_fit_with_a_clear_message(string_digits, settings, message):
+    x_train, _, y_train, _ = string_digits
     model = MinidlClassifier(**settings)  # scikit-learn's rule: the constructor accepts anything
     with pytest.raises(ValueError, match=message):
         model.fit(x_train[:20], y_train[:20])
 
 
-def test_an_optimizer_object_instead_of_a_name_is_refused(digits):
-    x_train, _, y_train, _ = digits
+def test_an_optimizer_object_instead_of_a_name_is_refused(string_digits):
+    x_train, _, y_train, _ = string_digits
     with pytest.raises(TypeError, match="solver must be a registered name such as 'adam'"):
         MinidlClassifier(solver=object()).fit(x_train[:20], y_train[:20])
 
@@ -183,8 +176,8 @@ def test_a_single_class_is_refused():
         MinidlClassifier().fit(np.ones((5, 2)), ["cat"] * 5)
 
 
-def test_a_failed_refit_leaves_the_fitted_model_as_it_was(digits):
-    x_train, x_test, y_train, _ = digits
+def test_a_failed_refit_leaves_the_fitted_model_as_it_was(string_digits):
+    x_train, x_test, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=1).fit(x_train, y_train)
     before = model.predict_proba(x_test)
     model.set_params(activation="softplus")
@@ -194,14 +187,14 @@ def test_a_failed_refit_leaves_the_fitted_model_as_it_was(digits):
     np.testing.assert_array_equal(model.predict_proba(x_test), before)
 
 
-def test_hidden_layer_sizes_may_be_a_single_int(digits):
-    x_train, _, y_train, _ = digits
+def test_hidden_layer_sizes_may_be_a_single_int(string_digits):
+    x_train, _, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=12, max_iter=1).fit(x_train, y_train)
     assert model.network_.hidden_sizes == [12]
 
 
-def test_random_state_none_is_seed_zero_as_the_docstring_says(digits):
-    x_train, _, y_train, _ = digits
+def test_random_state_none_is_seed_zero_as_the_docstring_says(string_digits):
+    x_train, _, y_train, _ = string_digits
     unseeded = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=2, dropout=0.2).fit(x_train, y_train)
     seeded = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=2, dropout=0.2, random_state=0).fit(x_train, y_train)
     assert_same_params(params_of(unseeded), params_of(seeded))
@@ -244,8 +237,8 @@ def test_the_parameters_carry_mlpclassifiers_names_and_defaults():
 @pytest.mark.parametrize("momentum, nesterov, expected", [
     (0.9, True, ("Nesterov", 0.9)), (0.8, False, ("Momentum", 0.8)), (0.0, True, ("SGD", None)),
 ])
-def test_solver_sgd_means_sgd_with_momentum_as_in_mlpclassifier(digits, momentum, nesterov, expected):
-    x_train, _, y_train, _ = digits
+def test_solver_sgd_means_sgd_with_momentum_as_in_mlpclassifier(string_digits, momentum, nesterov, expected):
+    x_train, _, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=1, solver="sgd", momentum=momentum,
                              nesterovs_momentum=nesterov, learning_rate_init=0.001).fit(x_train, y_train)
     optimizer = model._trainer.optimizer
@@ -253,23 +246,23 @@ def test_solver_sgd_means_sgd_with_momentum_as_in_mlpclassifier(digits, momentum
     assert optimizer.lr == 0.001
 
 
-def test_alpha_is_divided_by_the_batch_size_as_in_mlpclassifier(digits):
-    x_train, _, y_train, _ = digits
+def test_alpha_is_divided_by_the_batch_size_as_in_mlpclassifier(string_digits):
+    x_train, _, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=1, alpha=0.5, batch_size=50).fit(x_train, y_train)
     assert model.network_.weight_decay == 0.01
     auto = MinidlClassifier(hidden_layer_sizes=(8,), max_iter=1, alpha=0.5).fit(x_train[:150], y_train[:150])
     assert auto._trainer.batch_size == 150 and auto.network_.weight_decay == 0.5 / 150
 
 
-def test_training_stops_when_the_loss_stops_falling_by_tol(digits):
-    x_train, _, y_train, _ = digits
+def test_training_stops_when_the_loss_stops_falling_by_tol(string_digits):
+    x_train, _, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(8,), tol=100.0, n_iter_no_change=2).fit(x_train, y_train)
     # Epoch 1 improves on nothing; epochs 2, 3 and 4 do not fall by 100: more than 2 in a row.
     assert model.n_iter_ == 4 and len(model.loss_curve_) == 4 and model.validation_scores_ is None
 
 
-def test_early_stopping_holds_out_a_stratified_split_and_keeps_the_best_epoch(digits):
-    x_train, _, y_train, _ = digits
+def test_early_stopping_holds_out_a_stratified_split_and_keeps_the_best_epoch(string_digits):
+    x_train, _, y_train, _ = string_digits
     model = MinidlClassifier(hidden_layer_sizes=(8,), early_stopping=True, validation_fraction=0.2,
                              n_iter_no_change=3, max_iter=200, learning_rate_init=0.05, random_state=1)
     model.fit(x_train, y_train)
@@ -287,8 +280,8 @@ def test_early_stopping_holds_out_a_stratified_split_and_keeps_the_best_epoch(di
     ({"optimizer": "sgd"}, {"solver": "sgd", "momentum": 0.0}),
     ({"weight_decay": 0.001}, {"alpha": 0.001 * 200}),
 ])
-def test_minidl_0_1_names_still_work_with_a_future_warning_naming_the_new_one(digits, old, new):
-    x_train, _, y_train, _ = digits
+def test_minidl_0_1_names_still_work_with_a_future_warning_naming_the_new_one(string_digits, old, new):
+    x_train, _, y_train, _ = string_digits
     settings = {"hidden_layer_sizes": (8,), "max_iter": 2}
     unchanged = {name: value for name, value in settings.items() if name not in new}
     with pytest.warns(FutureWarning, match=f"{next(iter(old))} is deprecated.*use {next(iter(new))}="):
@@ -300,10 +293,10 @@ def test_minidl_0_1_names_still_work_with_a_future_warning_naming_the_new_one(di
         assert_same_params(params_of(before), params_of(after))
 
 
-def test_max_iter_without_convergence_warns_as_mlp_classifier_does(digits):
+def test_max_iter_without_convergence_warns_as_mlp_classifier_does(string_digits):
     from sklearn.exceptions import ConvergenceWarning
 
-    x_train, _, y_train, _ = digits
+    x_train, _, y_train, _ = string_digits
     with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(3\) reached"):
         MinidlClassifier(max_iter=3, random_state=0).fit(x_train[:200], y_train[:200])
     with warnings.catch_warnings():
@@ -314,8 +307,8 @@ def test_max_iter_without_convergence_warns_as_mlp_classifier_does(digits):
     assert model.n_iter_ < 50
 
 
-def test_early_stopping_reports_the_best_validation_score(digits):
-    x_train, _, y_train, _ = digits
+def test_early_stopping_reports_the_best_validation_score(string_digits):
+    x_train, _, y_train, _ = string_digits
     model = MinidlClassifier(max_iter=30, early_stopping=True, n_iter_no_change=3, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -5,8 +5,7 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_digits
-from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.model_selection import GridSearchCV
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from minidl import SimpleConvNet
@@ -23,12 +22,6 @@ def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
 
-@pytest.fixture(scope="module")
-def digits():
-    x, y = load_digits(return_X_y=True)
-    return train_test_split(x / 16.0, y.astype(str), test_size=0.25, random_state=0)
-
-
 def assert_same_params(first, second):
     assert first.keys() == second.keys()
     for key in first:
@@ -36,8 +29,8 @@ def assert_same_params(first, second):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_flat_rows_and_images_give_the_same_model(digits):
-    x_train, x_test, y_train, y_test = digits
+def test_flat_rows_and_images_give_the_same_model(string_digits):
+    x_train, x_test, y_train, y_test = string_digits
     flat = MinidlConvClassifier(**SMALL).fit(x_train, y_train)
     images = MinidlConvClassifier(**SMALL).fit(x_train.reshape(-1, 1, 8, 8), y_train)
     one_channel = MinidlConvClassifier(input_shape=(8, 8), **SMALL).fit(x_train.reshape(-1, 8, 8), y_train)
@@ -49,8 +42,8 @@ def test_flat_rows_and_images_give_the_same_model(digits):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_input_shape_says_how_flat_rows_are_images(digits):
-    x_train, _, y_train, _ = digits
+def test_input_shape_says_how_flat_rows_are_images(string_digits):
+    x_train, _, y_train, _ = string_digits
     wide = MinidlConvClassifier(input_shape=(1, 4, 16), **SMALL).fit(x_train, y_train)
     assert wide.input_shape_ == (1, 4, 16) and wide.network_.params["W2"].shape == (4 * 2 * 8, 16)
     row = MinidlConvClassifier(**{**SMALL, "filter_size": 1}).fit(x_train[:, :10], y_train)
@@ -65,8 +58,8 @@ def test_input_shape_says_how_flat_rows_are_images(digits):
      r"little for 2x2 pooling; use a smaller filter_size or more pad"),
     ({}, "5d", r"X has shape \(20, 1, 1, 8, 8\); pass images as \(n_samples, channels, height, width\)"),
 ])
-def test_bad_shapes_are_refused_in_fit_with_the_fix(digits, settings, X, message):
-    x_train, _, y_train, _ = digits
+def test_bad_shapes_are_refused_in_fit_with_the_fix(string_digits, settings, X, message):
+    x_train, _, y_train, _ = string_digits
     data = {"flat": x_train[:20], "images": x_train[:20].reshape(-1, 1, 8, 8),
             "5d": x_train[:20].reshape(-1, 1, 1, 8, 8)}[X]
     with pytest.raises(ValueError, match=message):
@@ -74,8 +67,8 @@ def test_bad_shapes_are_refused_in_fit_with_the_fix(digits, settings, X, message
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_predict_refuses_images_of_another_shape(digits):
-    x_train, x_test, y_train, _ = digits
+def test_predict_refuses_images_of_another_shape(string_digits):
+    x_train, x_test, y_train, _ = string_digits
     model = MinidlConvClassifier(**SMALL).fit(x_train, y_train)
     with pytest.raises(ValueError, match=r"X holds images of shape \(1, 4, 16\), but MinidlConvClassifier was "
                                          r"fitted on \(1, 8, 8\)"):
@@ -83,8 +76,8 @@ def test_predict_refuses_images_of_another_shape(digits):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_pickled_model_predicts_the_same_and_resumes_bit_identically(digits):
-    x_train, x_test, y_train, _ = digits
+def test_pickled_model_predicts_the_same_and_resumes_bit_identically(string_digits):
+    x_train, x_test, y_train, _ = string_digits
     model = MinidlConvClassifier(**SMALL).fit(x_train, y_train)
     copy = pickle.loads(pickle.dumps(model))
     assert type(copy.network_) is SimpleConvNet
@@ -94,8 +87,8 @@ def test_pickled_model_predicts_the_same_and_resumes_bit_identically(digits):
     assert_same_params(copy.network_.state_dict(), model.network_.state_dict())
 
 
-def test_learns_the_digits_and_works_in_grid_search(digits):
-    x_train, x_test, y_train, y_test = digits
+def test_learns_the_digits_and_works_in_grid_search(string_digits):
+    x_train, x_test, y_train, y_test = string_digits
     model = MinidlConvClassifier(filter_num=8, filter_size=3, pad=1, hidden_size=32, max_iter=10, batch_size=32,
                                  n_iter_no_change=20)
     with pytest.warns(Warning):  # ConvergenceWarning: 10 epochs, no early stop

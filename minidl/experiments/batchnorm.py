@@ -32,7 +32,7 @@ import numpy as np
 from minidl import optim
 from minidl.experiments import options
 from minidl.experiments.common import class_count, load_data, run_for_epochs
-from minidl.experiments.dispatch import map_runs
+from minidl.experiments.dispatch import map_grid
 from minidl.experiments.options import Command, Option
 from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import panel_grid
@@ -162,14 +162,13 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
     (x_train, t_train), (_, t_test) = load_data(dataset, samples)
     input_size, output_size = x_train.shape[1], class_count(t_train, t_test)
 
-    runs = [(index, variant) for index in range(len(weight_scales)) for variant in (0, 1)]
-    tasks = [({"input_size": input_size, "hidden_sizes": hidden_sizes, "output_size": output_size,
-               "weight_init": weight_scales[index], "batchnorm": bool(variant)},
-              optim.get(optimizer, **optimizer_params), x_train, t_train, epochs, batch_size, seed)
-             for index, variant in runs]
-    accuracy = np.empty((len(weight_scales), 2, epochs))
-    for (index, variant), curves in zip(runs, map_runs(run_for_epochs, tasks, "batchnorm", progress, n_jobs)):
-        accuracy[index, variant] = curves["train_accuracy"]
+    # Both variants of a scale share the seed: the same initial weights and batches.
+    grid = map_grid(run_for_epochs, lambda weight_scale, batchnorm: (
+        {"input_size": input_size, "hidden_sizes": hidden_sizes, "output_size": output_size,
+         "weight_init": weight_scale, "batchnorm": batchnorm},
+        optim.get(optimizer, **optimizer_params), x_train, t_train, epochs, batch_size, seed),
+        weight_scales, (False, True), "batchnorm", progress, n_jobs)
+    accuracy = np.array([[curves["train_accuracy"] for curves in row] for row in grid], dtype=float)
 
     result = BatchnormResult(
         dataset=dataset,

@@ -40,7 +40,7 @@ from minidl.experiments.common import (
     run_for_iterations,
     seed_list,
 )
-from minidl.experiments.dispatch import map_runs
+from minidl.experiments.dispatch import map_grid
 from minidl.experiments.options import Command
 from minidl.experiments.results import curve_rows, loss_record, saved
 from minidl.plotting import draw_band, new_figure
@@ -200,15 +200,11 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
 
     # Each network is built anew from its run's seed: every optimizer starts from identical weights.
     network_settings = {"input_size": input_size, "hidden_sizes": hidden_sizes, "output_size": output_size}
-    names = list(built)
-    runs = [(seed_index, index) for seed_index in range(len(run_seeds)) for index in range(len(names))]
-    tasks = [(network_settings, optim.get(names[index], **chosen[names[index]]), x_train, t_train, iterations,
-              batch_size, run_seeds[seed_index]) for seed_index, index in runs]
-    outcomes = map_runs(run_for_iterations, tasks, "compare optimizers", progress, n_jobs)
-    losses = np.empty((len(built), len(run_seeds), iterations))
-    final_losses = np.empty((len(built), len(run_seeds)))
-    for (seed_index, index), (curve, final_loss) in zip(runs, outcomes):
-        losses[index, seed_index], final_losses[index, seed_index] = curve, final_loss
+    grid = map_grid(run_for_iterations, lambda name, run_seed: (
+        network_settings, optim.get(name, **chosen[name]), x_train, t_train, iterations, batch_size, run_seed),
+        list(built), run_seeds, "compare optimizers", progress, n_jobs)
+    losses = np.array([[curve for curve, _ in row] for row in grid], dtype=float)
+    final_losses = np.array([[final_loss for _, final_loss in row] for row in grid], dtype=float)
 
     result = ComparisonResult(
         dataset=dataset,

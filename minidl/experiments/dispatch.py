@@ -81,6 +81,38 @@ def map_runs(function, tasks, description, progress=True, n_jobs=None):
     return results
 
 
+def map_grid(function, task, keys, seeds, description, progress=True, n_jobs=None):
+    """Run ``function(*task(key, seed))`` for every key and seed; return the results as ``[key][seed]``.
+
+    The runs of the experiments that train several configurations
+    (``keys``: optimizers, initialisations, regularisations, ...) for
+    several seeds (``seeds``: the seeds, or any second label). They go to
+    :func:`map_runs` seed by seed, every key of the first seed first.
+
+    Parameters
+    ----------
+    function : callable
+        One run, as for :func:`map_runs`.
+    task : callable
+        ``task(key, seed)`` gives the arguments of the run of ``key`` and ``seed``.
+    keys, seeds : sequence
+    description, progress, n_jobs
+        As for :func:`map_runs`.
+
+    Returns
+    -------
+    list of list
+        ``grid[i][j]`` is the result of ``keys[i]`` with ``seeds[j]``.
+    """
+    runs = [(index, seed_index) for seed_index in range(len(seeds)) for index in range(len(keys))]
+    results = map_runs(function, [task(keys[index], seeds[seed_index]) for index, seed_index in runs],
+                       description, progress, n_jobs)
+    grid = [[None] * len(seeds) for _ in keys]
+    for (index, seed_index), result in zip(runs, results):
+        grid[index][seed_index] = result
+    return grid
+
+
 def run_in_worker(function, index, task):
     """``(index, function(*task))``, computed with one BLAS thread (see :func:`map_runs`)."""
     with limit_threads(1):

@@ -40,7 +40,7 @@ from minidl.experiments.common import (
     run_for_iterations,
     seed_list,
 )
-from minidl.experiments.dispatch import map_runs
+from minidl.experiments.dispatch import map_grid
 from minidl.experiments.options import Command
 from minidl.experiments.results import curve_rows, loss_record, saved
 from minidl.init import check_weight_init
@@ -186,16 +186,13 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
     (x_train, t_train), (_, t_test) = load_data(dataset)
     input_size, output_size = x_train.shape[1], class_count(t_train, t_test)
 
-    runs = [(seed_index, index) for seed_index in range(len(run_seeds)) for index in range(len(initialisations))]
-    tasks = [({"input_size": input_size, "hidden_sizes": hidden_sizes, "output_size": output_size,
-               "activation": activation, "weight_init": initialisations[index]},
-              optim.get(optimizer, **optimizer_params), x_train, t_train, iterations, batch_size, run_seeds[seed_index])
-             for seed_index, index in runs]
-    outcomes = map_runs(run_for_iterations, tasks, "compare initialisations", progress, n_jobs)
-    losses = np.empty((len(initialisations), len(run_seeds), iterations))
-    final_losses = np.empty((len(initialisations), len(run_seeds)))
-    for (seed_index, index), (curve, final_loss) in zip(runs, outcomes):
-        losses[index, seed_index], final_losses[index, seed_index] = curve, final_loss
+    grid = map_grid(run_for_iterations, lambda weight_init, run_seed: (
+        {"input_size": input_size, "hidden_sizes": hidden_sizes, "output_size": output_size,
+         "activation": activation, "weight_init": weight_init},
+        optim.get(optimizer, **optimizer_params), x_train, t_train, iterations, batch_size, run_seed),
+        initialisations, run_seeds, "compare initialisations", progress, n_jobs)
+    losses = np.array([[curve for curve, _ in row] for row in grid], dtype=float)
+    final_losses = np.array([[final_loss for _, final_loss in row] for row in grid], dtype=float)
 
     result = InitialisationResult(
         dataset=dataset,

@@ -54,7 +54,7 @@ import numpy as np
 from minidl import optim
 from minidl.experiments import options
 from minidl.experiments.common import class_count, load_data, run_for_epochs, seed_list
-from minidl.experiments.dispatch import map_runs
+from minidl.experiments.dispatch import map_grid
 from minidl.experiments.options import Command, Option
 from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import draw_band, panel_grid
@@ -216,16 +216,13 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
     (x_train, t_train), (x_test, t_test) = load_data(dataset, samples)
     input_size, output_size = x_train.shape[1], class_count(t_train, t_test)
 
-    runs = [(seed_index, index) for seed_index in range(len(run_seeds)) for index in range(len(configurations))]
-    tasks = [({"input_size": input_size, "hidden_sizes": hidden_sizes, "output_size": output_size,
-               "weight_decay": configurations[index]["weight_decay"], "dropout": configurations[index]["dropout"]},
-              optim.get(optimizer, **optimizer_params), x_train, t_train, epochs, batch_size, run_seeds[seed_index],
-              x_test, t_test) for seed_index, index in runs]
-    train_accuracy = np.empty((len(configurations), len(run_seeds), epochs))
-    test_accuracy = np.empty((len(configurations), len(run_seeds), epochs))
-    for (seed_index, index), curves in zip(runs, map_runs(run_for_epochs, tasks, "overfitting", progress, n_jobs)):
-        train_accuracy[index, seed_index] = curves["train_accuracy"]
-        test_accuracy[index, seed_index] = curves["val_accuracy"]
+    grid = map_grid(run_for_epochs, lambda configuration, run_seed: (
+        {"input_size": input_size, "hidden_sizes": hidden_sizes, "output_size": output_size,
+         "weight_decay": configuration["weight_decay"], "dropout": configuration["dropout"]},
+        optim.get(optimizer, **optimizer_params), x_train, t_train, epochs, batch_size, run_seed, x_test, t_test),
+        configurations, run_seeds, "overfitting", progress, n_jobs)
+    train_accuracy = np.array([[curves["train_accuracy"] for curves in row] for row in grid], dtype=float)
+    test_accuracy = np.array([[curves["val_accuracy"] for curves in row] for row in grid], dtype=float)
 
     result = OverfittingResult(
         dataset=dataset,

@@ -38,13 +38,8 @@ def test_cnn_trains_on_images_saves_and_evaluate_agrees(tmp_path, capsys, monkey
     assert f"accuracy {reported.group(1)} % ({reported.group(2)}/360)" in evaluated
 
 
-def test_cnn_resume_is_bit_identical_to_an_uninterrupted_run(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert main(["train", *SMALL, "--epochs", "1", "--checkpoint", "run.npz"]) == 0
-    assert main(["train", "--resume", "run.npz", "--epochs", "3", "-q"]) == 0
-    resumed_output = capsys.readouterr().out
-    assert main(["train", *SMALL, "--epochs", "3", "--save", "straight.npz"]) == 0
-    straight = capsys.readouterr().out
+def test_cnn_resume_is_bit_identical_to_an_uninterrupted_run(resumed_and_straight):
+    resumed_output, straight = resumed_and_straight(SMALL, 1, 3)
     accuracy = re.compile(r"test accuracy .* after 3 epochs")
     assert accuracy.search(resumed_output).group() == accuracy.search(straight).group()
     resumed, uninterrupted = load_model("run.npz"), load_model("straight.npz")
@@ -56,11 +51,8 @@ def test_cnn_resume_is_bit_identical_to_an_uninterrupted_run(tmp_path, capsys, m
 
 
 @pytest.fixture
-def cnn_checkpoint(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert main(["train", *SMALL, "--epochs", "1", "--checkpoint", "cnn.npz"]) == 0
-    capsys.readouterr()
-    return "cnn.npz"
+def cnn_checkpoint(train_checkpoint):
+    return train_checkpoint([*SMALL, "--epochs", "1"], "cnn.npz")
 
 
 @pytest.mark.parametrize("options, named", [

@@ -16,13 +16,10 @@ def one_line_error(capsys):
 
 
 @pytest.fixture
-def checkpoint(tmp_path, capsys, monkeypatch):
+def checkpoint(train_checkpoint):
     """A two-epoch digits run saved as run.npz in the current folder (tmp_path)."""
-    monkeypatch.chdir(tmp_path)
-    assert main(["train", "--dataset", "digits", "--hidden", "8", "--batch-size", "256", "--epochs", "2", "-q",
-                 "--checkpoint", "run.npz"]) == 0
-    capsys.readouterr()
-    return "run.npz"
+    return train_checkpoint(["--dataset", "digits", "--hidden", "8", "--batch-size", "256", "--epochs", "2", "-q"],
+                            "run.npz")
 
 
 @pytest.mark.parametrize("options, named", [
@@ -42,14 +39,11 @@ def test_resume_refuses_options_that_ask_for_other_settings_naming_them(checkpoi
 
 
 @pytest.fixture
-def sgd_checkpoint(tmp_path, capsys, monkeypatch):
+def sgd_checkpoint(train_checkpoint):
     """A two-epoch digits run whose settings all differ from the defaults, saved as sgd.npz."""
-    monkeypatch.chdir(tmp_path)
-    assert main(["train", "--dataset", "digits", "--hidden", "8", "--batch-size", "256", "--epochs", "2", "-q",
-                 "--optimizer", "sgd", "--seed", "3", "--activation", "tanh", "--dtype", "float64",
-                 "--weight-decay", "0.01", "--validation-fraction", "0.2", "--checkpoint", "sgd.npz"]) == 0
-    capsys.readouterr()
-    return "sgd.npz"
+    return train_checkpoint(["--dataset", "digits", "--hidden", "8", "--batch-size", "256", "--epochs", "2", "-q",
+                             "--optimizer", "sgd", "--seed", "3", "--activation", "tanh", "--dtype", "float64",
+                             "--weight-decay", "0.01", "--validation-fraction", "0.2"], "sgd.npz")
 
 
 @pytest.mark.parametrize("option, value, named", [

@@ -37,14 +37,9 @@ def test_train_saves_model_history_checkpoint_then_evaluate_agrees(run_minidl, t
     assert re.search(r"^\s+0\s+36\s+\d+\.\d\d %$", evaluated.stdout, re.M)  # per-class table
 
 
-def test_resume_continues_to_the_new_total(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_resume_continues_to_the_new_total(resumed_and_straight):
     common = ["--dataset", "digits", "--hidden", "16", "--batch-size", "128", "--verbose", "0"]
-    assert main(["train", *common, "--epochs", "2", "--checkpoint", "run.npz"]) == 0
-    assert main(["train", "--resume", "run.npz", "--epochs", "4", "--checkpoint", "run.npz", "-q"]) == 0
-    resumed_output = capsys.readouterr().out
-    assert main(["train", *common, "--epochs", "4", "--save", "straight.npz"]) == 0
-    straight = capsys.readouterr().out
+    resumed_output, straight = resumed_and_straight(common, 2, 4, "--checkpoint", "run.npz")
     accuracy = re.compile(r"test accuracy .* after 4 epochs")
     assert accuracy.search(resumed_output).group() == accuracy.search(straight).group()
     resumed, uninterrupted = load_model("run.npz"), load_model("straight.npz")

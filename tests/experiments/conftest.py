@@ -1,4 +1,6 @@
-"""Shared settings for the experiment tests."""
+"""Shared settings and helpers for the experiment tests."""
+
+import json
 
 import pytest
 from threadpoolctl import threadpool_limits
@@ -10,3 +12,13 @@ def one_blas_thread():
     # slow down, badly so on a busy CI machine; minidl's own choice is one thread too.
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+@pytest.fixture
+def read_saved(tmp_path):
+    """``read(name)``: the lines of ``tmp_path/NAME.csv`` and the record of ``NAME.json`` an experiment saved."""
+
+    def read(name):
+        return (tmp_path / f"{name}.csv").read_text().splitlines(), json.loads((tmp_path / f"{name}.json").read_text())
+
+    return read

@@ -1,7 +1,5 @@
 """Batch normalisation across initial weight scales: shapes, reproducibility, what it shows."""
 
-import json
-
 import numpy as np
 import pytest
 
@@ -15,15 +13,14 @@ def test_batchnorm_rescues_tiny_initial_weights():
     assert with_batchnorm > 0.5
 
 
-def test_shapes_reproducibility_and_files(tmp_path):
+def test_shapes_reproducibility_and_files(tmp_path, read_saved):
     options = {"weight_scales": (1.0, 0.1), "samples": 200, "epochs": 2, "seed": 1, "progress": False}
     first = compare_batchnorm(out=tmp_path, **options)
     again = compare_batchnorm(**options)
     assert first.train_accuracy.shape == (2, 2, 2)
     np.testing.assert_array_equal(first.train_accuracy, again.train_accuracy)
-    lines = (tmp_path / "batchnorm.csv").read_text().splitlines()
+    lines, record = read_saved("batchnorm")
     assert lines[0] == "weight_scale,batchnorm,epoch,train_accuracy" and len(lines) == 1 + 2 * 2 * 2
-    record = json.loads((tmp_path / "batchnorm.json").read_text())
     assert record["samples"] == 200 and len(record["final_train_accuracy"]) == 2
     assert len([axes for axes in first.plot().axes if axes.get_visible()]) == 2
 

@@ -1,7 +1,5 @@
 """Comparing optimizers: fair (same weights, same batches), reproducible, and the book's ranking."""
 
-import json
-
 import numpy as np
 import pytest
 
@@ -54,13 +52,12 @@ def test_a_diverging_optimizer_leaves_nan_after_divergence():
     assert np.isnan(curve[np.argmax(np.isnan(curve)):]).all()  # once NaN, NaN to the end
 
 
-def test_out_writes_csv_and_json(tmp_path):
+def test_out_writes_csv_and_json(tmp_path, read_saved):
     result = compare_optimizers(optimizers=("sgd", "adam"), iterations=10, seeds=2, progress=False, out=tmp_path)
-    lines = (tmp_path / "compare.csv").read_text().splitlines()
+    lines, record = read_saved("compare")
     assert lines[0] == "optimizer,seed,iteration,loss" and len(lines) == 1 + 2 * 2 * 10
     assert lines[1].startswith("sgd,0,1,")
     assert float(lines[1].split(",")[3]) == result.losses[0, 0, 0]
-    record = json.loads((tmp_path / "compare.json").read_text())
     assert record["seeds"] == [0, 1]
     assert record["optimizers"]["adam"]["hyperparameters"]["lr"] == 0.001
     assert record["network"]["sizes"] == [64, 100, 100, 100, 100, 10]

@@ -1,6 +1,5 @@
 """The first-layer filters of SimpleConvNet: the neighbour correlation, reproducibility, files, 28x28 images."""
 
-import json
 import struct
 
 import numpy as np
@@ -50,15 +49,14 @@ def test_the_initial_filters_are_the_networks_and_training_smooths_them():
     assert result.test_accuracy[-1] > 0.15  # above chance (0.1); 8 hidden units learn slowly from std 0.01
 
 
-def test_same_seed_same_numbers_and_the_files(tmp_path):
+def test_same_seed_same_numbers_and_the_files(tmp_path, read_saved):
     first = convolution_filters(out=tmp_path, **TINY)
     again = convolution_filters(**TINY)
     np.testing.assert_array_equal(first.trained_filters, again.trained_filters)
     np.testing.assert_array_equal(first.test_accuracy, again.test_accuracy)
-    lines = (tmp_path / "filters.csv").read_text().splitlines()
+    lines, record = read_saved("filters")
     assert lines[0] == "stage,filter,channel,row,column,weight" and len(lines) == 1 + 2 * 4 * 3 * 3
     assert lines[1].startswith("initial,0,0,0,0,") and lines[-1].startswith("trained,3,0,2,2,")
-    record = json.loads((tmp_path / "filters.json").read_text())
     assert record["experiment"] == "filters" and record["samples"] == 200 and record["input_dim"] == [1, 8, 8]
     assert len(record["filters"]["trained"]["neighbour_correlation"]) == 4
     assert record["filters"]["trained"]["mean_neighbour_correlation"] == pytest.approx(

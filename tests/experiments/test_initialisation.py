@@ -1,7 +1,5 @@
 """Comparing initialisations: std 0.01 leaves a ReLU net stuck at ln(10), He learns."""
 
-import json
-
 import numpy as np
 import pytest
 
@@ -19,15 +17,14 @@ def test_small_weights_stay_stuck_while_he_learns():
     assert final["he"] < final["xavier"] < final[0.01]
 
 
-def test_shapes_reproducibility_and_files(tmp_path):
+def test_shapes_reproducibility_and_files(tmp_path, read_saved):
     options = {"initialisations": ("he", 0.05), "iterations": 12, "seeds": 2, "seed": 3, "progress": False}
     first = compare_initialisations(out=tmp_path, **options)
     again = compare_initialisations(**options)
     assert first.losses.shape == (2, 2, 12)
     np.testing.assert_array_equal(first.losses, again.losses)
-    lines = (tmp_path / "init.csv").read_text().splitlines()
+    lines, record = read_saved("init")
     assert lines[0] == "weight_init,seed,iteration,loss" and len(lines) == 1 + 2 * 2 * 12
-    record = json.loads((tmp_path / "init.json").read_text())
     assert set(record["initialisations"]) == {"he", "0.05"} and record["seeds"] == [3, 4]
 
 

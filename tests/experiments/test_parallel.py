@@ -24,7 +24,7 @@ from minidl.experiments import (
     overfitting,
     random_search,
 )
-from minidl.experiments.dispatch import JOBS, map_runs
+from minidl.experiments.dispatch import JOBS, map_grid, map_runs
 from minidl.settings import check
 
 TINY = {
@@ -102,6 +102,14 @@ def test_map_runs_keeps_the_order_of_the_tasks():
     tasks = [(value, 0.5) for value in range(9, -1, -1)]
     assert map_runs(operator.add, tasks, "sums", progress=False, n_jobs=2) == [
         value + 0.5 for value in range(9, -1, -1)]
+
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_map_grid_gives_each_key_and_seed_its_own_result(n_jobs):
+    grid = map_grid(operator.mul, lambda key, seed: (key, seed), [2, 3, 5], [7, 11], "products", progress=False,
+                    n_jobs=n_jobs)
+    assert grid == [[14, 22], [21, 33], [35, 55]]
 
 
 def test_a_failing_run_raises_its_own_error():

@@ -1,7 +1,5 @@
 """Random search: log-uniform draws, a ranked table, reproducible."""
 
-import json
-
 import numpy as np
 import pytest
 
@@ -17,7 +15,7 @@ def test_log_uniform_stays_in_range_and_spreads_over_decades():
     assert decades.min() > 400  # about 500 in each decade
 
 
-def test_search_ranks_by_final_validation_accuracy(tmp_path):
+def test_search_ranks_by_final_validation_accuracy(tmp_path, read_saved):
     result = random_search(trials=4, epochs=3, samples=200, seed=1, progress=False, out=tmp_path)
     again = random_search(trials=4, epochs=3, samples=200, seed=1, progress=False)
     np.testing.assert_array_equal(result.validation_accuracy, again.validation_accuracy)
@@ -28,10 +26,9 @@ def test_search_ranks_by_final_validation_accuracy(tmp_path):
     scores = [row["validation_accuracy"] for row in ranked]
     assert scores == sorted(scores, reverse=True)
     assert result.validation_accuracy.shape == (4, 3)
-    lines = (tmp_path / "search.csv").read_text().splitlines()
+    lines, record = read_saved("search")
     assert lines[0] == "rank,trial,learning_rate,weight_decay,validation_accuracy,train_accuracy"
     assert len(lines) == 5
-    record = json.loads((tmp_path / "search.json").read_text())
     assert record["train_samples"] == 160 and record["validation_samples"] == 40
     assert len(record["curves"]) == 4
     assert len([axes for axes in result.plot(top=2).axes if axes.get_visible()]) >= 3

@@ -21,6 +21,11 @@ def trainer(epochs, checkpoint=None, **settings):
                    verbose=0, **settings)
 
 
+def resume(path, epochs=None):
+    """The trainer saved at ``path``, rebuilt with the callbacks of these runs."""
+    return Trainer.from_checkpoint(path, epochs=epochs, callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+
+
 def assert_same_run(reference, resumed):
     reference_state, resumed_state = reference.network.state_dict(), resumed.network.state_dict()
     assert reference_state.keys() == resumed_state.keys()
@@ -48,7 +53,7 @@ def test_resume_from_checkpoint_is_bit_identical(digits, uninterrupted, tmp_path
     (x, t), validation = digits
     path = tmp_path / "run.npz"
     trainer(3, checkpoint=path).fit(x, t, validation_data=validation)
-    resumed = Trainer.from_checkpoint(path, epochs=5, callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+    resumed = resume(path, epochs=5)
     assert resumed.epoch == 3 and resumed.initial_lr == 3e-3 and resumed.optimizer.lr == 1.5e-3
     resumed.fit(x, t, validation_data=validation)
     assert_same_run(uninterrupted, resumed)
@@ -80,7 +85,7 @@ def test_ctrl_c_mid_epoch_keeps_the_last_checkpoint(digits, uninterrupted, tmp_p
         interrupted.fit(x, t, validation_data=validation)
     assert load_checkpoint(path)["trainer"]["epoch"] == 2
     assert not [name for name in tmp_path.iterdir() if name.name != "run.npz"]  # no temporary left
-    resumed = Trainer.from_checkpoint(path, callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+    resumed = resume(path)
     resumed.fit(x, t, validation_data=validation)
     assert_same_run(uninterrupted, resumed)
 
@@ -207,23 +212,37 @@ class Gate:
         return dout * self.g
 
 
-def sequential_trainer(epochs, checkpoint=None):
+def gated_network():
     rng = np.random.default_rng(4)
-    network = Sequential([Affine(0.1 * rng.standard_normal((64, 32), dtype=np.float32), np.zeros(32, np.float32)),
-                          ReLU(), Gate(np.ones(32, np.float32)), Dropout(0.3),
-                          Affine(0.1 * rng.standard_normal((32, 10), dtype=np.float32), np.zeros(10, np.float32))],
-                         seed=3)
-    return Trainer(network, "adam", {"lr": 3e-3}, epochs=epochs, batch_size=64, seed=2, checkpoint=checkpoint,
+    return Sequential([Affine(0.1 * rng.standard_normal((64, 32), dtype=np.float32), np.zeros(32, np.float32)),
+                       ReLU(), Gate(np.ones(32, np.float32)), Dropout(0.3),
+                       Affine(0.1 * rng.standard_normal((32, 10), dtype=np.float32), np.zeros(10, np.float32))],
+                      seed=3)
+
+
+def small_convnet():
+    return SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 4, "filter_size": 3, "pad": 1},
+                         hidden_size=16, seed=5)
+
+
+def plain_trainer(make_network, epochs, checkpoint=None):
+    """A trainer of a new ``make_network()``: Adam, no schedule, early stopping on the validation loss."""
+    return Trainer(make_network(), "adam", {"lr": 3e-3}, epochs=epochs, batch_size=64, seed=2, checkpoint=checkpoint,
                    callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+
+
+def run_and_resume(make_network, digits, path, epochs, stop):
+    """A run of ``epochs`` epochs, and the trainer resumed from a run stopped after ``stop`` (not fitted yet)."""
+    (x, t), validation = digits
+    reference = plain_trainer(make_network, epochs)
+    reference.fit(x, t, validation_data=validation)
+    plain_trainer(make_network, stop, checkpoint=path).fit(x, t, validation_data=validation)
+    return reference, resume(path, epochs=epochs)
 
 
 def test_a_sequential_with_a_layer_of_ones_own_resumes_bit_identically(digits, tmp_path):
     (x, t), validation = digits
-    reference = sequential_trainer(4)
-    reference.fit(x, t, validation_data=validation)
-    path = tmp_path / "run.npz"
-    sequential_trainer(2, checkpoint=path).fit(x, t, validation_data=validation)
-    resumed = Trainer.from_checkpoint(path, epochs=4, callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+    reference, resumed = run_and_resume(gated_network, digits, tmp_path / "run.npz", 4, 2)
     assert type(resumed.network) is Sequential and type(resumed.network.layers["Gate1"]) is Gate
     assert resumed.network.layers["Dropout1"].rng is resumed.network.rng
     resumed.fit(x, t, validation_data=validation)
@@ -231,20 +250,9 @@ def test_a_sequential_with_a_layer_of_ones_own_resumes_bit_identically(digits, t
     assert not np.array_equal(reference.network.params["g1"], np.ones(32))  # the gate trained
 
 
-def convnet_trainer(epochs, checkpoint=None):
-    network = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 4, "filter_size": 3, "pad": 1},
-                            hidden_size=16, seed=5)
-    return Trainer(network, "adam", {"lr": 3e-3}, epochs=epochs, batch_size=64, seed=2, checkpoint=checkpoint,
-                   callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
-
-
 def test_a_convnet_resumes_bit_identically(digits, tmp_path):
     (x, t), validation = digits
-    reference = convnet_trainer(3)
-    reference.fit(x, t, validation_data=validation)
-    path = tmp_path / "cnn.npz"
-    convnet_trainer(1, checkpoint=path).fit(x, t, validation_data=validation)
-    resumed = Trainer.from_checkpoint(path, epochs=3, callbacks=[EarlyStopping("val_loss", patience=50)], verbose=0)
+    reference, resumed = run_and_resume(small_convnet, digits, tmp_path / "cnn.npz", 3, 1)
     assert type(resumed.network) is SimpleConvNet and resumed.network.conv_param["filter_num"] == 4
     resumed.fit(x, t, validation_data=validation)
     assert_same_run(reference, resumed)
@@ -255,4 +263,4 @@ def test_a_checkpoint_of_another_kind_of_network_is_refused(digits, tmp_path):
     path = tmp_path / "run.npz"
     trainer(1, checkpoint=path).fit(x, t, validation_data=digits[1])
     with pytest.raises(ValueError, match=r"holds a network of type MLP, but this one is a Sequential"):
-        sequential_trainer(2).load_checkpoint(path)
+        plain_trainer(gated_network, 2).load_checkpoint(path)
