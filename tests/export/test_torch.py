@@ -20,6 +20,16 @@ def scores_of(module, x):
         return module(torch.from_numpy(x)).numpy()
 
 
+def sgd_steps(module, x, labels, steps=3, lr=0.1):
+    """Train ``module`` in torch with plain SGD steps (torch.optim takes seconds to import)."""
+    for _ in range(steps):
+        module.zero_grad()
+        nn.functional.cross_entropy(module(x), labels).backward()
+        with torch.no_grad():
+            for parameter in module.parameters():
+                parameter -= lr * parameter.grad
+
+
 def tolerance(dtype):
     return {"rtol": 1e-5, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
 
@@ -48,12 +58,7 @@ def test_from_torch_of_to_torch_gives_the_network_back_exactly(network):
 def test_the_module_trains_in_torch_and_comes_back_with_what_it_learnt(make_network, inputs):
     module = to_torch(make_network("batchnorm")).train()
     x, labels = torch.from_numpy(inputs.astype(np.float32)), torch.arange(64) % 5
-    for _ in range(3):  # plain SGD steps (torch.optim takes seconds to import)
-        module.zero_grad()
-        nn.functional.cross_entropy(module(x), labels).backward()
-        with torch.no_grad():
-            for parameter in module.parameters():
-                parameter -= 0.1 * parameter.grad
+    sgd_steps(module, x, labels)
     module.eval()
     np.testing.assert_allclose(from_torch(module).predict(inputs), scores_of(module, x.numpy()), rtol=1e-5, atol=1e-5)
 
@@ -157,12 +162,7 @@ def test_the_book_network_trains_in_torch_and_comes_back_with_what_it_learnt(mak
     module = to_torch(network).train()
     x = torch.from_numpy(images(network, 20))
     labels = torch.arange(20) % 10
-    for _ in range(3):
-        module.zero_grad()
-        nn.functional.cross_entropy(module(x), labels).backward()
-        with torch.no_grad():
-            for parameter in module.parameters():
-                parameter -= 0.1 * parameter.grad
+    sgd_steps(module, x, labels)
     module.eval()
     back = from_torch(module, input_shape=(1, 8, 8))
     assert type(back) is minidl.SimpleConvNet and not np.array_equal(back.params["W1"], network.params["W1"])
