@@ -165,7 +165,8 @@ def add_option(parser, command, option):
         default = ",".join(map(str, default))
     settings = {name: value for name, value in (("metavar", option.metavar), ("choices", option.choices))
                 if value is not None}
-    parser.add_argument(option.flag, **READERS[option.kind], default=default, help=option.help, **settings)
+    parser.add_argument(option.flag, *option.aliases, **READERS[option.kind], default=default, dest=option.dest,
+                        help=option.help, **settings)
 
 
 def add_options(parser, command):
