@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 
@@ -98,6 +99,16 @@ class SimpleConvNet(BuiltSequential):
             ("Affine2", Affine(W3, zeros("b3"))),
         ]
         self._build(layers, None, self.input_dim, 0.0, self.dtype, self.rng, output_size=output_size)
+
+    def _input_advice(self, width):
+        """Name input_dim, the image shape it expects, and the input_dim that fits ``width`` numbers if square."""
+        channels = self.input_dim[0]
+        advice = f"a SimpleConvNet takes images of shape {self.input_dim} (channels, height, width), its input_dim; "
+        side = math.isqrt(width // channels) if width % channels == 0 else 0
+        if side and side * side * channels == width:
+            return advice + f"for these, build SimpleConvNet(input_dim=({channels}, {side}, {side}))"
+        return (advice + f"for these, build SimpleConvNet(input_dim=(channels, height, width)) with "
+                f"channels * height * width = {width}")
 
     @staticmethod
     def _shapes(input_dim, conv_param, hidden_size, output_size):

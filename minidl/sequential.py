@@ -207,8 +207,14 @@ class Sequential:
         Samples may come flat, (N, input_size), or in any shape with as many
         numbers, e.g. (N, 28, 28) for a network whose input_shape is (1, 28, 28).
         """
-        x = check_features(x, self.input_size, self.dtype, name=name)
+        x = check_features(x, self.input_size, self.dtype, name=name, advice=self._input_advice)
         return x if len(self.input_shape) == 1 else x.reshape(len(x), *self.input_shape)
+
+    def _input_advice(self, width):
+        """The fix an error names when a sample has ``width`` numbers, not ``input_size``: the setting that decides."""
+        if len(self.input_shape) == 1:
+            return "check the data matches the model's input_size"
+        return f"check the data matches the network's input_shape={self.input_shape}"
 
     def _forward(self, x, train):
         for layer in self.layers.values():

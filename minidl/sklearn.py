@@ -488,7 +488,9 @@ class MinidlConvClassifier(MinidlClassifier):
         height, width) or (n_samples, height, width). None: images take
         their own shape; flat rows of ``n`` numbers are one-channel
         square images when ``n`` is a square (64: 8x8 digits, 784: MNIST),
-        else a single row of ``n`` pixels.
+        else a single row of ``n`` pixels (refused, asking for
+        ``input_shape``, when the convolution and pooling leave too little
+        of that row).
     filter_num, filter_size, pad, stride : int, default 30, 5, 0, 1
         The convolution (``SimpleConvNet``'s ``conv_param``, the book's
         defaults): number of filters, their height and width, the zeros
@@ -595,11 +597,25 @@ validation_fraction, n_iter_no_change, random_state, verbose, weight_init, optim
         return shape
 
     def _network(self, n_features, n_classes, settings):
-        return SimpleConvNet(input_dim=self._image_shape(n_features),
-                             conv_param={"filter_num": self.filter_num, "filter_size": self.filter_size,
-                                         "pad": self.pad, "stride": self.stride},
-                             hidden_size=self.hidden_size, output_size=n_classes, weight_init=self.weight_init,
-                             seed=settings["seed"], dtype=self.dtype)
+        shape = self._image_shape(n_features)
+        try:
+            return SimpleConvNet(input_dim=shape,
+                                 conv_param={"filter_num": self.filter_num, "filter_size": self.filter_size,
+                                             "pad": self.pad, "stride": self.stride},
+                                 hidden_size=self.hidden_size, output_size=n_classes, weight_init=self.weight_init,
+                                 seed=settings["seed"], dtype=self.dtype)
+        except ValueError as error:
+            guessed = (self.input_shape is None and getattr(self, "_images", None) is None
+                       and math.isqrt(n_features) ** 2 != n_features)
+            if not guessed or "pooling" not in str(error):
+                raise
+            # The row of pixels was a guess: say so and ask for the shape, not what the pooling saw of the guess.
+            size = self.filter_size
+            raise ValueError(f"the rows of X have {n_features} numbers, and {n_features} is not a square number, so "
+                             f"they are not square one-channel images; as a row of 1x{n_features} pixels they leave "
+                             f"too little for the {size}x{size} convolution and the 2x2 pooling: pass "
+                             "input_shape=(channels, height, width), or X as images (n_samples, channels, height, "
+                             "width)") from None
 
     def _start(self, classes, n_features, settings, epochs, callbacks=()):
         super()._start(classes, n_features, settings, epochs, callbacks)

@@ -37,7 +37,7 @@ def _as_numeric_array(values, name, labels=False):
     return array
 
 
-def check_features(x, n_features, dtype=None, name="x"):
+def check_features(x, n_features, dtype=None, name="x", advice=None):
     """Check a batch of samples and return it as a 2-D array of shape (N, n_features).
 
     Parameters
@@ -53,6 +53,11 @@ def check_features(x, n_features, dtype=None, name="x"):
         By default floats keep their dtype and integers become float64.
     name : str
         How the array is called in error messages.
+    advice : callable, optional
+        ``advice(width)`` gives the fix the error names when a sample has
+        ``width`` numbers instead of ``n_features`` (a network names its own
+        setting, e.g. a SimpleConvNet its ``input_dim``); by default "check
+        the data matches the model's input_size".
 
     Returns
     -------
@@ -86,7 +91,8 @@ def check_features(x, n_features, dtype=None, name="x"):
     if width != n_features:
         raise ValueError(
             f"{name} has {width} features a sample (shape {array.shape}), "
-            f"but {n_features} were expected; check the data matches the model's input_size"
+            f"but {n_features} were expected; "
+            + (advice(width) if advice is not None else "check the data matches the model's input_size")
         )
     given = array
     if dtype is not None and array.dtype != dtype:

@@ -360,6 +360,12 @@ CASES = [
          "conv_param must be a dict with keys among", "{'filters': 3}"),
     case("convnet-filter-too-large", lambda: minidl.SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_size": 8}),
          ValueError, "a 8x8 convolution with pad 0 and stride 1 leaves 1x1 of a 8x8 image, too little for 2x2 pooling"),
+    case("convnet-wrong-image-size", lambda: minidl.SimpleConvNet().predict(np.zeros((2, 64))), ValueError,
+         "x has 64 features a sample (shape (2, 64)), but 784 were expected; a SimpleConvNet takes images of shape "
+         "(1, 28, 28) (channels, height, width), its input_dim; for these, build SimpleConvNet(input_dim=(1, 8, 8))"),
+    case("convnet-wrong-image-size-not-square", lambda: minidl.SimpleConvNet().predict(np.zeros((2, 60))), ValueError,
+         "its input_dim; for these, build SimpleConvNet(input_dim=(channels, height, width)) with channels * height * "
+         "width = 60"),
     # ---- training settings
     case("epochs-zero", lambda: trainer(epochs=0), ValueError, "epochs must be a whole number >= 1", "got 0"),
     case("batch-size-zero", lambda: trainer(batch_size=0), ValueError, "batch_size must be a whole number >= 1", "got 0"),

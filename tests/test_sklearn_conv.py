@@ -56,12 +56,15 @@ def test_input_shape_says_how_flat_rows_are_images(string_digits):
     ({"input_shape": "8x8"}, "flat", r"input_shape must be \(channels, height, width\) or \(height, width\)"),
     ({"filter_size": 11}, "flat", r"a 11x11 convolution with pad 1 and stride 1 leaves 0x0 of a 8x8 image, too "
      r"little for 2x2 pooling; use a smaller filter_size or more pad"),
+    ({"filter_size": 5, "pad": 0}, "not-square", r"the rows of X have 60 numbers, and 60 is not a square number, so "
+     r"they are not square one-channel images; as a row of 1x60 pixels they leave too little for the 5x5 convolution "
+     r"and the 2x2 pooling: pass input_shape=\(channels, height, width\), or X as images"),
     ({}, "5d", r"X has shape \(20, 1, 1, 8, 8\); pass images as \(n_samples, channels, height, width\)"),
 ])
 def test_bad_shapes_are_refused_in_fit_with_the_fix(string_digits, settings, X, message):
     x_train, _, y_train, _ = string_digits
     data = {"flat": x_train[:20], "images": x_train[:20].reshape(-1, 1, 8, 8),
-            "5d": x_train[:20].reshape(-1, 1, 1, 8, 8)}[X]
+            "5d": x_train[:20].reshape(-1, 1, 1, 8, 8), "not-square": x_train[:20, :60]}[X]
     with pytest.raises(ValueError, match=message):
         MinidlConvClassifier(**{**SMALL, **settings}).fit(data, y_train[:20])
 

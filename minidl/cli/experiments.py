@@ -1,4 +1,4 @@
-"""Reproduce the optimizer and initialisation experiments: a figure and its numbers.
+"""Reproduce the book's experiments, from optimizers to a CNN's filters: a figure and its numbers each.
 
 Each experiment writes into --out DIR a PNG figure and the numbers behind it,
 NAME.csv (one observation a row) and NAME.json (settings and summary). All run
@@ -165,7 +165,8 @@ def add_option(parser, command, option):
         default = ",".join(map(str, default))
     settings = {name: value for name, value in (("metavar", option.metavar), ("choices", option.choices))
                 if value is not None}
-    parser.add_argument(option.flag, **READERS[option.kind], default=default, help=option.help, **settings)
+    parser.add_argument(option.flag, *option.aliases, **READERS[option.kind], default=default, dest=option.dest,
+                        help=option.help, **settings)
 
 
 def add_options(parser, command):
@@ -195,7 +196,8 @@ def add_options(parser, command):
 
 def add_parser(subparsers):
     parser = add_command(subparsers, "experiment", __doc__,
-                         "reproduce the optimizer and initialisation experiments (figures and numbers)")
+                         "reproduce the experiments, from optimizers and initialisation to a CNN's filters "
+                         "(figures and numbers)")
     experiments = parser.add_subparsers(title="experiments", dest="experiment", metavar="NAME", required=True)
     for name, command in COMMANDS.items():
         description = f"{command.summary[0].upper()}{command.summary[1:]}.\n\nexamples:\n" + "\n".join(

@@ -396,17 +396,23 @@ def _takes_images(network):
     return len(getattr(network, "input_shape", ())) > 1
 
 
-def _refuse_options_of_the_other_model(model, typed):
-    """Refuse an option that shapes the other model's network (--hidden with --model cnn, --filters without)."""
+def _refuse_options_of_the_other_model(model, typed, resumed=None):
+    """Refuse an option that shapes the other model's network (--hidden with --model cnn, --filters without).
+
+    ``resumed`` is the checkpoint of a resumed run, whose model --model cannot
+    change: the fix offered is then a new run, not ``--model``.
+    """
     for other, options in MODEL_OPTIONS.items():
         given = [option for option in options if option[2:].replace("-", "_") in typed]
         if other == model or not given:
             continue
         own = ", ".join(MODEL_OPTIONS[model])
         them = "it" if len(given) == 1 else "them"
+        fix = (f"add --model {other}" if resumed is None else
+               f"start a new run with --model {other} (--resume {resumed} continues a --model {model} run)")
         raise ValueError(f"{', '.join(given)} {'sets' if len(given) == 1 else 'set'} the network of --model {other}, "
                          f"not of --model {model} (whose network options are {own}, --init and --dtype); drop {them}, "
-                         f"or add --model {other}")
+                         f"or {fix}")
 
 
 def _typed_options(args):
@@ -495,7 +501,7 @@ def _refuse_options_a_resume_ignores(args, trainer, typed):
             "--early-stopping, --checkpoint, --save, --history, --data-home, --threads and --verbose apply)"
         )
     if model is not None:
-        _refuse_options_of_the_other_model(model, typed)
+        _refuse_options_of_the_other_model(model, typed, resumed=args.resume)
 
 
 def _requested(args, option, saved):

@@ -42,6 +42,8 @@ Example
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -247,14 +249,29 @@ def convolution_filters(dataset="digits", filter_num=30, filter_size=5, pad=2, h
     return saved(result, out, "filters")
 
 
+@functools.wraps(convolution_filters)  # the same signature: the command line reads its defaults there
+def _from_command_line(**arguments):
+    """:func:`convolution_filters`, telling a convolution too large for the images in the options' names."""
+    try:
+        return convolution_filters(**arguments)
+    except ValueError as error:
+        images = re.search(r"of a (\d+x\d+) image, too little for 2x2 pooling", str(error))
+        if images is None:
+            raise
+        size, pad = arguments.get("filter_size", 5), arguments.get("pad", 2)
+        raise ValueError(f"--filter-size {size} with --pad {pad} leaves too little of the {images.group(1)} images "
+                         "for the 2x2 pooling; use a smaller --filter-size or a larger --pad") from None
+
+
 COMMAND = Command(
     "filters", 8, "the first convolution layer's filters before and after training (the book's chapter 7)",
     ("minidl experiment filters --out results",
      "minidl experiment filters --weight-init he --epochs 5",
      "minidl experiment filters --dataset mnist --pad 0 --out results/mnist  # the book's network"),
-    convolution_filters,
+    _from_command_line,
     (options.optimizer(), options.learning_rate(0.001),
-     Option("--filter-num", "filters of the convolution", "count", metavar="N"),
+     Option("--filters", "filters of the convolution (as minidl train --filters)", "count", metavar="N",
+            parameter="filter_num", aliases=("--filter-num",)),
      Option("--filter-size", "height and width of each filter", "count", metavar="SIZE"),
      Option("--pad", "zeros around each image (2 keeps 8x8 digits 8x8 under 5x5 filters; the book uses 0 on MNIST)",
             "whole"),

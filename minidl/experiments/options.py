@@ -62,6 +62,8 @@ class Option:
         ``optimizer_params``).
     metavar : str, optional
     choices : tuple, optional
+    aliases : tuple of str, optional
+        Other flags for the same option, such as an older name kept working.
     """
 
     flag: str
@@ -73,6 +75,7 @@ class Option:
     convert: Callable | None = None
     metavar: str | None = None
     choices: tuple | None = None
+    aliases: tuple = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:

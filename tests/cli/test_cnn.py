@@ -74,8 +74,13 @@ def test_cnn_resume_accepts_the_same_command_again(cnn_checkpoint, capsys):
 
 def test_cnn_resume_refuses_the_mlps_options(cnn_checkpoint, capsys):
     assert main(["train", "--resume", cnn_checkpoint, "--epochs", "2", "--dropout", "0.5"]) == 1
-    assert one_line_error(capsys).startswith("minidl: error: --dropout sets the network of --model mlp, not of "
-                                             "--model cnn")
+    message = one_line_error(capsys)
+    assert message.startswith("minidl: error: --dropout sets the network of --model mlp, not of --model cnn")
+    # The advice is one a resumed run takes: --model cannot change a checkpoint's model.
+    assert message.endswith("drop it, or start a new run with --model mlp (--resume cnn.npz continues a --model cnn "
+                            "run)"), message
+    assert main(["train", "--resume", cnn_checkpoint, "--epochs", "2", "--dropout", "0.5", "--model", "mlp"]) == 1
+    assert "--model mlp (saved: cnn) would be ignored" in one_line_error(capsys)
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -38,6 +38,8 @@ def test_unknown_dataset_in_a_fresh_process_has_no_traceback(run_minidl):
      "--schedule-param step_size='two': step_size must be a number"),
     (["evaluate", "."], "model '.' is a folder, not a file"),
     (["train", "--resume", "."], "minidl: error: --resume '.' is a folder, not a file; give the path of a file in it"),
+    (["experiment", "filters", "--filter-size", "12", "--no-plot"], "minidl: error: --filter-size 12 with --pad 2 "
+     "leaves too little of the 8x8 images for the 2x2 pooling; use a smaller --filter-size or a larger --pad"),
 ])
 def test_user_errors_exit_1_with_one_line(arguments, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -16,7 +16,7 @@ TINY = {
     "batchnorm": ["--scales", "2", "--epochs", "1", "--samples", "100"],
     "overfit": ["--epochs", "1", "--samples", "50"],
     "search": ["--trials", "2", "--epochs", "1", "--samples", "100", "--top", "1"],
-    "filters": ["--epochs", "1", "--samples", "100", "--filter-num", "3", "--hidden-size", "4"],
+    "filters": ["--epochs", "1", "--samples", "100", "--filters", "3", "--hidden-size", "4"],
 }
 STEMS = {"activations": "activations-sigmoid"}
 
@@ -62,10 +62,20 @@ def test_missing_matplotlib_is_one_clear_line(tmp_path, monkeypatch, capsys):
     (["overfit", "--samples", "100000"], "training samples"),
     (["compare", "--seed", "-1"], "--seed must be a whole number >= 0; got -1"),
     (["search", "--samples", "5"], "5 samples are too few for a random search"),
+    (["filters", "--filter-size", "12"], "minidl: error: --filter-size 12 with --pad 2 leaves too little of the 8x8 "
+     "images for the 2x2 pooling; use a smaller --filter-size or a larger --pad"),
 ])
 def test_user_errors_exit_1_with_a_message(options, message, tmp_path, capsys):
     assert main(["experiment", *options, "--out", str(tmp_path), "--quiet"]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_filters_takes_train_s_option_names_and_the_old_one(tmp_path):
+    for flag in ("--filters", "--filter-num"):  # --filters as minidl train --model cnn; --filter-num still works
+        out = tmp_path / flag.strip("-")
+        assert main(["experiment", "filters", "--out", str(out), "--no-plot", "--quiet", "--epochs", "1",
+                     "--samples", "50", flag, "2", "--hidden-size", "4"]) == 0
+        assert json.loads((out / "filters.json").read_text())["conv_param"]["filter_num"] == 2
 
 
 def test_set_given_twice_is_refused():

@@ -58,6 +58,10 @@ def test_chapter_7_new_check_and_grade(folder, capsys):
     assert re.search(r"^total\s+40\s+40\s", capsys.readouterr().out, re.MULTILINE)
     assert main(["homework", "grade", "hw7", "--chapter", "7"]) == 0
     assert re.search(r"^total\s+0\s+40\s", capsys.readouterr().out, re.MULTILINE)
+    # Without --chapter 7, grade refuses a chapter-7 folder instead of scoring chapters 5 and 6 at 0.
+    assert main(["homework", "grade", "key7"]) == 1
+    assert one_line_error(capsys).endswith("none of the default homework (chapters 5 and 6); grade it with "
+                                           "--chapter 7 (in Python: exercises=chapter_exercises(7))")
     assert main(["homework", "check", "key7"]) == 0  # the exercises whose file is there
     assert re.search(r"^pooling\s+8\s+8\s", capsys.readouterr().out, re.MULTILINE)
 

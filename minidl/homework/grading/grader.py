@@ -55,8 +55,11 @@ def grade(directory, exercises=None, *, seed=0, hidden=True, time_limit=DEFAULT_
     directory : str or os.PathLike
         The student's folder, holding ``affine.py``, ``sgd.py``, ...
     exercises : list of str, optional
-        The exercises to grade (``minidl homework list``); all by default.
-        A missing file scores 0.
+        The exercises to grade (``minidl homework list``); by default the
+        homework of chapters 5 and 6. A missing file scores 0, so the grade
+        never depends on which files a student handed in; a folder holding
+        only another chapter's files (chapter 7's) is refused instead, naming
+        the chapter to ask for.
     seed : int, default 0
         Draws the shapes and values of the hidden checks. Give each student
         their own (their id, say), so that answers cannot be shared as numbers.
@@ -76,6 +79,8 @@ def grade(directory, exercises=None, *, seed=0, hidden=True, time_limit=DEFAULT_
     directory = _check_directory(directory)
     seed = check_setting(seed, Integer(0, note="a student id, for instance"), "seed")
     time_limit = check_setting(time_limit, Real(0, closed="neither", note="seconds"), "time_limit")
+    if not exercises:
+        _refuse_another_homework(directory)
     chosen = select(exercises)
     jobs = min(2, os.cpu_count() or 1) if jobs is None else check_setting(jobs, COUNT, "jobs")
     with tempfile.TemporaryDirectory(prefix="minidl-grade-") as scratch:
@@ -116,6 +121,24 @@ def _check_directory(directory):
         raise ValueError(f"homework folder {str(directory)!r} {problem}; "
                          "give the folder made by minidl homework new")
     return path
+
+
+def _refuse_another_homework(directory):
+    """Raise ValueError if ``directory`` holds no file of the default homework but some of another chapter's.
+
+    Grading that folder as chapters 5 and 6 would score 0 with a "not found"
+    for every exercise; picking the exercises from the files present (as
+    :func:`check` does) would let a missing file go ungraded.
+    """
+    default = {exercise.name for exercise in select()}
+    present = [exercise for name, exercise in EXERCISES.items() if (directory / exercise.file).is_file()]
+    if present and not any(exercise.name in default for exercise in present):
+        chapters = sorted({exercise.chapter for exercise in present})
+        named = " ".join(map(str, chapters))
+        raise ValueError(f"{directory} holds only chapter {', '.join(map(str, chapters))}'s files "
+                         f"({', '.join(exercise.file for exercise in present)}), none of the default homework "
+                         f"(chapters 5 and 6); grade it with --chapter {named} "
+                         f"(in Python: exercises=chapter_exercises({', '.join(map(str, chapters))}))")
 
 
 def _missing_file(file, directory):
