@@ -37,7 +37,7 @@ from minidl import MLP, optim
 from minidl.cli import main
 from minidl.experiments import compare_optimizers
 from minidl.experiments.dispatch import dask_scheduler
-from minidl.experiments.filters import neighbour_correlation
+from minidl.experiments.filters import convolution_filters, neighbour_correlation
 from minidl.experiments.results import prepare_folder
 from minidl.export import from_torch, to_onnx, to_torch
 from minidl.files import load_npz, save_npz
@@ -456,6 +456,8 @@ CASES = [
     case("experiment-n-jobs-zero", lambda: compare_optimizers(n_jobs=0), ValueError, "n_jobs must be None or a whole number >= 1"),
     case("filters-shape", lambda: neighbour_correlation(np.zeros((30, 5, 5))), ValueError,
          "filters must have the shape (filters, channels, height, width)", "got (30, 5, 5)"),
+    case("filters-one-pixel", lambda: convolution_filters(filter_size=1), ValueError,
+         "filter_size must be a whole number >= 2; got 1", "no neighbours"),
     # ---- hand-off to other tools: layers they lack, packages not installed
     case("onnx-own-layer", lambda: to_onnx(with_own_layer(), "net.onnx"), ValueError,
          "cannot export layer 'Swish1' (Swish) to ONNX", "only Affine, BatchNorm, ReLU", "Convolution, Pooling"),

@@ -226,6 +226,8 @@ def convolution_filters(dataset="digits", filter_num=30, filter_size=5, pad=2, h
     """
     epochs, batch_size = check(epochs, COUNT, "epochs"), check(batch_size, COUNT, "batch_size")
     seed = check(seed, Integer(0), "seed")
+    # Before training: a 1x1 filter has no neighbours, so its smoothness has no value to measure.
+    filter_size = check(filter_size, Integer(2), "filter_size", fix="a 1x1 filter has no neighbours to compare")
     optimizer_params = {"lr": 0.001, **(optimizer_params or {})}
     (x_train, t_train), (x_test, t_test) = load_data(dataset, samples, flatten=False)
     network_settings = {"input_dim": x_train.shape[1:], "output_size": class_count(t_train, t_test),
@@ -255,6 +257,8 @@ def _from_command_line(**arguments):
     try:
         return convolution_filters(**arguments)
     except ValueError as error:
+        if str(error).startswith("filter_size must"):
+            raise ValueError(f"--{str(error).replace('_', '-', 1)}") from None
         images = re.search(r"of a (\d+x\d+) image, too little for 2x2 pooling", str(error))
         if images is None:
             raise

@@ -40,6 +40,8 @@ def test_unknown_dataset_in_a_fresh_process_has_no_traceback(run_minidl):
     (["train", "--resume", "."], "minidl: error: --resume '.' is a folder, not a file; give the path of a file in it"),
     (["experiment", "filters", "--filter-size", "12", "--no-plot"], "minidl: error: --filter-size 12 with --pad 2 "
      "leaves too little of the 8x8 images for the 2x2 pooling; use a smaller --filter-size or a larger --pad"),
+    (["experiment", "filters", "--filter-size", "1", "--no-plot"], "minidl: error: --filter-size must be a whole "
+     "number >= 2; got 1; a 1x1 filter has no neighbours to compare"),
 ])
 def test_user_errors_exit_1_with_one_line(arguments, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
