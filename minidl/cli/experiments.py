@@ -128,7 +128,6 @@ def experiment_commands():
 
 COMMANDS = {command.name: command for command in experiment_commands()}
 EXAMPLES = {name: list(command.examples) for name, command in COMMANDS.items()}
-SUMMARIES = {name: command.summary for name, command in COMMANDS.items()}
 
 
 # ================================================================ the experiments

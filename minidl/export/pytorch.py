@@ -69,8 +69,6 @@ KNOWN_MODULES = ("Linear", "BatchNorm1d", "ReLU", "Sigmoid", "Tanh", "Dropout", 
                  "Softmax")
 MODULE_NAMES = ("Linear, ReLU, Sigmoid, Tanh, BatchNorm1d, Dropout, Conv2d, MaxPool2d, Flatten and a final "
                 "Softmax(dim=1)")
-#: Modules that act on each number alone, so that they may stand between a Flatten and the Linear it feeds.
-ELEMENTWISE = ("ReLU", "Sigmoid", "Tanh", "Dropout")
 #: The modules of the book's SimpleConvNet, in order.
 SIMPLE_CONVNET = ["Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "ReLU", "Linear"]
 

@@ -11,7 +11,7 @@ networks), each exercise one concept in one file (``minidl homework list``)::
 
 or from Python::
 
-    from minidl.homework import EXERCISES, write_assignment, check, grade
+    from minidl.homework import EXERCISES, chapter_exercises, write_assignment, check, grade
 
     write_assignment("hw")                   # or solutions=True for the answer key
     write_assignment("hw7", chapter_exercises(7))
