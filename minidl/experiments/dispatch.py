@@ -86,7 +86,7 @@ def map_grid(function, task, keys, seeds, description, progress=True, n_jobs=Non
 
     The runs of the experiments that train several configurations
     (``keys``: optimizers, initialisations, regularisations, ...) for
-    several seeds (``seeds``: the seeds, or any second label). They go to
+    several seeds (``seeds``: the random seeds, or any second label). They go to
     :func:`map_runs` seed by seed, every key of the first seed first.
 
     Parameters

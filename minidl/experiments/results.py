@@ -106,7 +106,7 @@ def curve_rows(keys, seeds, *curves):
     """Tidy rows ``(key, seed, step, value, ...)`` of curves of shape (keys, seeds, steps).
 
     The rows of the tables of the experiments that train several
-    configurations (``keys``) for several seeds (``seeds``: the seeds, or
+    configurations (``keys``) for several seeds (``seeds``: the random seeds, or
     any second label such as ``(False, True)``): one row a step, counted
     from 1, with the value of each of ``curves`` at that step.
     """
