@@ -176,33 +176,7 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
                  n_iter_no_change=10, random_state=None, verbose=0, weight_init="he", optimizer_params=None,
                  dropout=0.0, batchnorm=False, dtype="float32", hidden_sizes=DEPRECATED, epochs=DEPRECATED,
                  seed=DEPRECATED, optimizer=DEPRECATED, weight_decay=DEPRECATED):
-        # scikit-learn's convention: store the arguments untouched; check them in fit.
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.max_iter = max_iter
-        self.tol = tol
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.random_state = random_state
-        self.verbose = verbose
-        self.weight_init = weight_init
-        self.optimizer_params = optimizer_params
-        self.dropout = dropout
-        self.batchnorm = batchnorm
-        self.dtype = dtype
-        self.hidden_sizes = hidden_sizes
-        self.epochs = epochs
-        self.seed = seed
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
+        _keep_parameters(self, locals())
 
     # ================================================================ training
     def fit(self, X, y):
@@ -462,6 +436,18 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
             self.history_ = self._trainer.history
 
 
+def _keep_parameters(estimator, arguments):
+    """Store each argument of an ``__init__`` untouched, as the attribute of its name: scikit-learn's convention.
+
+    ``get_params`` and ``clone`` read them back by the names of the
+    ``__init__`` signature; ``fit`` checks them. Called first thing in
+    ``__init__`` with ``locals()``, which then holds exactly its arguments.
+    """
+    for name, value in arguments.items():
+        if name != "self":
+            setattr(estimator, name, value)
+
+
 def _same(value, default):
     """Whether a parameter still holds its default (tuples and lists of the same numbers count as equal)."""
     if isinstance(value, (tuple, list)) and isinstance(default, (tuple, list)):
@@ -524,27 +510,7 @@ validation_fraction, n_iter_no_change, random_state, verbose, weight_init, optim
                  solver="adam", batch_size="auto", learning_rate_init=None, max_iter=200, tol=1e-4, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
                  random_state=None, verbose=0, weight_init="he", optimizer_params=None, dtype="float32"):
-        self.input_shape = input_shape
-        self.filter_num = filter_num
-        self.filter_size = filter_size
-        self.pad = pad
-        self.stride = stride
-        self.hidden_size = hidden_size
-        self.solver = solver
-        self.batch_size = batch_size
-        self.learning_rate_init = learning_rate_init
-        self.max_iter = max_iter
-        self.tol = tol
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.random_state = random_state
-        self.verbose = verbose
-        self.weight_init = weight_init
-        self.optimizer_params = optimizer_params
-        self.dtype = dtype
+        _keep_parameters(self, locals())
 
     def _learning_rate(self):
         return self.learning_rate_init
