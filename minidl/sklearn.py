@@ -534,7 +534,7 @@ validation_fraction, n_iter_no_change, random_state, verbose, weight_init, optim
         if len(shape) > 4:
             raise ValueError(f"X has shape {shape}; pass images as (n_samples, channels, height, width) or "
                              "(n_samples, height, width), or flat rows (n_samples, n_features)")
-        images = tuple(int(size) for size in ((1, *shape[1:]) if len(shape) == 3 else shape[1:]))
+        images = _one_image(shape[1:])
         if not reset and hasattr(self, "input_shape_") and images != self.input_shape_:
             raise ValueError(f"X holds images of shape {images}, but {type(self).__name__} was fitted on "
                              f"{self.input_shape_}")
@@ -554,7 +554,7 @@ validation_fraction, n_iter_no_change, random_state, verbose, weight_init, optim
         if not isinstance(shape, (tuple, list)) or len(shape) not in (2, 3) or not all(map(COUNT.accepts, shape)):
             raise ValueError(f"input_shape must be (channels, height, width) or (height, width), such as "
                              f"(1, 28, 28); got {shape!r}")
-        shape = tuple(int(size) for size in ((1, *shape) if len(shape) == 2 else shape))
+        shape = _one_image(shape)
         if images is not None and images != shape:
             raise ValueError(f"X holds images of shape {images}, but input_shape is {shape}")
         if math.prod(shape) != n_features:
@@ -586,3 +586,8 @@ validation_fraction, n_iter_no_change, random_state, verbose, weight_init, optim
     def _start(self, classes, n_features, settings, epochs, callbacks=()):
         super()._start(classes, n_features, settings, epochs, callbacks)
         self.input_shape_ = self.network_.input_shape  # only once the network is built: a failed fit changes nothing
+
+
+def _one_image(shape):
+    """The (channels, height, width) of one image given as that or as (height, width), one channel."""
+    return tuple(int(size) for size in ((1, *shape) if len(shape) == 2 else shape))
