@@ -55,27 +55,31 @@ class Integer:
     also : Integer, optional
         More values allowed besides the range, left for ``note`` to describe
         (``n_jobs``: ``-1`` for every core, and joblib's other negatives).
+    switch : bool, default False
+        Whether ``False`` and ``True`` are allowed too, as 0 and 1: for a
+        level that is also an on/off switch (``verbose=True``, as Keras users
+        write it).
 
     Notes
     -----
-    ``True`` is refused although Python's ``bool`` is a subclass of ``int``:
-    ``True`` hidden units is a bug, not 1. numpy integers are accepted and
-    returned as Python ``int``.
+    ``True`` is refused (unless ``switch``) although Python's ``bool`` is a
+    subclass of ``int``: ``True`` hidden units is a bug, not 1. numpy
+    integers are accepted and returned as Python ``int``.
     """
 
     error = ValueError
 
-    def __init__(self, low=None, high=None, *, none=False, note=None, also=None):
-        self.low, self.high, self.none, self.note, self.also = low, high, none, note, also
+    def __init__(self, low=None, high=None, *, none=False, note=None, also=None, switch=False):
+        self.low, self.high, self.none, self.note, self.also, self.switch = low, high, none, note, also, switch
 
     def accepts(self, value):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if not self.is_kind(value):
             return False
         in_range = (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
         return in_range or (self.also is not None and self.also.accepts(value))
 
     def is_kind(self, value):
-        return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        return isinstance(value, numbers.Integral) and (self.switch or not isinstance(value, bool))
 
     def clean(self, value):
         return int(value)

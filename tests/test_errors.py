@@ -375,6 +375,8 @@ CASES = [
     case("batch-negative-seed", lambda: MiniBatches(X, T, 8, rng=-1), ValueError, "rng must be a whole number >= 0; got -1"),
     case("threads-zero", lambda: trainer(threads=0), ValueError, "threads must be None (minidl decides)", "got 0"),
     case("threads-not-whole", lambda: minidl.fit(network(), X, T, threads=1.5), ValueError, "whole number", "1.5"),
+    case("verbose-three", lambda: trainer(verbose=3), ValueError,
+         "verbose must be a whole number in [0, 2] (0 silent, 1 a progress bar, 2 one line per epoch); got 3"),
     case("checkpoint-not-a-path", lambda: trainer(checkpoint=3), TypeError,
          "checkpoint must be None or a path (a str or pathlib.Path); got 3 of type int"),
     case("early-stopping-alone", lambda: trainer(callbacks=[EarlyStopping()]).fit(X, T), ValueError, "validation_data"),

@@ -79,6 +79,8 @@ def test_the_constraints_clean_what_they_accept():
     assert check(None, SEED, "seed") is None and check(0, SEED, "seed") == 0
     assert check(5, Integer(0, 5), "index") == 5
     assert check(-2, Integer(1, also=Integer(high=-1)), "n_jobs") == -2
+    assert check(True, Integer(0, 2, switch=True), "verbose") == 1 and type(check(True, Integer(0, 2, switch=True), "v")) is int
+    assert check(False, Integer(0, 2, switch=True), "verbose") == 0
     assert check(0, Real(0, 1, closed="left"), "ratio") == 0.0 and type(check(1, Real(), "x")) is float
     assert check("ReLU", Choice("relu", "tanh"), "activation") == "relu"
 
@@ -91,6 +93,8 @@ def test_the_constraints_clean_what_they_accept():
         (-1, Integer(0, note="counted from 0"), r"index must be a whole number >= 0 \(counted from 0\); got -1$"),
         (1.5, COUNT, r"index must be a whole number >= 1; got 1.5 of type float$"),
         (0, Integer(1, also=Integer(high=-1)), r"index must be a whole number >= 1; got 0$"),
+        (True, Integer(0, 2), r"index must be a whole number in \[0, 2\]; got True of type bool$"),
+        (True, Integer(2, 3, switch=True), r"index must be a whole number in \[2, 3\]; got True$"),
         (1, Real(0, 1, closed="left"), r"index must be a finite number in \[0.0, 1.0\); got 1.0$"),
         (0, Real(0, 1, closed="right"), r"index must be a finite number in \(0.0, 1.0\]; got 0.0$"),
         (float("nan"), Real(), r"in \(-inf, inf\); got nan$"),

@@ -29,6 +29,8 @@ import sys
 import numpy as np
 from tqdm import tqdm
 
+from minidl.settings import Integer, check
+
 # Refresh the postfix about this many times per epoch: formatting it at every
 # step would cost more than a small network's step itself.
 POSTFIX_UPDATES_PER_EPOCH = 50
@@ -40,6 +42,8 @@ RUNNING_FORMAT = "{desc} |{bar}| {n_fmt}/{total_fmt} [{remaining} left, {rate_fm
 SUMMARY_FORMAT = "{desc}"
 # The width of the text bar in a notebook, whose output has no terminal width.
 NOTEBOOK_COLUMNS = 80
+# How much training says; verbose=True and False, as Keras users write them, are 1 and 0.
+VERBOSE = Integer(0, 2, switch=True, note="0 silent, 1 a progress bar, 2 one line per epoch")
 
 
 class Progress:
@@ -47,9 +51,9 @@ class Progress:
 
     Parameters
     ----------
-    verbose : {0, 1, 2}
+    verbose : {0, 1, 2} or bool
         0: silent. 1: a progress bar on a terminal or in a notebook, else one
-        line per epoch. 2: one line per epoch.
+        line per epoch. 2: one line per epoch. ``False`` and ``True`` are 0 and 1.
     total_epochs : int
         Shown as ``epoch 3/10``.
     stream : file, optional
@@ -58,8 +62,7 @@ class Progress:
     """
 
     def __init__(self, verbose, total_epochs, stream=None):
-        if verbose not in (0, 1, 2):
-            raise ValueError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got {verbose!r}")
+        verbose = check(verbose, VERBOSE, "verbose")
         self.stream = stream if stream is not None else sys.stderr
         self.verbose = verbose
         self.total_epochs = total_epochs

@@ -11,6 +11,7 @@ import time
 import types
 
 import numpy as np
+import pytest
 
 from minidl import MLP
 from minidl.training import Trainer
@@ -101,3 +102,23 @@ def test_the_trainer_shows_the_running_accuracy_of_its_batches(digits, monkeypat
     Trainer(Slow(64, [32], 10, seed=0), epochs=1, batch_size=8, verbose=1).fit(x[:400], t[:400])
     running = [float(value) for value in re.findall(r"left, .*? acc (\d\.\d{4})\]", stream.getvalue())]
     assert running and all(0.0 < value < 1.0 for value in running)
+
+
+def test_verbose_true_and_false_are_levels_1_and_0_as_keras_users_write_them(monkeypatch):
+    x, t = np.random.default_rng(0).random((40, 8)), np.arange(40) % 3
+    said = {}
+    for verbose in (1, True, 0, False):
+        stream = io.StringIO()  # not a terminal: level 1 writes one line per epoch
+        monkeypatch.setattr("sys.stderr", stream)
+        Trainer(MLP(8, [4], 3, seed=0), epochs=2, batch_size=10, verbose=verbose).fit(x, t)
+        said[verbose] = re.sub(r"\d+\.\d+ s", "- s", stream.getvalue())  # the time an epoch took varies
+    assert said[True] == said[1] and said[1].count("\n") == 2 and said[1].startswith("epoch 1/2: train_loss")
+    assert said[False] == said[0] == ""
+    assert Progress(True, 2).verbose == 1 and type(Progress(True, 2).verbose) is int
+
+
+def test_a_level_of_output_other_than_0_1_2_is_refused_in_the_one_wording():
+    message = r"^verbose must be a whole number in \[0, 2\] \(0 silent, 1 a progress bar, 2 one line per epoch\); got "
+    for verbose, got in ((3, "3"), (-1, "-1"), (1.0, "1.0 of type float"), ("1", "'1' of type str")):
+        with pytest.raises(ValueError, match=message + re.escape(got) + "$"):
+            Progress(verbose, 2)
