@@ -60,6 +60,7 @@ from minidl.layers import Affine, BatchNorm, Convolution, Dropout, Pooling, ReLU
 from minidl.network import MLP
 from minidl.optional import import_optional
 from minidl.sequential import Sequential
+from minidl.settings import COUNT
 
 #: minidl activation layer -> the torch.nn class of the same name, and back to the MLP's activation.
 ACTIVATION_MODULES = {ReLU: "ReLU", Sigmoid: "Sigmoid", Tanh: "Tanh"}
@@ -340,8 +341,7 @@ def same_on_both_axes(value, what):
 def checked_input_shape(input_shape):
     """``input_shape`` as a tuple of positive ints, else ValueError."""
     shape = (input_shape,) if isinstance(input_shape, int) else input_shape
-    if not isinstance(shape, (tuple, list)) or not shape or not all(
-            isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0 for size in shape):
+    if not isinstance(shape, (tuple, list)) or not shape or not all(COUNT.accepts(size) for size in shape):
         raise ValueError(f"from_torch: input_shape must be a tuple of positive integers such as (1, 28, 28); "
                          f"got {input_shape!r}")
     return tuple(int(size) for size in shape)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.layers.im2col import check_images, check_stride_and_pad, output_size
-from minidl.settings import check_positive_int
+from minidl.settings import Integer, check, check_positive_int
 
 
 class Pooling:
@@ -54,10 +54,10 @@ class Pooling:
             if stride is None:
                 raise ValueError(f"Pooling with a {self.pool_h}x{self.pool_w} window needs an explicit stride "
                                  "(one stride serves both axes); give stride=")
-        self.stride, self.pad = check_stride_and_pad(stride, pad, "Pooling")
-        if self.pad > min(self.pool_h, self.pool_w) // 2:
-            raise ValueError(f"Pooling pad must be at most half the window ({min(self.pool_h, self.pool_w) // 2} "
-                             f"for {self.pool_h}x{self.pool_w}); got {self.pad}: a window of padding only has no maximum")
+        self.stride, pad = check_stride_and_pad(stride, pad, "Pooling")
+        self.pad = check(pad, Integer(0, min(self.pool_h, self.pool_w) // 2,
+                                      note=f"at most half the {self.pool_h}x{self.pool_w} window"),
+                         "Pooling pad", fix="a window of padding only has no maximum")
         self.input_shape = None
         self.argmax = None
 

@@ -48,7 +48,8 @@ def test_stride_defaults_to_the_window_and_shapes_and_float32_follow():
 def test_refuses_bad_settings_and_images():
     with pytest.raises(ValueError, match="a 3x2 window needs an explicit stride"):
         Pooling(3, 2)
-    with pytest.raises(ValueError, match="Pooling pad must be at most half the window"):
+    with pytest.raises(ValueError, match=r"Pooling pad must be a whole number in \[0, 1\] \(at most half the 2x2 "
+                                         r"window\); got 2;"):
         Pooling(2, 2, pad=2)
     with pytest.raises(ValueError, match="Pooling pool_h must be a whole number >= 1"):
         Pooling(0, 2)
