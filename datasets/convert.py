@@ -124,3 +124,27 @@ def prepare_labels(labels, one_hot=False, n_classes=10):
     if one_hot:
         return to_one_hot(labels, n_classes)
     return labels
+
+
+def prepare_split(train, test, image_shape, max_value, n_classes, normalize, flatten, one_hot):
+    """A loader's return value: both parts, their images and labels prepared alike.
+
+    Parameters
+    ----------
+    train, test : tuple of (pixels, labels)
+        The stored arrays of each part, as :func:`prepare_images` and
+        :func:`prepare_labels` take them.
+    image_shape, max_value, normalize, flatten
+        As for :func:`prepare_images`.
+    n_classes, one_hot
+        As for :func:`prepare_labels`.
+
+    Returns
+    -------
+    (x_train, t_train), (x_test, t_test) : tuple of tuples of ndarray
+    """
+    def prepare(pixels, labels):
+        return (prepare_images(pixels, image_shape, max_value, normalize, flatten),
+                prepare_labels(labels, one_hot, n_classes))
+
+    return prepare(*train), prepare(*test)

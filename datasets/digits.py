@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .convert import prepare_images, prepare_labels
+from .convert import prepare_split
 
 IMAGE_SHAPE = (8, 8)
 MAX_PIXEL_VALUE = 16
@@ -61,9 +61,5 @@ def load_digits(normalize=True, flatten=True, one_hot=False, test_size=0.2, seed
     pixels_train, pixels_test, labels_train, labels_test = train_test_split(
         pixels, labels, test_size=test_size, random_state=seed, stratify=labels
     )
-
-    def prepare(pixel_rows, label_values):
-        images = prepare_images(pixel_rows, IMAGE_SHAPE, MAX_PIXEL_VALUE, normalize, flatten)
-        return images, prepare_labels(label_values, one_hot, N_CLASSES)
-
-    return prepare(pixels_train, labels_train), prepare(pixels_test, labels_test)
+    return prepare_split((pixels_train, labels_train), (pixels_test, labels_test), IMAGE_SHAPE, MAX_PIXEL_VALUE,
+                         N_CLASSES, normalize, flatten, one_hot)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .convert import prepare_images, prepare_labels
+from .convert import prepare_split
 
 # The type byte of the header -> the big-endian numpy type it stands for.
 IDX_TYPES = {
@@ -251,9 +251,5 @@ def load_idx(directory, normalize=True, flatten=True, one_hot=False):
         )
     largest_label = max(arrays["train_labels"].max(initial=0), arrays["test_labels"].max(initial=0))
     n_classes = int(largest_label) + 1
-
-    def prepare(part):
-        images = prepare_images(arrays[f"{part}_images"], image_shape, 255, normalize, flatten)
-        return images, prepare_labels(arrays[f"{part}_labels"], one_hot, n_classes)
-
-    return prepare("train"), prepare("test")
+    return prepare_split((arrays["train_images"], arrays["train_labels"]), (arrays["test_images"], arrays["test_labels"]),
+                         image_shape, 255, n_classes, normalize, flatten, one_hot)

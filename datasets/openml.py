@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .cache import CorruptCacheError, load_cache, save_cache
-from .convert import prepare_images, prepare_labels
+from .convert import prepare_split
 
 # One retry, soon: enough to ride out a dropped connection, short enough that
 # a learner without a network gets the explanation at once.
@@ -292,12 +292,8 @@ def load_openml(dataset, normalize=True, flatten=True, one_hot=False, data_home=
             # The data is loaded; only the speed-up of later loads is lost.
             message = f"could not write the cache {str(path)!r} ({exc})"
             warnings.warn(message, UserWarning, stacklevel=3)
-
-    def prepare(part):
-        images = prepare_images(arrays[f"x_{part}"], dataset.image_shape, 255, normalize, flatten)
-        return images, prepare_labels(arrays[f"t_{part}"], one_hot, dataset.n_classes)
-
-    return prepare("train"), prepare("test")
+    return prepare_split((arrays["x_train"], arrays["t_train"]), (arrays["x_test"], arrays["t_test"]),
+                         dataset.image_shape, 255, dataset.n_classes, normalize, flatten, one_hot)
 
 
 def load_mnist(normalize=True, flatten=True, one_hot=False, data_home=None):

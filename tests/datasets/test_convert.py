@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from minidl.datasets import to_one_hot
-from minidl.datasets.convert import prepare_images, prepare_labels
+from minidl.datasets.convert import prepare_images, prepare_labels, prepare_split
 
 
 def test_one_hot_by_hand():
@@ -45,3 +45,14 @@ def test_prepare_labels_defaults_to_int64_class_numbers():
     assert labels.dtype == np.int64
     np.testing.assert_array_equal(labels, [3, 1])
     assert prepare_labels(labels, one_hot=True).shape == (2, 10)
+
+
+def test_prepare_split_prepares_both_parts_with_the_same_options():
+    train = (np.array([[0, 16, 8, 4]], dtype=np.uint8), np.array([2], dtype=np.uint8))
+    test = (np.array([[16, 0, 0, 16], [4, 4, 4, 4]], dtype=np.uint8), np.array([0, 1], dtype=np.uint8))
+    (x_train, t_train), (x_test, t_test) = prepare_split(train, test, (2, 2), 16, 3, True, False, True)
+    assert x_train.shape == (1, 1, 2, 2) and x_test.shape == (2, 1, 2, 2) and x_test.dtype == np.float32
+    np.testing.assert_array_equal(x_train[0, 0], [[0.0, 1.0], [0.5, 0.25]])
+    np.testing.assert_array_equal(x_test[1, 0], [[0.25, 0.25], [0.25, 0.25]])
+    np.testing.assert_array_equal(t_train, [[0, 0, 1]])
+    np.testing.assert_array_equal(t_test, [[1, 0, 0], [0, 1, 0]])
