@@ -3,35 +3,10 @@
 import shutil
 
 import pytest
+from mutations import MUTATIONS, mutated
 
 from minidl.homework import EXERCISES, grade
-from minidl.homework.assignment import key_source
-from minidl.homework.derive import solution
 from minidl.homework.grading.runner import check_generator
-
-#: One realistic mistake an exercise: (text of the key's solution, what the student wrote instead).
-PLANTED_BUGS = {
-    "affine": ("self.db = dout.sum(axis=0)", "self.db = dout.mean(axis=0)"),
-    "relu": ("return dout * self.mask", "return 1.0 * self.mask"),
-    "sigmoid": ("return dout * self.out * (1 - self.out)", "return dout * (1 - self.out)"),
-    "softmax_with_loss": ("return dx * (dout / batch_size)", "return dx * dout"),
-    "numerical_gradient": ("(f_plus - f_minus) / (2 * h)", "(f_plus - f_minus) / h"),
-    "two_layer_net": ("dout = self.last_layer.backward(1.0)", "dout = self.last_layer.backward(2.0)"),
-    "sgd": ("params[key] -= self.lr * grads[key]", "params[key] = params[key] - self.lr * grads[key]"),
-    "momentum": ("self.momentum * self.v[key] - self.lr * grads[key]\n",
-                 "self.momentum * self.v[key] - grads[key]\n"),
-    "nesterov": ("params[key] += self.momentum * self.v[key] - self.lr * grads[key]", "params[key] += self.v[key]"),
-    "adagrad": ("(np.sqrt(self.h[key]) + self.eps)", "np.sqrt(self.h[key] + self.eps)"),
-    # The default hard-coded: right for the visible check, caught by the hidden one only.
-    "rmsprop": ("(1 - self.decay_rate) * grads", "(1 - 0.99) * grads"),
-    "adam": ("m_hat = self.m[key] / (1 - self.beta1**self.iter)", "m_hat = self.m[key]"),
-    "minibatches": ("x[permutation], t[permutation]", "x[permutation], t"),
-    "initialisation": ("np.sqrt(2.0 / fan_in)", "np.sqrt(2.0 / fan_out)"),
-    "im2col": ("col.transpose(0, 4, 5, 1, 2, 3)", "col.transpose(0, 4, 5, 2, 3, 1)"),
-    "convolution": ("col_W = self.W.reshape(FN, -1).T", "col_W = self.W.reshape(-1, FN)"),
-    "pooling": ("self.pad, pad_value=-np.inf", "self.pad, pad_value=0.0"),
-    "simple_conv_net": ("for layer in reversed(self.layers.values()):", "for layer in self.layers.values():"),
-}
 
 #: The grader's seed in these tests, as a student id would be.
 SEED = 20240917
@@ -43,27 +18,26 @@ def scores(report):
     return {name: sum(result.score for result in results) for name, results in report.exercises().items()}
 
 
-def test_every_exercise_has_a_planted_bug_in_its_solution():
-    assert set(PLANTED_BUGS) == set(EXERCISES)
-    for name, (old, _) in PLANTED_BUGS.items():
-        assert solution(key_source(EXERCISES[name])).count(old) == 1, name
+def plant(folder, name):
+    """Write the key's ``name`` exercise into ``folder`` with the first bug of the mutation table planted."""
+    (folder / EXERCISES[name].file).write_text(mutated(name, MUTATIONS[name]["bugs"][0]))
 
 
 @pytest.mark.parametrize("name", list(EXERCISES))
-def test_a_planted_bug_costs_its_exercise_and_bugs_elsewhere_cost_it_nothing(name, key, tmp_path, edit):
+def test_a_planted_bug_costs_its_exercise_and_bugs_elsewhere_cost_it_nothing(name, key, tmp_path):
     # Together, over every exercise: a key with one planted bug loses that exercise's points and only those.
     buggy_elsewhere = tmp_path / "elsewhere"
     shutil.copytree(key, buggy_elsewhere)
-    for other, bug in PLANTED_BUGS.items():
-        edit((key if other == name else buggy_elsewhere) / EXERCISES[other].file, *bug)
+    for other in EXERCISES:
+        plant(key if other == name else buggy_elsewhere, other)
     report = grade(key, [name], seed=SEED)
     assert report.score < EXERCISES[name].points, report
     report = grade(buggy_elsewhere, [name], seed=SEED)
     assert report.score == EXERCISES[name].points, report
 
 
-def test_a_hard_coded_default_passes_the_visible_check_and_fails_the_hidden_one(key, edit):
-    edit(key / "rmsprop.py", *PLANTED_BUGS["rmsprop"])
+def test_a_hard_coded_default_passes_the_visible_check_and_fails_the_hidden_one(key):
+    plant(key, "rmsprop")  # 0.99 written for self.decay_rate
     report = grade(key, ["rmsprop"], seed=SEED)
     visible, hidden = report.results
     assert visible.passed and not visible.hidden
@@ -104,8 +78,8 @@ def test_a_misnamed_file_is_named_with_the_name_to_give_it(key, misnamed):
     assert f"adam.py not found in {key}; found {misnamed!r}: rename it to adam.py" in result.output
 
 
-def test_a_failed_check_worth_one_point_says_point(key, edit):
-    edit(key / "relu.py", *PLANTED_BUGS["relu"])
+def test_a_failed_check_worth_one_point_says_point(key):
+    plant(key, "relu")
     failures = grade(key, ["relu"], seed=SEED).failures()
     assert "relu: gradient, other shapes (hidden) (0 of 1 point)\n" in failures, failures
 
