@@ -28,6 +28,7 @@ import sklearn.datasets
 from minidl.datasets import DatasetUnavailableError, MiniBatches, load_dataset, load_idx, load_mnist, read_idx, train_val_split
 from minidl.datasets.cache import CACHE_FORMAT, CACHE_VERSION, CorruptCacheError, load_cache, save_cache
 from minidl.datasets.openml import OpenMLDataset, _read_cache
+from toys import Forgetful, Swish
 
 import minidl
 import minidl.archive
@@ -75,31 +76,6 @@ class BookSGD:
 
 def network(hidden=(16,)):
     return MLP(64, list(hidden), 10, seed=0)
-
-
-class Swish:
-    """A layer of the user's own, which no export knows."""
-
-    def forward(self, x, train=True):
-        self.x = x
-        return x / (1.0 + np.exp(-x))
-
-    def backward(self, dout):
-        sigmoid = 1.0 / (1.0 + np.exp(-self.x))
-        return dout * sigmoid * (1.0 + self.x * (1.0 - sigmoid))
-
-
-class Forgetful:
-    """A layer of one's own whose backward forgets to keep the gradient of its parameter."""
-
-    def __init__(self, a):
-        self.a, self.da = a, None
-
-    def forward(self, x, train=True):
-        return x * self.a
-
-    def backward(self, dout):
-        return dout * self.a
 
 
 def convolution(stride=1, pad=0):
