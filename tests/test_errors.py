@@ -42,6 +42,7 @@ from minidl.experiments.filters import convolution_filters, neighbour_correlatio
 from minidl.experiments.results import prepare_folder
 from minidl.export import from_torch, to_onnx, to_torch
 from minidl.files import load_npz, save_npz
+from minidl.homework.key.sgd import SGD
 from minidl.layers import Convolution, Pooling
 from minidl.serialization import load_checkpoint, load_model, save_model
 from minidl.sklearn import MinidlClassifier
@@ -63,15 +64,8 @@ class UndeclaredState(optim.Optimizer):
         state["velocity"] = grad.copy()
 
 
-class BookSGD:
-    """An optimizer as the book's code writes it: any class with update(params, grads)."""
-
-    def __init__(self, lr=0.01):
-        self.lr = lr
-
-    def update(self, params, grads):
-        for key in params:
-            params[key] -= self.lr * grads[key]
+class BookSGD(SGD):
+    """An optimizer as the book's code writes it (the homework key's SGD): any class with update(params, grads)."""
 
 
 def network(hidden=(16,)):
