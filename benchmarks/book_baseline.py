@@ -10,7 +10,16 @@ record the loss) and shuffles once per epoch. It is simply *straightforward*:
 float64 weights, so every matrix product and every temporary is float64, and
 new arrays for every intermediate result.
 
-It exists only as a yardstick for ``benchmarks/epoch.py``: minidl's epoch
+The layers and the optimizer are the book's, in one place: ``Affine`` and
+the constructor of ``BookAdam`` are the homework key's
+(:mod:`minidl.homework.key`), which writes them as the book does; ``Relu``,
+``SoftmaxWithLoss`` and the step of ``BookAdam`` are the book's own forms,
+which the key writes otherwise. The tests of the homework checks
+(``tests/homework/checks``) give the checks these very classes, to show that
+the book's code passes them (pytest finds this folder through the
+``pythonpath`` option of ``pyproject.toml``).
+
+It exists as a yardstick for ``benchmarks/epoch.py``: minidl's epoch
 should be at least 2.5 times faster than this one. It is not part of minidl.
 """
 
@@ -18,29 +27,12 @@ from __future__ import annotations
 
 import numpy as np
 
-
-class Affine:
-    """``out = x @ W + b``; the float32 input meets float64 weights and is upcast."""
-
-    def __init__(self, W, b):
-        self.W = W
-        self.b = b
-        self.x = None
-        self.dW = None
-        self.db = None
-
-    def forward(self, x):
-        self.x = x
-        return np.dot(x, self.W) + self.b
-
-    def backward(self, dout):
-        self.dW = np.dot(self.x.T, dout)
-        self.db = np.sum(dout, axis=0)
-        return np.dot(dout, self.W.T)
+from minidl.homework.key.adam import Adam
+from minidl.homework.key.affine import Affine  # ``out = x @ W + b``: the float32 input meets float64 weights and is upcast
 
 
 class Relu:
-    """``max(0, x)``, remembering where the input was not positive."""
+    """``max(0, x)``, remembering where the input was not positive; ``backward`` writes into ``dout``, as the book's does."""
 
     def __init__(self):
         self.mask = None
@@ -56,26 +48,31 @@ class Relu:
         return dout
 
 
+def softmax(x):
+    """Softmax of each row of ``x``, each row shifted by its maximum first (no overflow)."""
+    exponentials = np.exp(x - np.max(x, axis=1, keepdims=True))
+    return exponentials / np.sum(exponentials, axis=1, keepdims=True)
+
+
 class SoftmaxWithLoss:
-    """Softmax followed by the cross-entropy with integer labels."""
+    """Softmax followed by the mean cross-entropy, as the book's: ``t`` holds labels or one-hot rows, 1e-7 inside the log."""
 
     def __init__(self):
-        self.y = None
-        self.t = None
+        self.loss = self.y = self.t = None
 
     def forward(self, x, t):
-        self.t = t
-        shifted = x - np.max(x, axis=1, keepdims=True)
-        exponentials = np.exp(shifted)
-        self.y = exponentials / np.sum(exponentials, axis=1, keepdims=True)
-        rows = np.arange(len(t))
-        return -np.sum(np.log(self.y[rows, t] + 1e-7)) / len(t)
+        self.t, self.y = t, softmax(x)
+        labels = t.argmax(axis=1) if t.size == self.y.size else t
+        self.loss = -np.sum(np.log(self.y[np.arange(len(x)), labels] + 1e-7)) / len(x)
+        return self.loss
 
-    def backward(self):
-        rows = np.arange(len(self.t))
+    def backward(self, dout=1):
+        batch_size = self.t.shape[0]
+        if self.t.size == self.y.size:
+            return (self.y - self.t) / batch_size
         dx = self.y.copy()
-        dx[rows, self.t] -= 1
-        return dx / len(self.t)
+        dx[np.arange(batch_size), self.t] -= 1
+        return dx / batch_size
 
 
 class BookNetwork:
@@ -119,8 +116,13 @@ class BookNetwork:
         return loss, grads
 
 
-class BookAdam:
-    """The book's Adam: bias correction folded into the step size, eps outside the root.
+class BookAdam(Adam):
+    """The book's Adam: the homework key's, its step in the efficient form of the paper's section 2.
+
+    The bias corrections are folded into the step size, and ``eps`` is added
+    to the root before them; the moments are updated as ``m += (1 - beta1)(g - m)``.
+    The book writes ``1e-7`` for ``eps`` (``BookTraining`` passes it); the
+    key's default, 1e-8, is the reference's.
 
     Notes
     -----
@@ -129,27 +131,19 @@ class BookAdam:
         m \\leftarrow m + (1 - \\beta_1)(g - m), \\quad
         v \\leftarrow v + (1 - \\beta_2)(g^2 - v), \\quad
         W \\leftarrow W - \\eta \\frac{\\sqrt{1 - \\beta_2^t}}{1 - \\beta_1^t}
-        \\frac{m}{\\sqrt{v} + 10^{-7}}
+        \\frac{m}{\\sqrt{v} + \\epsilon}
     """
-
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
-        self.lr = lr
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.iteration = 0
-        self.m = None
-        self.v = None
 
     def update(self, params, grads):
         if self.m is None:
             self.m = {key: np.zeros_like(value) for key, value in params.items()}
             self.v = {key: np.zeros_like(value) for key, value in params.items()}
-        self.iteration += 1
-        lr_t = self.lr * np.sqrt(1.0 - self.beta2**self.iteration) / (1.0 - self.beta1**self.iteration)
+        self.iter += 1
+        lr_t = self.lr * np.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
         for key in params:
             self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])
             self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])
-            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)
+            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
 
 
 class BookTraining:
@@ -174,7 +168,7 @@ class BookTraining:
         self.batch_size = batch_size
         self.rng = np.random.default_rng(seed)
         self.network = BookNetwork(sizes, self.rng)
-        self.optimizer = BookAdam()
+        self.optimizer = BookAdam(eps=1e-7)  # the book writes 1e-7
 
     def run_epoch(self):
         """Shuffle x and t with one permutation, then train on consecutive slices."""

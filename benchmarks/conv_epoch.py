@@ -30,10 +30,7 @@ BLAS limited with threadpoolctl, PyTorch with ``torch.set_num_threads``):
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import time
@@ -41,6 +38,7 @@ from pathlib import Path
 
 # Sibling files of this folder: Python puts a script's own folder on sys.path.
 import benchmark_data
+import benchmark_run
 import machine
 import numpy as np
 import peak_memory
@@ -48,7 +46,6 @@ import threadpoolctl
 import torch_mlp
 
 from minidl import SimpleConvNet
-from minidl import __version__ as minidl_version
 from minidl.training import Trainer
 
 BATCH_SIZE = 100
@@ -199,29 +196,13 @@ def peak_memory_child(arguments):
 
 
 def parse_arguments(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 1,000 samples, one repetition, one thread (figures not meaningful)")
-    parser.add_argument("--samples", type=int, default=None, help="training samples (default 60000, quick 1000)")
-    parser.add_argument("--repeats", type=int, default=None, help="timed epochs each (default 3, quick 1)")
-    parser.add_argument("--threads", type=int, nargs="+", default=None,
-                        help="thread counts to measure (default: 1 2, quick: 1)")
-    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--peak-memory-child", action="store_true", help=argparse.SUPPRESS)
-    arguments = parser.parse_args(argv)
-    arguments.samples = arguments.samples or (1_000 if arguments.quick else 60_000)
-    arguments.repeats = arguments.repeats or (1 if arguments.quick else 3)
+    parser, arguments = benchmark_run.parse_arguments(
+        argv, __doc__.splitlines()[0], quick_samples=1_000, repeats=3, quick_also=", one thread",
+        threads={"nargs": "+", "default": None, "help": "thread counts to measure (default: 1 2, quick: 1)"},
+        hidden=["--peak-memory-child"])
     arguments.threads = arguments.threads or ([1] if arguments.quick else [1, 2])
-    if arguments.samples < BATCH_SIZE or arguments.repeats < 1 or min(arguments.threads) < 1:
-        parser.error(f"need --samples >= {BATCH_SIZE}, --repeats >= 1 and --threads >= 1")
+    benchmark_run.refuse_too_little(parser, arguments, BATCH_SIZE, arguments.threads)
     return arguments
-
-
-def print_table(rows):
-    header = ("measure", "minidl", "reference", "ratio", "target", "result")
-    for line in (header, ("---",) * len(header), *rows):
-        print("| " + " | ".join(line) + " |")
 
 
 def table_rows(results, memory):
@@ -231,7 +212,7 @@ def table_rows(results, memory):
         target, goal = ("<= 1.0 x", 1.0) if threads == 1 else ("-", None)
         if "torch" in seconds:
             ratio = seconds["minidl"] / seconds["torch"]
-            result = ("PASS" if ratio <= goal else "MISS") if goal else "-"
+            result = benchmark_run.verdict(ratio <= goal) if goal else "-"
             rows.append((label, f"{seconds['minidl']:.2f} s", f"{seconds['torch']:.2f} s", f"{ratio:.2f} x", target, result))
         else:
             rows.append((label, f"{seconds['minidl']:.2f} s", "torch not installed", "-", target, "SKIPPED"))
@@ -240,7 +221,7 @@ def table_rows(results, memory):
                      f"{seconds['matmul']:.2f} s of {seconds['minidl']:.2f} s", "-", f"{share:.0%}", "-", "-"))
     peak = memory["peak_bytes"] / MEGABYTE
     rows.append(("peak RSS of an epoch", f"{peak:.0f} MB", f"data {memory['data_bytes'] / MEGABYTE:.0f} MB", "-",
-                 "< 1024 MB", "PASS" if peak < 1024 else "MISS"))
+                 "< 1024 MB", benchmark_run.verdict(peak < 1024)))
     return rows
 
 
@@ -250,15 +231,8 @@ def main(argv=None):
         return peak_memory_child(arguments)
     machine_at_start = machine.cpu_times()
     torch = None if arguments.no_torch else torch_mlp.load_torch(arguments.threads[0])
-    print(f"minidl convolutional epoch benchmark, {time.strftime('%Y-%m-%d')}"
-          f"{' (QUICK MODE: figures not meaningful)' * arguments.quick}")
-    print(f"machine: {os.cpu_count()} cores, {machine.cpu_model()}, Python {platform.python_version()}")
-    print(f"numpy {np.__version__}, BLAS: {machine.blas_description()}; minidl {minidl_version}")
-    if torch is not None:
-        print(f"torch {torch.__version__} ({'oneDNN' if torch.backends.mkldnn.is_available() else 'no oneDNN'})")
-    else:
-        print("torch: not installed (or --no-torch), so the PyTorch comparison is skipped; "
-              "install it with `pip install torch==2.13.0` (CPU wheel)")
+    benchmark_run.print_machine("minidl convolutional epoch benchmark", arguments.quick, torch and (
+        f"torch {torch.__version__} ({'oneDNN' if torch.backends.mkldnn.is_available() else 'no oneDNN'})"))
     x, t, source = images(arguments.samples, arguments.seed)
     print(f"\nnetwork: conv {FILTERS}x{FILTER_SIZE}x{FILTER_SIZE} - ReLU - pool 2x2 - Affine {HIDDEN} - ReLU - "
           f"Affine {CLASSES} - softmax loss; Adam lr 0.001, batch {BATCH_SIZE}, float32; "
@@ -270,14 +244,7 @@ def main(argv=None):
         print("  medians: " + ", ".join(f"{name} {value:.2f} s" for name, value in results[threads].items()))
     print(f"peak memory: child process training one epoch on {arguments.samples:,} images ...")
     memory = measure_peak_memory(arguments.samples, arguments.threads[0], arguments.seed)
-    busy = machine.other_processes_share(machine_at_start)
-    if busy is not None:
-        print(f"\nother processes used {busy:.0%} of the machine's CPU time during the run"
-              + (": the timings are unreliable, run again on an idle machine" if busy > 0.05 else ""))
-    print()
-    print_table(table_rows(results, memory))
-    if arguments.quick:
-        print("\nquick mode: small data and one repetition; run without --quick for meaningful figures")
+    benchmark_run.print_results(table_rows(results, memory), machine_at_start, arguments.quick)
     return 0
 
 

@@ -32,10 +32,8 @@ threadpoolctl, which comes with scikit-learn.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -43,6 +41,7 @@ from pathlib import Path
 
 # Sibling files of this folder: Python puts a script's own folder on sys.path.
 import benchmark_data
+import benchmark_run
 import book_baseline
 import cache_load
 import machine
@@ -51,9 +50,9 @@ import numpy as np
 import optimizer_step
 import threadpoolctl
 import torch_mlp
+from benchmark_run import verdict
 
 from minidl import MLP
-from minidl import __version__ as minidl_version
 from minidl.training import Callback, Trainer
 
 HIDDEN_SIZES = [100, 100, 100, 100]
@@ -129,20 +128,11 @@ class TakeTurns(Callback):
 
 
 def parse_arguments(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 3,000 samples, one repetition (figures not meaningful)")
-    parser.add_argument("--samples", type=int, default=None, help="training samples (default 60000, quick 3000)")
-    parser.add_argument("--repeats", type=int, default=None, help="timed epochs each (default 7, quick 1)")
-    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
-                        help="threads for numpy's BLAS and for PyTorch (default: the usable cores)")
-    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
-    parser.add_argument("--seed", type=int, default=0)
-    arguments = parser.parse_args(argv)
-    arguments.samples = arguments.samples or (3_000 if arguments.quick else 60_000)
-    arguments.repeats = arguments.repeats or (1 if arguments.quick else 7)
-    if arguments.samples < BATCH_SIZE or arguments.repeats < 1 or arguments.threads < 1:
-        parser.error(f"need --samples >= {BATCH_SIZE}, --repeats >= 1 and --threads >= 1")
+    parser, arguments = benchmark_run.parse_arguments(
+        argv, __doc__.splitlines()[0], quick_samples=3_000, repeats=7,
+        threads={"default": len(os.sched_getaffinity(0)),
+                 "help": "threads for numpy's BLAS and for PyTorch (default: the usable cores)"})
+    benchmark_run.refuse_too_little(parser, arguments, BATCH_SIZE, [arguments.threads])
     return arguments
 
 
@@ -153,17 +143,6 @@ def measure_peak_memory(samples, threads):
     if completed.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stderr}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
-def verdict(passed):
-    return "PASS" if passed else "MISS"
-
-
-def print_table(rows):
-    header = ("measure", "minidl", "reference", "ratio", "target", "result")
-    lines = [header, ("---",) * len(header), *rows]
-    for line in lines:
-        print("| " + " | ".join(line) + " |")
 
 
 def time_epochs(x, t, arguments, torch):
@@ -221,15 +200,9 @@ def main(argv=None):
     # Keep the limiter alive for the whole run: the limit lasts as long as it does.
     blas_limit = threadpoolctl.threadpool_limits(arguments.threads, user_api="blas")
     torch = None if arguments.no_torch else torch_mlp.load_torch(arguments.threads)
-    print(f"minidl epoch benchmark, {time.strftime('%Y-%m-%d')}{' (QUICK MODE: figures not meaningful)' * arguments.quick}")
-    print(f"machine: {os.cpu_count()} cores, {machine.cpu_model()}, Python {platform.python_version()}")
-    print(f"numpy {np.__version__}, BLAS: {machine.blas_description()}; minidl {minidl_version}")
-    if torch is not None:
-        mkl = "MKL" if torch.backends.mkl.is_available() else "no MKL"
-        print(f"torch {torch.__version__} ({mkl}), {torch.get_num_threads()} threads")
-    else:
-        print("torch: not installed (or --no-torch), so the PyTorch comparison is skipped; "
-              "install it with `pip install torch==2.13.0` (CPU wheel)")
+    benchmark_run.print_machine("minidl epoch benchmark", arguments.quick, torch and (
+        f"torch {torch.__version__} ({'MKL' if torch.backends.mkl.is_available() else 'no MKL'}), "
+        f"{torch.get_num_threads()} threads"))
 
     x, t, data_source = benchmark_data.training_data(arguments.samples, arguments.seed)
     print(f"\nnetwork {'-'.join(map(str, SIZES))}, ReLU, He init, Adam lr 0.001, batch {BATCH_SIZE}, float32; "
@@ -255,14 +228,7 @@ def main(argv=None):
           f"{step['max_difference']:.1e}; bytes allocated at the peak of a step: "
           + ", ".join(f"{size:,} params {peak:,}" for size, peak in step["minidl_peak_bytes"].items()))
 
-    busy = machine.other_processes_share(machine_at_start)
-    if busy is not None:
-        print(f"\nother processes used {busy:.0%} of the machine's CPU time during the run"
-              + (": the timings are unreliable, run again on an idle machine" if busy > 0.05 else ""))
-    print()
-    print_table(table_rows(seconds, memory, cache, step))
-    if arguments.quick:
-        print("\nquick mode: small data and one repetition; run without --quick for meaningful figures")
+    benchmark_run.print_results(table_rows(seconds, memory, cache, step), machine_at_start, arguments.quick)
     del blas_limit
     return 0
 

@@ -54,6 +54,7 @@ import machine
 import numpy as np
 import threadpoolctl
 import torch_mlp
+from benchmark_run import print_table, verdict
 from minidl.datasets import load_digits
 
 from minidl import MLP
@@ -226,10 +227,6 @@ def measure(measures, rounds, warm_up):
             {key: float(value[1]) for key, value in medians.items()})
 
 
-def verdict(passed):
-    return "PASS" if passed else "MISS"
-
-
 def table_rows(seconds, old_default, torch_threads):
     """measure, minidl, reference, ratio, target, result."""
     rows = []
@@ -263,12 +260,6 @@ def table_rows(seconds, old_default, torch_threads):
                 .replace("e+0", "e"),
                 seconds[phase, evaluation_name(chunk, old_default)], seconds[phase, evaluation_name(chunk, 1)])
     return rows
-
-
-def print_table(rows):
-    header = ("measure", "minidl", "reference", "ratio", "target", "result")
-    for line in (header, ("---",) * len(header), *rows):
-        print("| " + " | ".join(line) + " |")
 
 
 def parse_arguments(argv):

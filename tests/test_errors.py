@@ -28,6 +28,7 @@ import sklearn.datasets
 from minidl.datasets import DatasetUnavailableError, MiniBatches, load_dataset, load_idx, load_mnist, read_idx, train_val_split
 from minidl.datasets.cache import CACHE_FORMAT, CACHE_VERSION, CorruptCacheError, load_cache, save_cache
 from minidl.datasets.openml import OpenMLDataset, _read_cache
+from toys import Forgetful, Swish
 
 import minidl
 import minidl.archive
@@ -41,6 +42,7 @@ from minidl.experiments.filters import convolution_filters, neighbour_correlatio
 from minidl.experiments.results import prepare_folder
 from minidl.export import from_torch, to_onnx, to_torch
 from minidl.files import load_npz, save_npz
+from minidl.homework.key.sgd import SGD
 from minidl.layers import Convolution, Pooling
 from minidl.serialization import load_checkpoint, load_model, save_model
 from minidl.sklearn import MinidlClassifier
@@ -62,44 +64,12 @@ class UndeclaredState(optim.Optimizer):
         state["velocity"] = grad.copy()
 
 
-class BookSGD:
-    """An optimizer as the book's code writes it: any class with update(params, grads)."""
-
-    def __init__(self, lr=0.01):
-        self.lr = lr
-
-    def update(self, params, grads):
-        for key in params:
-            params[key] -= self.lr * grads[key]
+class BookSGD(SGD):
+    """An optimizer as the book's code writes it (the homework key's SGD): any class with update(params, grads)."""
 
 
 def network(hidden=(16,)):
     return MLP(64, list(hidden), 10, seed=0)
-
-
-class Swish:
-    """A layer of the user's own, which no export knows."""
-
-    def forward(self, x, train=True):
-        self.x = x
-        return x / (1.0 + np.exp(-x))
-
-    def backward(self, dout):
-        sigmoid = 1.0 / (1.0 + np.exp(-self.x))
-        return dout * sigmoid * (1.0 + self.x * (1.0 - sigmoid))
-
-
-class Forgetful:
-    """A layer of one's own whose backward forgets to keep the gradient of its parameter."""
-
-    def __init__(self, a):
-        self.a, self.da = a, None
-
-    def forward(self, x, train=True):
-        return x * self.a
-
-    def backward(self, dout):
-        return dout * self.a
 
 
 def convolution(stride=1, pad=0):

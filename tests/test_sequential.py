@@ -5,6 +5,7 @@ import pickle
 
 import numpy as np
 import pytest
+from toys import Forgetful, Scale
 
 from minidl import MLP, Sequential, Trainer
 from minidl.gradcheck import check_gradients
@@ -29,22 +30,6 @@ class LeakyReLU:
 
     def backward(self, dout):
         return np.where(self.negative, self.slope * dout, dout)
-
-
-class Scale:
-    """A layer of one's own with a parameter ``a`` (one factor a feature) and its gradient ``da``."""
-
-    def __init__(self, a):
-        self.a = a
-        self.da = None
-
-    def forward(self, x, train=True):
-        self.x = x
-        return x * self.a
-
-    def backward(self, dout):
-        self.da = (dout * self.x).sum(axis=0)
-        return dout * self.a
 
 
 def same_as_mlp(net):
@@ -151,10 +136,6 @@ def test_a_layer_of_ones_own_trains_in_a_sequential():
 
 
 def test_a_gradient_left_missing_by_backward_is_reported_with_the_fix():
-    class Forgetful(Scale):
-        def backward(self, dout):
-            return dout * self.a
-
     net = Sequential([Affine(np.ones((5, 3)), np.zeros(3)), Forgetful(np.ones(3))])
     with pytest.raises(ValueError, match=r"layer 'Forgetful1' \(Forgetful\) left da = None after backward; "
                                          r"backward must set self.da"):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from toys import Scale
 
 from minidl import MLP, Sequential, SimpleConvNet, register_layer
 from minidl.layers import Affine, Dropout, ReLU
@@ -196,20 +197,8 @@ def test_a_hand_edited_checkpoint_is_a_value_error_naming_it(digits, tmp_path, e
 
 # ============================================================ any Sequential
 @register_layer(name="tests.training.Gate")
-class Gate:
-    """A layer of one's own: each feature times a trained gate ``g``."""
-
-    def __init__(self, g):
-        self.g = g
-        self.dg = None
-
-    def forward(self, x, train=True):
-        self.x = x
-        return x * self.g
-
-    def backward(self, dout):
-        self.dg = (dout * self.x).sum(axis=0)
-        return dout * self.g
+class Gate(Scale):
+    """A layer of one's own, registered: each feature times a trained gate ``a`` (the toy :class:`toys.Scale`)."""
 
 
 def gated_network():
@@ -247,7 +236,7 @@ def test_a_sequential_with_a_layer_of_ones_own_resumes_bit_identically(digits, t
     assert resumed.network.layers["Dropout1"].rng is resumed.network.rng
     resumed.fit(x, t, validation_data=validation)
     assert_same_run(reference, resumed)
-    assert not np.array_equal(reference.network.params["g1"], np.ones(32))  # the gate trained
+    assert not np.array_equal(reference.network.params["a1"], np.ones(32))  # the gate trained
 
 
 def test_a_convnet_resumes_bit_identically(digits, tmp_path):

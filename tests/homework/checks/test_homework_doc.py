@@ -28,31 +28,9 @@ GRADER_MARK = "# test_homework.py"
 NOISE = re.compile(r"max relative error \d\.\de-(0[5-9]|[1-9]\d) at index \([\d, ]*\)( \(analytic [^()]*\))?"
                    r"|\d(\.\d+)?e-(0[5-9]|[1-9]\d)")
 
-# What the grader's pytest file of section 6 imports: section 1's Affine (its
-# mean for sum), a right RMSprop, and a network whose backpropagation is a TODO.
-STUDENT_SOLUTION = '''\
-import numpy as np
-from minidl import optim
-
-
-class Affine:
-    def __init__(self, W, b):
-        self.W, self.b = W, b
-
-    def forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
-
-    def backward(self, dout):
-        self.dW = self.x.T @ dout
-        self.db = dout.mean(axis=0)
-        return dout @ self.W.T
-
-
-class MyRMSprop(optim.RMSprop):
-    """A right answer: minidl's own rule."""
-
-
+# What the grader's pytest file of section 6 imports, as the page says: section 1's Affine (its mean for sum),
+# section 2's MyRMSprop (a right answer), both taken from the page, and this network whose backpropagation is a TODO.
+TWO_LAYER_NET = '''\
 class TwoLayerNet:
     def __init__(self, input_size, hidden_size, output_size):
         rng = np.random.default_rng(0)
@@ -76,6 +54,29 @@ class TwoLayerNet:
 def blocks():
     """(language, source) of every fenced block of the page, in order."""
     return [(match[1], match[2]) for match in re.finditer(r"```(\w+)\n(.*?)```", DOC.read_text(), re.S)]
+
+
+def page_class(page, name):
+    """The source of ``class name`` (decorators and all) in the first python block of the page that defines it."""
+    for language, source in page:
+        lines = source.splitlines()
+        starts = [index for index, line in enumerate(lines) if line.startswith(f"class {name}")]
+        if language != "python" or not starts:
+            continue
+        start = end = starts[0]
+        while start > 0 and lines[start - 1].startswith("@"):
+            start -= 1
+        while end + 1 < len(lines) and (not lines[end + 1].strip() or lines[end + 1][0].isspace()):
+            end += 1
+        return "\n".join(lines[start:end + 1]).rstrip() + "\n"
+    raise AssertionError(f"the page defines no class {name}")
+
+
+def student_solution(page):
+    """student_solution.py: the page's Affine and MyRMSprop, and TWO_LAYER_NET."""
+    parts = ["import numpy as np\nfrom minidl import optim\n", page_class(page, "Affine"), page_class(page, "MyRMSprop"),
+             TWO_LAYER_NET]
+    return "\n\n".join(parts)
 
 
 def grader_and_excerpts(page):
@@ -124,7 +125,7 @@ def test_the_graders_pytest_file_prints_tables_not_the_checkers_source(tmp_path)
     index, excerpts = grader_and_excerpts(page)
     assert excerpts
     (tmp_path / "test_homework.py").write_text(page[index][1])
-    (tmp_path / "student_solution.py").write_text(STUDENT_SOLUTION)
+    (tmp_path / "student_solution.py").write_text(student_solution(page))
     # Without other plugins (hypothesis, benchmark): the output is the same, the start 3 s faster.
     environment = {**os.environ, "COLUMNS": "250", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_homework.py"],

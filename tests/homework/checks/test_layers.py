@@ -2,6 +2,10 @@
 
 import numpy as np
 import pytest
+from book_baseline import Affine as BookAffine
+from book_baseline import Relu as BookReLU
+from book_baseline import SoftmaxWithLoss as BookSoftmaxWithLoss
+from book_baseline import softmax
 
 from minidl.homework.checks import CheckFailed, check_layer
 from minidl.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, Tanh
@@ -14,23 +18,8 @@ def weights(fan_in, fan_out, dtype=np.float64, seed=0):
 
 
 # ----------------------------------------------------------------- student layers, right and wrong
-class BookAffine:
-    """The book's Affine: forward(x) without a train argument. Correct."""
-
-    def __init__(self, W, b):
-        self.W, self.b = W, b
-        self.x = self.dW = self.db = None
-
-    def forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
-
-    def backward(self, dout):
-        self.dW = self.x.T @ dout
-        self.db = dout.sum(axis=0)
-        return dout @ self.W.T
-
-
+# BookAffine, BookReLU and BookSoftmaxWithLoss are the book's layers (benchmarks/book_baseline.py; its Affine is the
+# answer key's). BookAffine takes forward(x) without a train argument and is correct.
 class AffineForgettingDb(BookAffine):
     def backward(self, dout):
         self.dW = self.x.T @ dout
@@ -60,20 +49,6 @@ class ReLUWithWrongBackward:
 
     def backward(self, dout):
         return dout * self.mask
-
-
-class BookReLU:
-    """The book's ReLU: right values, but backward writes into dout."""
-
-    def forward(self, x):
-        self.mask = x <= 0
-        out = x.copy()
-        out[self.mask] = 0
-        return out
-
-    def backward(self, dout):
-        dout[self.mask] = 0
-        return dout
 
 
 class ReLUInPlace:
@@ -294,32 +269,7 @@ def test_a_planted_mistake_gets_the_hint_that_finds_it(make_layer, name, hint):
 
 
 # ----------------------------------------------------------------- loss layers: forward(x, t)
-def softmax(x):
-    exponentials = np.exp(x - x.max(axis=1, keepdims=True))
-    return exponentials / exponentials.sum(axis=1, keepdims=True)
-
-
-class BookSoftmaxWithLoss:
-    """The book's layer: labels or one-hot t, 1e-7 inside the log, backward(dout=1)."""
-
-    def __init__(self):
-        self.loss = self.y = self.t = None
-
-    def forward(self, x, t):
-        self.t, self.y = t, softmax(x)
-        labels = t.argmax(axis=1) if t.size == self.y.size else t
-        self.loss = -np.sum(np.log(self.y[np.arange(len(x)), labels] + 1e-7)) / len(x)
-        return self.loss
-
-    def backward(self, dout=1):
-        batch_size = self.t.shape[0]
-        if self.t.size == self.y.size:
-            return (self.y - self.t) / batch_size
-        dx = self.y.copy()
-        dx[np.arange(batch_size), self.t] -= 1
-        return dx / batch_size
-
-
+# BookSoftmaxWithLoss, the book's: labels or one-hot t, 1e-7 inside the log, backward(dout=1).
 class LossWithoutBatchDivision(BookSoftmaxWithLoss):
     def backward(self, dout=1):
         return super().backward(dout) * self.t.shape[0]

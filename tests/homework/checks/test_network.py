@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from toys import Swish
 
 from minidl import MLP, Sequential
 from minidl.homework.checks import CheckFailed, check_network
@@ -123,18 +124,6 @@ def test_float32_network_without_config_is_reported_not_guessed():
     expected = ("gradient check: parameters are float32: finite differences need float64; "
                 "build the network with float64 parameters to check its gradients")
     assert report.problems == [expected]
-
-
-class Swish:
-    """A layer of one's own, not registered: x * sigmoid(x)."""
-
-    def forward(self, x, train=True):
-        self.x = x
-        return x / (1.0 + np.exp(-x))
-
-    def backward(self, dout):
-        sigmoid = 1.0 / (1.0 + np.exp(-self.x))
-        return dout * sigmoid * (1.0 + self.x * (1.0 - sigmoid))
 
 
 def test_a_float32_sequential_of_an_unregistered_layer_is_checked_in_float64():

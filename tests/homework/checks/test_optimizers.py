@@ -2,15 +2,19 @@
 
 import numpy as np
 import pytest
+from book_baseline import BookAdam as AdamEfficientForm
 
 from minidl import optim
 from minidl.homework.checks import CheckFailed, check_optimizer
+from minidl.homework.key.momentum import Momentum as BookMomentum
+from minidl.homework.key.sgd import SGD as BookSGD
 from minidl.optim import reference as reference_rules
 
 BUILT_IN = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"]
 
 
 # ----------------------------------------------------------------- student optimizers
+# BookSGD and BookMomentum are the answer key's SGD and Momentum: the book's code, with docstrings.
 class StudentRMSprop(optim.Optimizer):
     """Correct RMSprop on minidl's base class, written plainly (allocating)."""
 
@@ -172,14 +176,6 @@ def test_minidl_optimizers_pass_two_networks_by_refusing_the_second():
 
 
 def test_stateless_book_style_sgd_is_fine_with_two_networks():
-    class BookSGD:
-        def __init__(self, lr=0.01):
-            self.lr = lr
-
-        def update(self, params, grads):
-            for key in params:
-                params[key] -= self.lr * grads[key]
-
     report = check_optimizer(BookSGD, "sgd", lr=0.01)
     assert report.ok, str(report)
     assert ("two networks", True, "keeps a separate state for each network") in report.rows
@@ -223,28 +219,16 @@ def test_unknown_reference_name_lists_the_known_ones():
 
 
 # ----------------------------------------------------------------- hints name the mistake
-class BookMomentum:
-    """The book's Momentum: velocity kept in self.v[key]. Correct."""
-
-    def __init__(self, lr=0.01, momentum=0.9):
-        self.lr, self.momentum, self.v = lr, momentum, None
+class MomentumForgettingVelocity(BookMomentum):
+    """The book's Momentum with its velocity computed into a new array: self.v[key] stays 0."""
 
     def update(self, params, grads):
         if self.v is None:
             self.v = {key: np.zeros_like(value) for key, value in params.items()}
         for key in params:
-            params[key] += self.velocity(key, grads[key])
-
-    def velocity(self, key, grad):
-        self.v[key] = self.momentum * self.v[key] - self.lr * grad
-        return self.v[key]
-
-
-class MomentumForgettingVelocity(BookMomentum):
-    def velocity(self, key, grad):
-        velocity = self.v[key]
-        velocity = self.momentum * velocity - self.lr * grad  # a new array; self.v[key] stays 0
-        return velocity
+            velocity = self.v[key]
+            velocity = self.momentum * velocity - self.lr * grads[key]  # a new array; self.v[key] stays 0
+            params[key] += velocity
 
 
 class SGDWithTenthOfTheRate(SGDRebinding):
@@ -378,25 +362,8 @@ def test_a_hard_coded_default_passes_with_the_defaults_and_fails_naming_the_sett
             "self.decay_rate?") in row.hint, report
 
 
-class AdamEfficientForm:
-    """Kingma and Ba's section 2 form, as the book's code writes it: the corrections folded into the step size."""
-
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        self.iter, self.m, self.v = 0, None, None
-
-    def update(self, params, grads):
-        if self.m is None:
-            self.m = {key: np.zeros_like(value) for key, value in params.items()}
-            self.v = {key: np.zeros_like(value) for key, value in params.items()}
-        self.iter += 1
-        lr_t = self.lr * np.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
-        for key in params:
-            self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])
-            self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])
-            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
-
-
+# AdamEfficientForm is Kingma and Ba's section 2 form, as the book's code writes it (the corrections folded into the
+# step size), with self.eps: benchmarks/book_baseline.py's BookAdam.
 class AdamEfficientFormHardCodedBeta1(AdamEfficientForm):
     def update(self, params, grads):
         beta1, self.beta1 = self.beta1, 0.9
