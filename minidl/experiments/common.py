@@ -23,7 +23,6 @@ from tqdm import tqdm
 from minidl import optim
 from minidl.datasets import MiniBatches, load_dataset
 from minidl.network import MLP
-from minidl.settings import COUNT, Integer, check
 from minidl.threads import limit_threads, network_sizes
 from minidl.training import Trainer, TrainingDivergedError
 from minidl.training.progress import in_notebook, is_terminal, notebook_widget_bar
@@ -33,10 +32,10 @@ def seed_list(seed, seeds):
     """The random seed of each of ``seeds`` repeated runs: ``seed, seed + 1, ..., seed + seeds - 1``.
 
     Consecutive integers are easy to read in a results file, and numpy's
-    generators turn even neighbouring seeds into unrelated streams.
+    generators turn even neighbouring seeds into unrelated streams. Both are
+    checked where the experiment declares them (:mod:`minidl.experiments.options`).
     """
-    seed = check(seed, Integer(0), "seed")
-    return [seed + offset for offset in range(check(seeds, COUNT, "seeds"))]
+    return [seed + offset for offset in range(seeds)]
 
 
 def load_data(dataset, samples=None, flatten=True):
@@ -45,11 +44,11 @@ def load_data(dataset, samples=None, flatten=True):
     Returns ``(x_train, t_train), (x_test, t_test)``: images as rows, or with
     ``flatten=False`` as (N, 1, height, width) for a convolutional network.
     The digits set is split with a fixed seed by its loader, so the same rows
-    come back every time.
+    come back every time. ``samples`` is a whole number >= 1, as the
+    experiment's ``--samples`` option declares it.
     """
     (x_train, t_train), test = load_dataset(dataset, flatten=flatten)
     if samples is not None:
-        samples = check(samples, COUNT, "samples")
         if samples > len(x_train):
             raise ValueError(
                 f"asked for {samples} training samples but {dataset!r} has only {len(x_train)}; "

@@ -41,10 +41,9 @@ from minidl.experiments.common import (
     seed_list,
 )
 from minidl.experiments.dispatch import map_grid
-from minidl.experiments.options import Command
+from minidl.experiments.options import experiment
 from minidl.experiments.results import curve_rows, loss_record, saved
 from minidl.plotting import draw_band, new_figure
-from minidl.settings import COUNT, check
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)
@@ -157,6 +156,11 @@ class ComparisonResult:
         return figure
 
 
+@experiment("compare", 2, "compare optimizers' training loss on a data set (same batches, same initial weights)",
+            ("minidl experiment compare --seeds 3 --iterations 500 --out results",
+             "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
+             "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"),
+            (*options.optimizers(), *options.iterations(), options.seeds()))
 def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperparameters=None, iterations=2000,
                        batch_size=128, hidden_sizes=DEFAULT_HIDDEN_SIZES, seeds=1, seed=0, progress=True,
                        out=None, n_jobs=None):
@@ -190,8 +194,6 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
     -------
     ComparisonResult
     """
-    iterations = check(iterations, COUNT, "iterations")
-    batch_size = check(batch_size, COUNT, "batch_size")
     run_seeds = seed_list(seed, seeds)
     built = build_optimizers(optimizers, overrides=hyperparameters)  # fails fast on a bad name
     chosen = merge_hyperparameters(optimizers, overrides=hyperparameters)
@@ -218,13 +220,3 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
                  "batch_size": batch_size, "iterations": iterations},
     )
     return saved(result, out, "compare")
-
-
-COMMAND = Command(
-    "compare", 2, "compare optimizers' training loss on a data set (same batches, same initial weights)",
-    ("minidl experiment compare --seeds 3 --iterations 500 --out results",
-     "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
-     "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"),
-    compare_optimizers,
-    (*options.optimizers(), *options.iterations(), options.seeds()),
-)

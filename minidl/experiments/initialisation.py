@@ -41,11 +41,10 @@ from minidl.experiments.common import (
     seed_list,
 )
 from minidl.experiments.dispatch import map_grid
-from minidl.experiments.options import Command
+from minidl.experiments.options import experiment
 from minidl.experiments.results import curve_rows, loss_record, saved
 from minidl.init import check_weight_init
 from minidl.plotting import draw_band, new_figure
-from minidl.settings import COUNT, check
 
 DEFAULT_INITIALISATIONS = (0.01, "xavier", "he")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)
@@ -143,6 +142,11 @@ class InitialisationResult:
         return figure
 
 
+@experiment("init", 3, "compare initial weight scales: std 0.01, Xavier, He",
+            ("minidl experiment init --seeds 3 --iterations 1000 --out results",
+             "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"),
+            (*options.iterations(), options.seeds(), options.activation(), options.initialisations(),
+             options.optimizer(), options.learning_rate(0.01)))
 def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISATIONS, activation="relu",
                             optimizer="sgd", optimizer_params=None, iterations=2000, batch_size=128,
                             hidden_sizes=DEFAULT_HIDDEN_SIZES, seeds=1, seed=0, progress=True, out=None,
@@ -175,8 +179,6 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
     -------
     InitialisationResult
     """
-    iterations = check(iterations, COUNT, "iterations")
-    batch_size = check(batch_size, COUNT, "batch_size")
     run_seeds = seed_list(seed, seeds)
     initialisations = [check_weight_init(weight_init) for weight_init in initialisations]
     if not initialisations:
@@ -206,13 +208,3 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
                  "iterations": iterations},
     )
     return saved(result, out, "init")
-
-
-COMMAND = Command(
-    "init", 3, "compare initial weight scales: std 0.01, Xavier, He",
-    ("minidl experiment init --seeds 3 --iterations 1000 --out results",
-     "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"),
-    compare_initialisations,
-    (*options.iterations(), options.seeds(), options.activation(), options.initialisations(),
-     options.optimizer(), options.learning_rate(0.01)),
-)

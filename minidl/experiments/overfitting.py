@@ -55,10 +55,9 @@ from minidl import optim
 from minidl.experiments import options
 from minidl.experiments.common import class_count, load_data, run_for_epochs, seed_list
 from minidl.experiments.dispatch import map_grid
-from minidl.experiments.options import Command, Option
+from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import draw_band, panel_grid
-from minidl.settings import COUNT, check
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 
@@ -169,6 +168,15 @@ class OverfittingResult:
         return figure
 
 
+@experiment("overfit", 6, "overfitting on few samples, and weight decay and dropout against it",
+            ("minidl experiment overfit --out results",
+             "minidl experiment overfit --seeds 5 --out results",
+             "minidl experiment overfit --optimizer sgd --lr 0.01 --weight-decay 0.1  # the book's settings"),
+            (options.seeds(), options.optimizer(), options.learning_rate(0.001), *options.samples_and_epochs(),
+             Option("--weight-decay", "L2 penalty lambda/2 * sum(W**2) of the weight-decay runs", "non-negative",
+                    metavar="LAMBDA", checked_by="MLP"),
+             Option("--dropout", "dropout ratio of the dropout runs", "fraction", metavar="RATIO",
+                    checked_by="MLP")))
 def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidden_sizes=DEFAULT_HIDDEN_SIZES,
                 weight_decay=0.001, dropout=0.2, optimizer="adam", optimizer_params=None, seeds=1, seed=0,
                 progress=True, out=None, n_jobs=None):
@@ -205,7 +213,6 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
     -------
     OverfittingResult
     """
-    epochs, batch_size = check(epochs, COUNT, "epochs"), check(batch_size, COUNT, "batch_size")
     run_seeds = seed_list(seed, seeds)
     optimizer_params = {"lr": 0.001, **(optimizer_params or {})}
     configurations = [
@@ -235,16 +242,3 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
                   "optimizer_params": optimizer_params},
     )
     return saved(result, out, "overfit")
-
-
-COMMAND = Command(
-    "overfit", 6, "overfitting on few samples, and weight decay and dropout against it",
-    ("minidl experiment overfit --out results",
-     "minidl experiment overfit --seeds 5 --out results",
-     "minidl experiment overfit --optimizer sgd --lr 0.01 --weight-decay 0.1  # the book's settings"),
-    overfitting,
-    (options.seeds(), options.optimizer(), options.learning_rate(0.001), *options.samples_and_epochs(),
-     Option("--weight-decay", "L2 penalty lambda/2 * sum(W**2) of the weight-decay runs", "non-negative",
-            metavar="LAMBDA"),
-     Option("--dropout", "dropout ratio of the dropout runs", "fraction", metavar="RATIO")),
-)
