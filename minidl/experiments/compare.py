@@ -186,10 +186,6 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
     seed : int, default 0
         First seed. The same seed gives bit-identical numbers on the same
         machine, numpy/BLAS build and thread count.
-    progress, out, n_jobs
-        As for every experiment (see :mod:`minidl.experiments`); ``out``
-        gets ``compare.csv`` and ``compare.json``.
-
     Returns
     -------
     ComparisonResult

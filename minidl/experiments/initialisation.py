@@ -171,10 +171,6 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
     seed : int, default 0
         The same seed gives bit-identical numbers on the same machine,
         numpy/BLAS build and thread count.
-    progress, out, n_jobs
-        As for every experiment (see :mod:`minidl.experiments`); ``out``
-        gets ``init.csv`` and ``init.json``.
-
     Returns
     -------
     InitialisationResult

@@ -57,6 +57,9 @@ CONSTRAINTS = {
     "fraction": Real(0, 1, closed="left"),
 }
 
+#: The arguments every experiment that trains takes alike, documented once (see :mod:`minidl.experiments`).
+SHARED_ARGUMENTS = ("progress", "out", "n_jobs")
+
 #: The constraints of the arguments whose options follow from the signature alone. A seed is
 #: counted on from (``seed, seed + 1, ...``), so here it is a whole number, not None.
 SIGNATURE_SETTINGS = {"seed": Integer(0)}
@@ -249,7 +252,8 @@ def experiment(name, number, summary, examples, options=(), **declared):
     other fields: ``stem``, ``settings``, ``explain``) and returns the
     function with its arguments checked as the command declares
     (:meth:`Command.checked`) before it runs; the command is its
-    ``command``.
+    ``command``. The arguments all experiments share (``progress``, ``out``,
+    ``n_jobs``) get their documentation here, added to the docstring.
     """
     def declare(function):
         command = Command(name, number, summary, tuple(examples), function, tuple(options), **declared)
@@ -260,10 +264,25 @@ def experiment(name, number, summary, examples, options=(), **declared):
             arguments.apply_defaults()
             return function(**command.checked(arguments.arguments))
 
+        checked_function.__doc__ = (function.__doc__ or "") + shared_arguments_doc(command)
         checked_function.command = command
         return checked_function
 
     return declare
+
+
+def shared_arguments_doc(command):
+    """The docstring section of the :data:`SHARED_ARGUMENTS` ``command``'s function takes ("" if none).
+
+    numpydoc's "Other Parameters" section, which comes after "Returns", so
+    that it can follow any docstring.
+    """
+    shared = [argument for argument in SHARED_ARGUMENTS if argument in command.parameters]
+    if not shared:
+        return ""
+    files = f"; ``out``\n        gets ``{command.name}.csv`` and ``{command.name}.json``" if "out" in shared else ""
+    return (f"\n    Other Parameters\n    ----------------\n    {', '.join(shared)}\n"
+            f"        As for every experiment (see :mod:`minidl.experiments`){files}.\n    ")
 
 
 

@@ -205,10 +205,6 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
         First seed. Each seed fixes the weights, the batches and the dropout
         masks; for a given seed all three runs start from the same weights
         and see the same batches.
-    progress, out, n_jobs
-        As for every experiment (see :mod:`minidl.experiments`); ``out``
-        gets ``overfit.csv`` and ``overfit.json``.
-
     Returns
     -------
     OverfittingResult

@@ -115,3 +115,9 @@ def test_on_the_command_line_the_error_names_the_option():
         compute(declared.command, args)
     assert compute(declared.command, parse(declared.command, ["--size", "2", "--seed", "3"]))["seed"] == 3
 
+
+
+def test_the_shared_arguments_are_documented_once_after_each_docstring():
+    assert declared.__doc__.startswith("Say what was given.")
+    assert "Other Parameters\n    ----------------\n    progress, out\n        As for every experiment" in declared.__doc__
+    assert "``declared.csv`` and ``declared.json``" in declared.__doc__
