@@ -32,7 +32,7 @@ from pathlib import Path
 from minidl import optim
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, HelpFormatter, add_command, data_home, lowercase
-from minidl.experiments.options import CONSTRAINTS, Command
+from minidl.experiments.options import CONSTRAINTS, SIGNATURE_SETTINGS, Command
 from minidl.settings import Integer, Real
 from minidl.threads import limit_threads
 
@@ -179,7 +179,7 @@ def add_options(parser, command):
     for option in command.options:
         add_option(parser, command, option)
     if "seed" in parameters:
-        add("--seed", type=int, default=parameters["seed"].default,
+        add("--seed", type=number(SIGNATURE_SETTINGS["seed"]), default=parameters["seed"].default,
             help="first seed: the same seed gives the same numbers")
     if "n_jobs" in parameters:
         add("--n-jobs", type=job_count, default=None, metavar="N",
