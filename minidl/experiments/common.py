@@ -117,6 +117,18 @@ def build_optimizers(names, defaults=None, overrides=None):
     return built
 
 
+def described_optimizers(built):
+    """The ``names``, ``labels`` and ``hyperparameters`` fields of a result, from :func:`build_optimizers`' dict.
+
+    The results that race optimizers (:class:`~minidl.experiments.ComparisonResult`,
+    :class:`~minidl.experiments.PathsResult`) keep the names in the order
+    given, and per name its label and every hyperparameter it ran with.
+    """
+    return {"names": list(built),
+            "labels": {name: label for name, (_, label) in built.items()},
+            "hyperparameters": {name: optimizer.hyperparameters for name, (optimizer, _) in built.items()}}
+
+
 def progress_bar(total, description, enabled=True):
     """Count finished runs on standard error; nothing when ``enabled`` is False.
 

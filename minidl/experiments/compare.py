@@ -35,6 +35,7 @@ from minidl.experiments import options
 from minidl.experiments.common import (
     build_optimizers,
     class_count,
+    described_optimizers,
     load_data,
     merge_hyperparameters,
     run_for_iterations,
@@ -206,9 +207,7 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
 
     result = ComparisonResult(
         dataset=dataset,
-        names=list(built),
-        labels={name: label for name, (_, label) in built.items()},
-        hyperparameters={name: optimizer.hyperparameters for name, (optimizer, _) in built.items()},
+        **described_optimizers(built),
         seeds=run_seeds,
         losses=losses,
         final_losses=final_losses,

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl.experiments import options
-from minidl.experiments.common import build_optimizers
+from minidl.experiments.common import build_optimizers, described_optimizers
 from minidl.experiments.options import Option, experiment
 from minidl.plotting import panel_grid
 
@@ -197,9 +197,7 @@ def optimizer_paths(optimizers=DEFAULT_OPTIMIZERS, hyperparameters=None, steps=3
             points.append((params["x"][0], params["y"][0]))
         positions[name] = np.array(points)
     return PathsResult(
-        names=list(built),
-        labels={name: label for name, (_, label) in built.items()},
-        hyperparameters={name: optimizer.hyperparameters for name, (optimizer, _) in built.items()},
+        **described_optimizers(built),
         positions=positions,
         start=start,
         steps=steps,
