@@ -33,6 +33,7 @@ from minidl import optim
 from minidl.experiments import options
 from minidl.experiments.common import class_count, load_data, run_for_epochs
 from minidl.experiments.dispatch import map_grid
+from minidl.experiments.figures import optimizer_setting, sizes_label
 from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import panel_grid
@@ -117,8 +118,7 @@ class BatchnormResult:
         panels[0].legend(fontsize=8, loc="lower right")
         settings = self.settings
         figure.suptitle(f"Batch normalisation on {self.dataset} ({settings['samples']} samples, "
-                        f"{' - '.join(map(str, settings['sizes']))}, {settings['optimizer']} "
-                        f"lr={settings['optimizer_params'].get('lr', 'default')})", fontsize=11)
+                        f"{sizes_label(settings['sizes'])}, {optimizer_setting(settings)})", fontsize=11)
         figure.tight_layout()
         return figure
 

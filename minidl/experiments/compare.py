@@ -42,9 +42,9 @@ from minidl.experiments.common import (
     seed_list,
 )
 from minidl.experiments.dispatch import map_grid
+from minidl.experiments.figures import loss_curves, seeds_label, sizes_label
 from minidl.experiments.options import experiment
 from minidl.experiments.results import curve_rows, loss_record, saved
-from minidl.plotting import draw_band, new_figure
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)
@@ -134,17 +134,9 @@ class ComparisonResult:
             steps, while on a log axis each factor of ten gets the same
             height, so their order stays readable to the end.
         """
-        figure = new_figure(figsize=(7.5, 4.6))
-        axes = figure.subplots()
-        iterations = np.arange(1, self.losses.shape[2] + 1)
-        for index, name in enumerate(self.names):
-            draw_band(axes, iterations, self.losses[index], self.labels[name], smoothing=smoothing)
-        sizes = " - ".join(str(size) for size in self.network["sizes"])
-        spread = f"mean ± 1 std over {len(self.seeds)} seeds" if len(self.seeds) > 1 else f"seed {self.seeds[0]}"
-        smoothed = f", moving average of {smoothing}" if smoothing > 1 else ""
-        axes.set_title(f"Optimizers on {self.dataset}: {sizes}, batch {self.network['batch_size']}\n"
-                       f"({spread}{smoothed})", fontsize=11)
-        axes.set_xlabel("iteration")
+        figure, axes = loss_curves(self.losses, [self.labels[name] for name in self.names], smoothing)
+        axes.set_title(f"Optimizers on {self.dataset}: {sizes_label(self.network['sizes'])}, batch "
+                       f"{self.network['batch_size']}\n({seeds_label(self.seeds, smoothing)})", fontsize=11)
         if log_scale:
             axes.set_yscale("log")
             axes.set_ylabel("training loss (mini-batch, log scale)")

@@ -52,6 +52,7 @@ from minidl.convnet import SimpleConvNet
 from minidl.experiments import options
 from minidl.experiments.common import class_count, load_data, train_for_epochs
 from minidl.experiments.dispatch import map_runs
+from minidl.experiments.figures import optimizer_setting
 from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import saved
 from minidl.plotting import new_figure
@@ -172,8 +173,8 @@ class FiltersResult:
             stage_figure.suptitle(f"{stage} (mean neighbour correlation {np.mean(correlation):+.2f})", fontsize=10)
         settings = self.settings
         figure.suptitle(f"First-layer filters of SimpleConvNet on {self.dataset} ({settings['epochs']} epochs, "
-                        f"{settings['optimizer']} lr={settings['optimizer_params'].get('lr', 'default')}; "
-                        f"test accuracy {self.test_accuracy[-1]:.3f})", fontsize=11, y=1.03)
+                        f"{optimizer_setting(settings)}; test accuracy {self.test_accuracy[-1]:.3f})", fontsize=11,
+                        y=1.03)
         return figure
 
 

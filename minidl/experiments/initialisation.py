@@ -41,10 +41,10 @@ from minidl.experiments.common import (
     seed_list,
 )
 from minidl.experiments.dispatch import map_grid
+from minidl.experiments.figures import loss_curves, seeds_label, sizes_label
 from minidl.experiments.options import experiment
 from minidl.experiments.results import curve_rows, loss_record, saved
 from minidl.init import check_weight_init
-from minidl.plotting import draw_band, new_figure
 
 DEFAULT_INITIALISATIONS = (0.01, "xavier", "he")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)
@@ -123,17 +123,9 @@ class InitialisationResult:
         flat line at ln 10, a late start, an early one) is in the height of
         the curves over the whole run, not in how close to zero they get.
         """
-        figure = new_figure(figsize=(7.5, 4.6))
-        axes = figure.subplots()
-        iterations = np.arange(1, self.losses.shape[2] + 1)
-        for index, weight_init in enumerate(self.initialisations):
-            draw_band(axes, iterations, self.losses[index], initialisation_label(weight_init), smoothing=smoothing)
-        sizes = " - ".join(str(size) for size in self.network["sizes"])
-        spread = f"mean ± 1 std over {len(self.seeds)} seeds" if len(self.seeds) > 1 else f"seed {self.seeds[0]}"
-        smoothed = f", moving average of {smoothing}" if smoothing > 1 else ""
-        axes.set_title(f"Weight initialisation on {self.dataset}: {sizes} ({self.activation}), "
-                       f"{self.optimizer}\n({spread}{smoothed})", fontsize=11)
-        axes.set_xlabel("iteration")
+        figure, axes = loss_curves(self.losses, map(initialisation_label, self.initialisations), smoothing)
+        axes.set_title(f"Weight initialisation on {self.dataset}: {sizes_label(self.network['sizes'])} "
+                       f"({self.activation}), {self.optimizer}\n({seeds_label(self.seeds, smoothing)})", fontsize=11)
         axes.set_ylabel("training loss (mini-batch)")
         axes.set_ylim(bottom=0)
         axes.grid(alpha=0.3)

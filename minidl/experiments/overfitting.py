@@ -55,6 +55,7 @@ from minidl import optim
 from minidl.experiments import options
 from minidl.experiments.common import class_count, load_data, run_for_epochs, seed_list
 from minidl.experiments.dispatch import map_grid
+from minidl.experiments.figures import optimizer_setting, seeds_label, sizes_label
 from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import draw_band, panel_grid
@@ -160,10 +161,9 @@ class OverfittingResult:
         panels[0].set_ylabel("accuracy")
         panels[0].legend(loc="lower right")
         settings = self.settings
-        spread = f"mean ± 1 std over {len(self.seeds)} seeds" if len(self.seeds) > 1 else f"seed {self.seeds[0]}"
         figure.suptitle(f"Overfitting on {settings['samples']} samples of {self.dataset} "
-                        f"({' - '.join(map(str, settings['sizes']))}, {settings['optimizer']} "
-                        f"lr={settings['optimizer_params'].get('lr', 'default')}; {spread})", fontsize=11)
+                        f"({sizes_label(settings['sizes'])}, {optimizer_setting(settings)}; {seeds_label(self.seeds)})",
+                        fontsize=11)
         figure.tight_layout()
         return figure
 
