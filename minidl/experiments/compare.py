@@ -134,19 +134,9 @@ class ComparisonResult:
             steps, while on a log axis each factor of ten gets the same
             height, so their order stays readable to the end.
         """
-        figure, axes = loss_curves(self.losses, [self.labels[name] for name in self.names], smoothing)
-        axes.set_title(f"Optimizers on {self.dataset}: {sizes_label(self.network['sizes'])}, batch "
-                       f"{self.network['batch_size']}\n({seeds_label(self.seeds, smoothing)})", fontsize=11)
-        if log_scale:
-            axes.set_yscale("log")
-            axes.set_ylabel("training loss (mini-batch, log scale)")
-        else:
-            axes.set_ylim(bottom=0)
-            axes.set_ylabel("training loss (mini-batch)")
-        axes.grid(alpha=0.3, which="both" if log_scale else "major")
-        axes.legend()
-        figure.tight_layout()
-        return figure
+        title = (f"Optimizers on {self.dataset}: {sizes_label(self.network['sizes'])}, batch "
+                 f"{self.network['batch_size']}\n({seeds_label(self.seeds, smoothing)})")
+        return loss_curves(self.losses, [self.labels[name] for name in self.names], title, smoothing, log_scale)
 
 
 @experiment("compare", 2, "compare optimizers' training loss on a data set (same batches, same initial weights)",

@@ -35,17 +35,27 @@ def optimizer_setting(settings):
     return f"{settings['optimizer']} lr={settings['optimizer_params'].get('lr', 'default')}"
 
 
-def loss_curves(losses, labels, smoothing):
-    """A figure of one band a contender: ``losses`` of shape (contenders, seeds, iterations), with ``labels``.
+def loss_curves(losses, labels, title, smoothing, log_scale=False, legend_title=None):
+    """The figure of one band a contender: ``losses`` of shape (contenders, seeds, iterations), with ``labels``.
 
-    Returns ``(figure, axes)`` for the caller's title, scale and legend.
     ``smoothing`` is the moving-average window applied to each run before
-    averaging (1: the raw losses).
+    averaging (1: the raw losses). The loss axis is linear from 0, or with
+    ``log_scale`` logarithmic, with a grid line at every factor of ten.
     """
     figure = new_figure(figsize=(7.5, 4.6))
     axes = figure.subplots()
     iterations = np.arange(1, losses.shape[2] + 1)
     for contender, label in zip(losses, labels):
         draw_band(axes, iterations, contender, label, smoothing=smoothing)
+    axes.set_title(title, fontsize=11)
     axes.set_xlabel("iteration")
-    return figure, axes
+    if log_scale:
+        axes.set_yscale("log")
+        axes.set_ylabel("training loss (mini-batch, log scale)")
+    else:
+        axes.set_ylim(bottom=0)
+        axes.set_ylabel("training loss (mini-batch)")
+    axes.grid(alpha=0.3, which="both" if log_scale else "major")
+    axes.legend(title=legend_title)
+    figure.tight_layout()
+    return figure

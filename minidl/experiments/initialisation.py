@@ -123,15 +123,10 @@ class InitialisationResult:
         flat line at ln 10, a late start, an early one) is in the height of
         the curves over the whole run, not in how close to zero they get.
         """
-        figure, axes = loss_curves(self.losses, map(initialisation_label, self.initialisations), smoothing)
-        axes.set_title(f"Weight initialisation on {self.dataset}: {sizes_label(self.network['sizes'])} "
-                       f"({self.activation}), {self.optimizer}\n({seeds_label(self.seeds, smoothing)})", fontsize=11)
-        axes.set_ylabel("training loss (mini-batch)")
-        axes.set_ylim(bottom=0)
-        axes.grid(alpha=0.3)
-        axes.legend(title="initial weights")
-        figure.tight_layout()
-        return figure
+        title = (f"Weight initialisation on {self.dataset}: {sizes_label(self.network['sizes'])} "
+                 f"({self.activation}), {self.optimizer}\n({seeds_label(self.seeds, smoothing)})")
+        return loss_curves(self.losses, map(initialisation_label, self.initialisations), title, smoothing,
+                           legend_title="initial weights")
 
 
 @experiment("init", 3, "compare initial weight scales: std 0.01, Xavier, He",
