@@ -255,6 +255,16 @@ def run_for_iterations(network_settings, optimizer, x, t, iterations, batch_size
     return losses, evaluation_loss(network, x, t)
 
 
+def loss_arrays(grid):
+    """The ``losses`` and ``final_losses`` of a grid (contenders x seeds) of :func:`run_for_iterations` runs.
+
+    Returns arrays of shape (contenders, seeds, iterations) and (contenders, seeds).
+    """
+    losses = np.array([[curve for curve, _ in row] for row in grid], dtype=float)
+    final_losses = np.array([[final_loss for _, final_loss in row] for row in grid], dtype=float)
+    return losses, final_losses
+
+
 def run_for_epochs(network_settings, optimizer, x, t, epochs, batch_size, seed, x_val=None, t_val=None):
     """One run of an epoch-counting experiment: the curves of :func:`train_for_epochs`.
 

@@ -37,6 +37,7 @@ from minidl.experiments.common import (
     class_count,
     described_optimizers,
     load_data,
+    loss_arrays,
     merge_hyperparameters,
     run_for_iterations,
     seed_list,
@@ -184,8 +185,7 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
     grid = map_grid(run_for_iterations, lambda name, run_seed: (
         network_settings, optim.get(name, **chosen[name]), x_train, t_train, iterations, batch_size, run_seed),
         list(built), run_seeds, "compare optimizers", progress, n_jobs)
-    losses = np.array([[curve for curve, _ in row] for row in grid], dtype=float)
-    final_losses = np.array([[final_loss for _, final_loss in row] for row in grid], dtype=float)
+    losses, final_losses = loss_arrays(grid)
 
     result = ComparisonResult(
         dataset=dataset,

@@ -36,6 +36,7 @@ from minidl.experiments import options
 from minidl.experiments.common import (
     class_count,
     load_data,
+    loss_arrays,
     optimizer_label,
     run_for_iterations,
     seed_list,
@@ -176,8 +177,7 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
          "activation": activation, "weight_init": weight_init},
         optim.get(optimizer, **optimizer_params), x_train, t_train, iterations, batch_size, run_seed),
         initialisations, run_seeds, "compare initialisations", progress, n_jobs)
-    losses = np.array([[curve for curve, _ in row] for row in grid], dtype=float)
-    final_losses = np.array([[final_loss for _, final_loss in row] for row in grid], dtype=float)
+    losses, final_losses = loss_arrays(grid)
 
     result = InitialisationResult(
         dataset=dataset,
