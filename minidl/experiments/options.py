@@ -213,7 +213,7 @@ class Command:
         return checks
 
     def checked(self, arguments, command_line=False):
-        """``arguments`` (a dict) with each one declared checked, and cleaned, by :func:`minidl.settings.check`.
+        """``arguments`` (a dict), each one declared checked and cleaned by :func:`minidl.settings.check`.
 
         The error names the argument, or with ``command_line`` the option
         that set it (``--filter-size must be ...``). None, where the
@@ -283,7 +283,6 @@ def shared_arguments_doc(command):
     files = f"; ``out``\n        gets ``{command.name}.csv`` and ``{command.name}.json``" if "out" in shared else ""
     return (f"\n    Other Parameters\n    ----------------\n    {', '.join(shared)}\n"
             f"        As for every experiment (see :mod:`minidl.experiments`){files}.\n    ")
-
 
 
 # ---------------------------------------------------------------- options several experiments share
