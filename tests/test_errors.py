@@ -696,6 +696,8 @@ COMMAND_CASES = [
     pytest.param(["train", "--threads", "1.5"], 2, "argument --threads: expected a whole number >= 1, got '1.5'",
                  id="threads-not-whole"),
     pytest.param(["train", "--seed", "-1"], 2, "argument --seed: expected a whole number >= 0, got '-1'", id="seed-negative"),
+    pytest.param(["experiment", "compare", "--seed", "-1"], 2, "argument --seed: expected a whole number >= 0, got '-1'",
+                 id="experiment-seed-negative"),
     pytest.param(["homework", "check", "hw", "--jobs", "0"], 2, "argument --jobs: expected a whole number >= 1, got '0'",
                  id="homework-jobs-zero"),
 ]

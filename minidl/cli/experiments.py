@@ -32,7 +32,8 @@ from pathlib import Path
 from minidl import optim
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, HelpFormatter, add_command, data_home, lowercase
-from minidl.settings import Integer, check
+from minidl.experiments.options import CONSTRAINTS, SIGNATURE_SETTINGS, Command
+from minidl.settings import Integer, Real
 from minidl.threads import limit_threads
 
 
@@ -96,16 +97,17 @@ def per_optimizer(pairs):
     return hyperparameters
 
 
-#: How the text of an option of each kind (minidl.experiments.options.KINDS) is read.
+def number(constraint):
+    """An argparse ``type`` reading the text as the number ``constraint`` takes (a Real: a float)."""
+    return arguments.option_type(constraint, float if isinstance(constraint, Real) else int)
+
+
+#: How the text of an option of each kind (minidl.experiments.options.KINDS) is read; a number
+#: with the constraint of its kind (minidl.experiments.options.CONSTRAINTS).
 READERS = {
+    **{kind: {"type": number(constraint)} for kind, constraint in CONSTRAINTS.items()},
     "text": {},
     "lowercase": {"type": lowercase},
-    "integer": {"type": int},
-    "count": {"type": arguments.positive_int},
-    "whole": {"type": arguments.non_negative_int},
-    "number": {"type": arguments.positive_float},
-    "non-negative": {"type": arguments.non_negative_float},
-    "fraction": {"type": arguments.fraction},
     "names": {"type": names},
     "initialisations": {"type": initialisations},
     "initialisation": {"type": initialisation},
@@ -115,15 +117,15 @@ READERS = {
 
 
 def experiment_commands():
-    """The ``COMMAND`` of every module of :mod:`minidl.experiments` that has one, by experiment number."""
+    """The command of every function of :mod:`minidl.experiments` declared with ``@experiment``, by number."""
     import minidl.experiments
 
-    commands = []
+    commands = {}
     for module in pkgutil.iter_modules(minidl.experiments.__path__):
-        command = getattr(importlib.import_module(f"minidl.experiments.{module.name}"), "COMMAND", None)
-        if command is not None:
-            commands.append(command)
-    return sorted(commands, key=lambda command: command.number)
+        for value in vars(importlib.import_module(f"minidl.experiments.{module.name}")).values():
+            if isinstance(getattr(value, "command", None), Command):
+                commands[value.command.name] = value.command  # once, if another module imports the function too
+    return sorted(commands.values(), key=lambda command: command.number)
 
 
 COMMANDS = {command.name: command for command in experiment_commands()}
@@ -144,7 +146,7 @@ def compute(command, args):
                    if parameter in command.parameters})
     if "progress" in command.parameters:
         values["progress"] = not args.quiet
-    return command.function(**values)
+    return command.run(values)
 
 
 def draw(result, args):
@@ -177,7 +179,7 @@ def add_options(parser, command):
     for option in command.options:
         add_option(parser, command, option)
     if "seed" in parameters:
-        add("--seed", type=int, default=parameters["seed"].default,
+        add("--seed", type=number(SIGNATURE_SETTINGS["seed"]), default=parameters["seed"].default,
             help="first seed: the same seed gives the same numbers")
     if "n_jobs" in parameters:
         add("--n-jobs", type=job_count, default=None, metavar="N",
@@ -226,7 +228,6 @@ def run(args):
             check_plotting_available()  # before minutes of training, not after
         except ModuleNotFoundError as error:
             raise ValueError(f"{error}, or add --no-plot to write only the numbers") from error
-    check(getattr(args, "seed", 0), Integer(0), "--seed")
     stem = output_stem(args)
     outputs = [f"{stem}.csv", f"{stem}.json"] + ([] if args.no_plot else [f"{stem}.png"])
     folder = check_folder(args.out, outputs)  # created only when the results are written

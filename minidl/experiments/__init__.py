@@ -29,9 +29,11 @@ core), or on a Dask cluster inside ``with dask_scheduler(address):``
 (:mod:`minidl.experiments.dispatch`). The numbers are the same whatever
 ``n_jobs``.
 
-Each module ends with its ``COMMAND`` (:mod:`minidl.experiments.options`):
-the options of ``minidl experiment NAME``, declared once, from which the
-command line builds its parser. A new experiment is one new module.
+Each function is declared by ``@experiment(...)`` just above it
+(:mod:`minidl.experiments.options`): the options of ``minidl experiment
+NAME``, declared once, from which the command line builds its parser and
+with which the function checks its arguments. A new experiment is one new
+module.
 
 Everything runs offline on the 8x8 digits by default (``dataset="digits"``)
 and takes ``dataset="mnist"``, ``"fashion-mnist"`` or ``"idx:DIR"`` too. The

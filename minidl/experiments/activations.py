@@ -37,11 +37,11 @@ import numpy as np
 
 from minidl.experiments import options
 from minidl.experiments.initialisation import initialisation_label
-from minidl.experiments.options import Command, Option
+from minidl.experiments.options import Option, experiment
 from minidl.init import check_weight_init, initialize
 from minidl.layers import ACTIVATIONS
 from minidl.plotting import panel_grid
-from minidl.settings import COUNT, Integer, check
+from minidl.settings import COUNT
 from minidl.threads import limit_threads
 
 #: The range each histogram covers: the activation's outputs for sigmoid and
@@ -143,6 +143,20 @@ class ActivationsResult:
         return figure
 
 
+def default_initialisations(initialisations, chosen):
+    """The ``--inits`` given, else those that show ``--activation`` best: He's for ReLU, std 1's for the others."""
+    return initialisations or ((0.01, "xavier", "he") if chosen.activation == "relu" else (1.0, 0.01, "xavier"))
+
+
+@experiment("activations", 4, "histograms of each layer's activations for several initialisations",
+            ("minidl experiment activations --out results",
+             "minidl experiment activations --activation relu --inits 0.01,xavier,he --out results",
+             "minidl experiment activations --activation tanh --inits 1,0.01,xavier"),
+            (options.activation(), options.initialisations(default=None, convert=default_initialisations),
+             Option("--layers", "hidden layers, one histogram each", "count"),
+             Option("--units", "units a layer", "count"),
+             Option("--samples", "random inputs", "count")),
+            stem=lambda chosen: f"activations-{chosen.activation}", settings={"bins": COUNT})
 def activation_histograms(activation="sigmoid", initialisations=(1.0, 0.01, "xavier"), layers=5, units=100,
                           samples=1000, bins=30, seed=0):
     """Push random inputs through ``layers`` untrained layers and histogram each layer's outputs.
@@ -180,9 +194,6 @@ def activation_histograms(activation="sigmoid", initialisations=(1.0, 0.01, "xav
     initialisations = [check_weight_init(weight_init) for weight_init in initialisations]
     if not initialisations:
         raise ValueError("no initialisation given; pass e.g. initialisations=(1.0, 0.01, 'xavier')")
-    layers, units = check(layers, COUNT, "layers"), check(units, COUNT, "units")
-    samples, bins = check(samples, COUNT, "samples"), check(bins, COUNT, "bins")
-    seed = check(seed, Integer(0), "seed")
     bin_edges = np.linspace(*HISTOGRAM_RANGES[activation], bins + 1)
 
     counts = np.zeros((len(initialisations), layers, bins), dtype=np.int64)
@@ -205,22 +216,3 @@ def activation_histograms(activation="sigmoid", initialisations=(1.0, 0.01, "xav
                 deviations[index, layer] = values.std()
     return ActivationsResult(activation, initialisations, bin_edges, counts, outside, zero_fractions,
                              deviations, samples, units, seed)
-
-
-def default_initialisations(initialisations, chosen):
-    """The ``--inits`` given, else those that show ``--activation`` best: He's for ReLU, std 1's for the others."""
-    return initialisations or ((0.01, "xavier", "he") if chosen.activation == "relu" else (1.0, 0.01, "xavier"))
-
-
-COMMAND = Command(
-    "activations", 4, "histograms of each layer's activations for several initialisations",
-    ("minidl experiment activations --out results",
-     "minidl experiment activations --activation relu --inits 0.01,xavier,he --out results",
-     "minidl experiment activations --activation tanh --inits 1,0.01,xavier"),
-    activation_histograms,
-    (options.activation(), options.initialisations(default=None, convert=default_initialisations),
-     Option("--layers", "hidden layers, one histogram each", "count"),
-     Option("--units", "units a layer", "count"),
-     Option("--samples", "random inputs", "count")),
-    stem=lambda chosen: f"activations-{chosen.activation}",
-)

@@ -33,10 +33,11 @@ from minidl import optim
 from minidl.experiments import options
 from minidl.experiments.common import class_count, load_data, run_for_epochs
 from minidl.experiments.dispatch import map_grid
-from minidl.experiments.options import Command, Option
+from minidl.experiments.figures import optimizer_setting, sizes_label
+from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import panel_grid
-from minidl.settings import COUNT, Integer, Real, check
+from minidl.settings import Real
 
 #: 16 standard deviations, evenly spaced on a log scale from 1 to 1e-4 (the book's grid).
 DEFAULT_WEIGHT_SCALES = tuple(np.logspace(0, -4, 16).tolist())
@@ -117,12 +118,17 @@ class BatchnormResult:
         panels[0].legend(fontsize=8, loc="lower right")
         settings = self.settings
         figure.suptitle(f"Batch normalisation on {self.dataset} ({settings['samples']} samples, "
-                        f"{' - '.join(map(str, settings['sizes']))}, {settings['optimizer']} "
-                        f"lr={settings['optimizer_params'].get('lr', 'default')})", fontsize=11)
+                        f"{sizes_label(settings['sizes'])}, {optimizer_setting(settings)})", fontsize=11)
         figure.tight_layout()
         return figure
 
 
+@experiment("batchnorm", 5, "training accuracy with and without batch normalisation, per initial weight scale",
+            ("minidl experiment batchnorm --out results",
+             "minidl experiment batchnorm --scales 8 --epochs 10"),
+            (options.optimizer(), options.learning_rate(0.01), *options.samples_and_epochs(),
+             Option("--scales", "number of initial weight standard deviations, log-spaced from 1 to 1e-4", "count",
+                    default=16, parameter="weight_scales", convert=lambda count, chosen: np.logspace(0, -4, count).tolist())))
 def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, samples=1000, epochs=20,
                       batch_size=100, hidden_sizes=DEFAULT_HIDDEN_SIZES, optimizer="sgd", optimizer_params=None,
                       seed=0, progress=True, out=None, n_jobs=None):
@@ -145,10 +151,6 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
     seed : int, default 0
         Seeds the weights and the batches; both variants of a scale start
         from the same weights and see the same batches.
-    progress, out, n_jobs
-        As for every experiment (see :mod:`minidl.experiments`); ``out``
-        gets ``batchnorm.csv`` and ``batchnorm.json``.
-
     Returns
     -------
     BatchnormResult
@@ -156,8 +158,6 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
     weight_scales = [float(scale) for scale in weight_scales]
     if not weight_scales or not all(Real(0, closed="neither").accepts(scale) for scale in weight_scales):
         raise ValueError(f"weight_scales must be positive standard deviations such as (1.0, 0.1), got {weight_scales}")
-    epochs, batch_size = check(epochs, COUNT, "epochs"), check(batch_size, COUNT, "batch_size")
-    seed = check(seed, Integer(0), "seed")
     optimizer_params = {"lr": 0.01, **(optimizer_params or {})}
     (x_train, t_train), (_, t_test) = load_data(dataset, samples)
     input_size, output_size = x_train.shape[1], class_count(t_train, t_test)
@@ -179,14 +179,3 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
                   "seed": seed},
     )
     return saved(result, out, "batchnorm")
-
-
-COMMAND = Command(
-    "batchnorm", 5, "training accuracy with and without batch normalisation, per initial weight scale",
-    ("minidl experiment batchnorm --out results",
-     "minidl experiment batchnorm --scales 8 --epochs 10"),
-    compare_batchnorm,
-    (options.optimizer(), options.learning_rate(0.01), *options.samples_and_epochs(),
-     Option("--scales", "number of initial weight standard deviations, log-spaced from 1 to 1e-4", "count",
-            default=16, parameter="weight_scales", convert=lambda count, chosen: np.logspace(0, -4, count).tolist())),
-)

@@ -23,7 +23,6 @@ from tqdm import tqdm
 from minidl import optim
 from minidl.datasets import MiniBatches, load_dataset
 from minidl.network import MLP
-from minidl.settings import COUNT, Integer, check
 from minidl.threads import limit_threads, network_sizes
 from minidl.training import Trainer, TrainingDivergedError
 from minidl.training.progress import in_notebook, is_terminal, notebook_widget_bar
@@ -33,10 +32,10 @@ def seed_list(seed, seeds):
     """The random seed of each of ``seeds`` repeated runs: ``seed, seed + 1, ..., seed + seeds - 1``.
 
     Consecutive integers are easy to read in a results file, and numpy's
-    generators turn even neighbouring seeds into unrelated streams.
+    generators turn even neighbouring seeds into unrelated streams. Both are
+    checked where the experiment declares them (:mod:`minidl.experiments.options`).
     """
-    seed = check(seed, Integer(0), "seed")
-    return [seed + offset for offset in range(check(seeds, COUNT, "seeds"))]
+    return [seed + offset for offset in range(seeds)]
 
 
 def load_data(dataset, samples=None, flatten=True):
@@ -45,11 +44,11 @@ def load_data(dataset, samples=None, flatten=True):
     Returns ``(x_train, t_train), (x_test, t_test)``: images as rows, or with
     ``flatten=False`` as (N, 1, height, width) for a convolutional network.
     The digits set is split with a fixed seed by its loader, so the same rows
-    come back every time.
+    come back every time. ``samples`` is a whole number >= 1, as the
+    experiment's ``--samples`` option declares it.
     """
     (x_train, t_train), test = load_dataset(dataset, flatten=flatten)
     if samples is not None:
-        samples = check(samples, COUNT, "samples")
         if samples > len(x_train):
             raise ValueError(
                 f"asked for {samples} training samples but {dataset!r} has only {len(x_train)}; "
@@ -116,6 +115,18 @@ def build_optimizers(names, defaults=None, overrides=None):
         optimizer = optim.get(name, **values)
         built[name] = (optimizer, optimizer_label(optimizer, values))
     return built
+
+
+def described_optimizers(built):
+    """The ``names``, ``labels`` and ``hyperparameters`` fields of a result, from :func:`build_optimizers`' dict.
+
+    The results that race optimizers (:class:`~minidl.experiments.ComparisonResult`,
+    :class:`~minidl.experiments.PathsResult`) keep the names in the order
+    given, and per name its label and every hyperparameter it ran with.
+    """
+    return {"names": list(built),
+            "labels": {name: label for name, (_, label) in built.items()},
+            "hyperparameters": {name: optimizer.hyperparameters for name, (optimizer, _) in built.items()}}
 
 
 def progress_bar(total, description, enabled=True):
@@ -242,6 +253,16 @@ def run_for_iterations(network_settings, optimizer, x, t, iterations, batch_size
     network = MLP(**network_settings, seed=seed)
     losses = train_for_iterations(network, optimizer, x, t, iterations, batch_size, seed)
     return losses, evaluation_loss(network, x, t)
+
+
+def loss_arrays(grid):
+    """The ``losses`` and ``final_losses`` of a grid (contenders x seeds) of :func:`run_for_iterations` runs.
+
+    Returns arrays of shape (contenders, seeds, iterations) and (contenders, seeds).
+    """
+    losses = np.array([[curve for curve, _ in row] for row in grid], dtype=float)
+    final_losses = np.array([[final_loss for _, final_loss in row] for row in grid], dtype=float)
+    return losses, final_losses
 
 
 def run_for_epochs(network_settings, optimizer, x, t, epochs, batch_size, seed, x_val=None, t_val=None):

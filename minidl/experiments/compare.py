@@ -35,16 +35,17 @@ from minidl.experiments import options
 from minidl.experiments.common import (
     build_optimizers,
     class_count,
+    described_optimizers,
     load_data,
+    loss_arrays,
     merge_hyperparameters,
     run_for_iterations,
     seed_list,
 )
 from minidl.experiments.dispatch import map_grid
-from minidl.experiments.options import Command
+from minidl.experiments.figures import loss_curves, seeds_label, sizes_label
+from minidl.experiments.options import experiment
 from minidl.experiments.results import curve_rows, loss_record, saved
-from minidl.plotting import draw_band, new_figure
-from minidl.settings import COUNT, check
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)
@@ -134,29 +135,16 @@ class ComparisonResult:
             steps, while on a log axis each factor of ten gets the same
             height, so their order stays readable to the end.
         """
-        figure = new_figure(figsize=(7.5, 4.6))
-        axes = figure.subplots()
-        iterations = np.arange(1, self.losses.shape[2] + 1)
-        for index, name in enumerate(self.names):
-            draw_band(axes, iterations, self.losses[index], self.labels[name], smoothing=smoothing)
-        sizes = " - ".join(str(size) for size in self.network["sizes"])
-        spread = f"mean ± 1 std over {len(self.seeds)} seeds" if len(self.seeds) > 1 else f"seed {self.seeds[0]}"
-        smoothed = f", moving average of {smoothing}" if smoothing > 1 else ""
-        axes.set_title(f"Optimizers on {self.dataset}: {sizes}, batch {self.network['batch_size']}\n"
-                       f"({spread}{smoothed})", fontsize=11)
-        axes.set_xlabel("iteration")
-        if log_scale:
-            axes.set_yscale("log")
-            axes.set_ylabel("training loss (mini-batch, log scale)")
-        else:
-            axes.set_ylim(bottom=0)
-            axes.set_ylabel("training loss (mini-batch)")
-        axes.grid(alpha=0.3, which="both" if log_scale else "major")
-        axes.legend()
-        figure.tight_layout()
-        return figure
+        title = (f"Optimizers on {self.dataset}: {sizes_label(self.network['sizes'])}, batch "
+                 f"{self.network['batch_size']}\n({seeds_label(self.seeds, smoothing)})")
+        return loss_curves(self.losses, [self.labels[name] for name in self.names], title, smoothing, log_scale)
 
 
+@experiment("compare", 2, "compare optimizers' training loss on a data set (same batches, same initial weights)",
+            ("minidl experiment compare --seeds 3 --iterations 500 --out results",
+             "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
+             "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"),
+            (*options.optimizers(), *options.iterations(), options.seeds()))
 def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperparameters=None, iterations=2000,
                        batch_size=128, hidden_sizes=DEFAULT_HIDDEN_SIZES, seeds=1, seed=0, progress=True,
                        out=None, n_jobs=None):
@@ -182,16 +170,10 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
     seed : int, default 0
         First seed. The same seed gives bit-identical numbers on the same
         machine, numpy/BLAS build and thread count.
-    progress, out, n_jobs
-        As for every experiment (see :mod:`minidl.experiments`); ``out``
-        gets ``compare.csv`` and ``compare.json``.
-
     Returns
     -------
     ComparisonResult
     """
-    iterations = check(iterations, COUNT, "iterations")
-    batch_size = check(batch_size, COUNT, "batch_size")
     run_seeds = seed_list(seed, seeds)
     built = build_optimizers(optimizers, overrides=hyperparameters)  # fails fast on a bad name
     chosen = merge_hyperparameters(optimizers, overrides=hyperparameters)
@@ -203,14 +185,11 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
     grid = map_grid(run_for_iterations, lambda name, run_seed: (
         network_settings, optim.get(name, **chosen[name]), x_train, t_train, iterations, batch_size, run_seed),
         list(built), run_seeds, "compare optimizers", progress, n_jobs)
-    losses = np.array([[curve for curve, _ in row] for row in grid], dtype=float)
-    final_losses = np.array([[final_loss for _, final_loss in row] for row in grid], dtype=float)
+    losses, final_losses = loss_arrays(grid)
 
     result = ComparisonResult(
         dataset=dataset,
-        names=list(built),
-        labels={name: label for name, (_, label) in built.items()},
-        hyperparameters={name: optimizer.hyperparameters for name, (optimizer, _) in built.items()},
+        **described_optimizers(built),
         seeds=run_seeds,
         losses=losses,
         final_losses=final_losses,
@@ -218,13 +197,3 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
                  "batch_size": batch_size, "iterations": iterations},
     )
     return saved(result, out, "compare")
-
-
-COMMAND = Command(
-    "compare", 2, "compare optimizers' training loss on a data set (same batches, same initial weights)",
-    ("minidl experiment compare --seeds 3 --iterations 500 --out results",
-     "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
-     "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"),
-    compare_optimizers,
-    (*options.optimizers(), *options.iterations(), options.seeds()),
-)

@@ -42,7 +42,6 @@ Example
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -53,10 +52,11 @@ from minidl.convnet import SimpleConvNet
 from minidl.experiments import options
 from minidl.experiments.common import class_count, load_data, train_for_epochs
 from minidl.experiments.dispatch import map_runs
-from minidl.experiments.options import Command, Option
+from minidl.experiments.figures import optimizer_setting
+from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import saved
 from minidl.plotting import new_figure
-from minidl.settings import COUNT, Integer, check
+from minidl.settings import Integer
 
 STAGES = ("initial", "trained")
 
@@ -173,8 +173,8 @@ class FiltersResult:
             stage_figure.suptitle(f"{stage} (mean neighbour correlation {np.mean(correlation):+.2f})", fontsize=10)
         settings = self.settings
         figure.suptitle(f"First-layer filters of SimpleConvNet on {self.dataset} ({settings['epochs']} epochs, "
-                        f"{settings['optimizer']} lr={settings['optimizer_params'].get('lr', 'default')}; "
-                        f"test accuracy {self.test_accuracy[-1]:.3f})", fontsize=11, y=1.03)
+                        f"{optimizer_setting(settings)}; test accuracy {self.test_accuracy[-1]:.3f})", fontsize=11,
+                        y=1.03)
         return figure
 
 
@@ -186,6 +186,34 @@ def run_filters(network_settings, optimizer, x, t, epochs, batch_size, seed, x_t
     return initial, np.array(network.params["W1"], dtype=np.float64), curves
 
 
+def pooling_in_option_words(error, arguments):
+    """A convolution too large for the images (a ``ValueError`` of SimpleConvNet) told in the options' names."""
+    images = re.search(r"of a (\d+x\d+) image, too little for 2x2 pooling", str(error))
+    if images is None:
+        return None
+    size, pad = arguments.get("filter_size", 5), arguments.get("pad", 2)
+    return (f"--filter-size {size} with --pad {pad} leaves too little of the {images.group(1)} images for the 2x2 "
+            "pooling; use a smaller --filter-size or a larger --pad")
+
+
+@experiment("filters", 8, "the first convolution layer's filters before and after training (the book's chapter 7)",
+            ("minidl experiment filters --out results",
+             "minidl experiment filters --weight-init he --epochs 5",
+             "minidl experiment filters --dataset mnist --pad 0 --out results/mnist  # the book's network"),
+            (options.optimizer(), options.learning_rate(0.001),
+             Option("--filters", "filters of the convolution (as minidl train --filters)", "count", metavar="N",
+                    parameter="filter_num", aliases=("--filter-num",), checked_by="SimpleConvNet"),
+             Option("--filter-size", "height and width of each filter", "count", metavar="SIZE", constraint=Integer(2),
+                    fix="a 1x1 filter has no neighbours to compare"),
+             Option("--pad", "zeros around each image (2 keeps 8x8 digits 8x8 under 5x5 filters; the book uses 0 on MNIST)",
+                    "whole", checked_by="SimpleConvNet"),
+             Option("--hidden-size", "hidden affine units", "count", metavar="UNITS", checked_by="SimpleConvNet"),
+             Option("--weight-init", "initial weights: he, xavier, he_uniform, xavier_uniform or a standard deviation "
+                    "(the book's 0.01)", "initialisation", metavar="INIT"),
+             Option("--samples", "training samples used (the first ones; default: all)", "count"),
+             Option("--epochs", "passes over the training samples", "count"),
+             options.batch_size()),
+            explain=pooling_in_option_words)
 def convolution_filters(dataset="digits", filter_num=30, filter_size=5, pad=2, hidden_size=100, weight_init=0.01,
                         epochs=20, batch_size=100, optimizer="adam", optimizer_params=None, samples=None, seed=0,
                         progress=True, out=None):
@@ -216,18 +244,10 @@ def convolution_filters(dataset="digits", filter_num=30, filter_size=5, pad=2, h
         Train on the first ``samples`` training images only (default: all).
     seed : int, default 0
         Seeds the initial weights and the batches.
-    progress, out
-        As for every experiment (see :mod:`minidl.experiments`); ``out``
-        gets ``filters.csv`` and ``filters.json``.
-
     Returns
     -------
     FiltersResult
     """
-    epochs, batch_size = check(epochs, COUNT, "epochs"), check(batch_size, COUNT, "batch_size")
-    seed = check(seed, Integer(0), "seed")
-    # Before training: a 1x1 filter has no neighbours, so its smoothness has no value to measure.
-    filter_size = check(filter_size, Integer(2), "filter_size", fix="a 1x1 filter has no neighbours to compare")
     optimizer_params = {"lr": 0.001, **(optimizer_params or {})}
     (x_train, t_train), (x_test, t_test) = load_data(dataset, samples, flatten=False)
     network_settings = {"input_dim": x_train.shape[1:], "output_size": class_count(t_train, t_test),
@@ -249,40 +269,3 @@ def convolution_filters(dataset="digits", filter_num=30, filter_size=5, pad=2, h
                   "optimizer_params": optimizer_params, "seed": seed},
     )
     return saved(result, out, "filters")
-
-
-@functools.wraps(convolution_filters)  # the same signature: the command line reads its defaults there
-def _from_command_line(**arguments):
-    """:func:`convolution_filters`, telling a convolution too large for the images in the options' names."""
-    try:
-        return convolution_filters(**arguments)
-    except ValueError as error:
-        if str(error).startswith("filter_size must"):
-            raise ValueError(f"--{str(error).replace('_', '-', 1)}") from None
-        images = re.search(r"of a (\d+x\d+) image, too little for 2x2 pooling", str(error))
-        if images is None:
-            raise
-        size, pad = arguments.get("filter_size", 5), arguments.get("pad", 2)
-        raise ValueError(f"--filter-size {size} with --pad {pad} leaves too little of the {images.group(1)} images "
-                         "for the 2x2 pooling; use a smaller --filter-size or a larger --pad") from None
-
-
-COMMAND = Command(
-    "filters", 8, "the first convolution layer's filters before and after training (the book's chapter 7)",
-    ("minidl experiment filters --out results",
-     "minidl experiment filters --weight-init he --epochs 5",
-     "minidl experiment filters --dataset mnist --pad 0 --out results/mnist  # the book's network"),
-    _from_command_line,
-    (options.optimizer(), options.learning_rate(0.001),
-     Option("--filters", "filters of the convolution (as minidl train --filters)", "count", metavar="N",
-            parameter="filter_num", aliases=("--filter-num",)),
-     Option("--filter-size", "height and width of each filter", "count", metavar="SIZE"),
-     Option("--pad", "zeros around each image (2 keeps 8x8 digits 8x8 under 5x5 filters; the book uses 0 on MNIST)",
-            "whole"),
-     Option("--hidden-size", "hidden affine units", "count", metavar="UNITS"),
-     Option("--weight-init", "initial weights: he, xavier, he_uniform, xavier_uniform or a standard deviation "
-            "(the book's 0.01)", "initialisation", metavar="INIT"),
-     Option("--samples", "training samples used (the first ones; default: all)", "count"),
-     Option("--epochs", "passes over the training samples", "count"),
-     options.batch_size()),
-)

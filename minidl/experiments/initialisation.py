@@ -36,16 +36,16 @@ from minidl.experiments import options
 from minidl.experiments.common import (
     class_count,
     load_data,
+    loss_arrays,
     optimizer_label,
     run_for_iterations,
     seed_list,
 )
 from minidl.experiments.dispatch import map_grid
-from minidl.experiments.options import Command
+from minidl.experiments.figures import loss_curves, seeds_label, sizes_label
+from minidl.experiments.options import experiment
 from minidl.experiments.results import curve_rows, loss_record, saved
 from minidl.init import check_weight_init
-from minidl.plotting import draw_band, new_figure
-from minidl.settings import COUNT, check
 
 DEFAULT_INITIALISATIONS = (0.01, "xavier", "he")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)
@@ -124,25 +124,17 @@ class InitialisationResult:
         flat line at ln 10, a late start, an early one) is in the height of
         the curves over the whole run, not in how close to zero they get.
         """
-        figure = new_figure(figsize=(7.5, 4.6))
-        axes = figure.subplots()
-        iterations = np.arange(1, self.losses.shape[2] + 1)
-        for index, weight_init in enumerate(self.initialisations):
-            draw_band(axes, iterations, self.losses[index], initialisation_label(weight_init), smoothing=smoothing)
-        sizes = " - ".join(str(size) for size in self.network["sizes"])
-        spread = f"mean ± 1 std over {len(self.seeds)} seeds" if len(self.seeds) > 1 else f"seed {self.seeds[0]}"
-        smoothed = f", moving average of {smoothing}" if smoothing > 1 else ""
-        axes.set_title(f"Weight initialisation on {self.dataset}: {sizes} ({self.activation}), "
-                       f"{self.optimizer}\n({spread}{smoothed})", fontsize=11)
-        axes.set_xlabel("iteration")
-        axes.set_ylabel("training loss (mini-batch)")
-        axes.set_ylim(bottom=0)
-        axes.grid(alpha=0.3)
-        axes.legend(title="initial weights")
-        figure.tight_layout()
-        return figure
+        title = (f"Weight initialisation on {self.dataset}: {sizes_label(self.network['sizes'])} "
+                 f"({self.activation}), {self.optimizer}\n({seeds_label(self.seeds, smoothing)})")
+        return loss_curves(self.losses, map(initialisation_label, self.initialisations), title, smoothing,
+                           legend_title="initial weights")
 
 
+@experiment("init", 3, "compare initial weight scales: std 0.01, Xavier, He",
+            ("minidl experiment init --seeds 3 --iterations 1000 --out results",
+             "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"),
+            (*options.iterations(), options.seeds(), options.activation(), options.initialisations(),
+             options.optimizer(), options.learning_rate(0.01)))
 def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISATIONS, activation="relu",
                             optimizer="sgd", optimizer_params=None, iterations=2000, batch_size=128,
                             hidden_sizes=DEFAULT_HIDDEN_SIZES, seeds=1, seed=0, progress=True, out=None,
@@ -167,16 +159,10 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
     seed : int, default 0
         The same seed gives bit-identical numbers on the same machine,
         numpy/BLAS build and thread count.
-    progress, out, n_jobs
-        As for every experiment (see :mod:`minidl.experiments`); ``out``
-        gets ``init.csv`` and ``init.json``.
-
     Returns
     -------
     InitialisationResult
     """
-    iterations = check(iterations, COUNT, "iterations")
-    batch_size = check(batch_size, COUNT, "batch_size")
     run_seeds = seed_list(seed, seeds)
     initialisations = [check_weight_init(weight_init) for weight_init in initialisations]
     if not initialisations:
@@ -191,8 +177,7 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
          "activation": activation, "weight_init": weight_init},
         optim.get(optimizer, **optimizer_params), x_train, t_train, iterations, batch_size, run_seed),
         initialisations, run_seeds, "compare initialisations", progress, n_jobs)
-    losses = np.array([[curve for curve, _ in row] for row in grid], dtype=float)
-    final_losses = np.array([[final_loss for _, final_loss in row] for row in grid], dtype=float)
+    losses, final_losses = loss_arrays(grid)
 
     result = InitialisationResult(
         dataset=dataset,
@@ -206,13 +191,3 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
                  "iterations": iterations},
     )
     return saved(result, out, "init")
-
-
-COMMAND = Command(
-    "init", 3, "compare initial weight scales: std 0.01, Xavier, He",
-    ("minidl experiment init --seeds 3 --iterations 1000 --out results",
-     "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"),
-    compare_initialisations,
-    (*options.iterations(), options.seeds(), options.activation(), options.initialisations(),
-     options.optimizer(), options.learning_rate(0.01)),
-)

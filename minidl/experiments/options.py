@@ -1,27 +1,37 @@
-"""What an experiment offers the command line, declared once, in the experiment's own file.
+"""What an experiment takes, declared once, above the experiment's own function.
 
-Each experiment module ends with ``COMMAND = Command(...)``: the name of
-``minidl experiment NAME``, a one-line summary, examples, the function it
-runs and the options of its own. :mod:`minidl.cli.experiments` finds every
-module of this package that has a ``COMMAND`` and builds its parser from it,
-so a new experiment is one new file.
+Each experiment function is declared by :func:`experiment`: the name of
+``minidl experiment NAME``, a one-line summary, examples and the options of
+its own. The declaration is a :class:`Command`, kept as the function's
+``command``. :mod:`minidl.cli.experiments` finds every function of this
+package that has one and builds its parser from it, so a new experiment is
+one new file.
 
 An :class:`Option` says *what* its value is (its ``kind``: a count, a
 fraction, comma-separated names, ...) and which argument of the function it
-fills; the command line turns the kind into parsing and its error messages.
-Its default, unless the option gives one, is the function's own default for
-that argument, so it is written once, in the signature. The options that
-follow from the signature alone are added by the command line: a function
-taking ``dataset`` gets ``--dataset`` and ``--data-home``, ``seed`` gets
-``--seed``, ``n_jobs`` gets ``--n-jobs`` and ``--scheduler``, and
-``progress`` is the opposite of ``--quiet``.
+fills. A kind of number stands for a constraint of :mod:`minidl.settings`
+(:data:`CONSTRAINTS`: a count is ``COUNT``, a whole number >= 1), and the
+one constraint serves twice: the command line reads the option's text with
+it, and the function, called from Python, checks its argument with it before
+it runs (as ``check(iterations, COUNT, "iterations")`` would), so
+``compare_optimizers(iterations=0)`` and ``--iterations 0`` are refused in
+the same words. Its default, unless the option gives one, is the function's
+own default for that argument, so it is written once, in the signature. The
+options that follow from the signature alone are added by the command line:
+a function taking ``dataset`` gets ``--dataset`` and ``--data-home``, ``seed``
+gets ``--seed`` (checked as :data:`SIGNATURE_SETTINGS` says), ``n_jobs`` gets
+``--n-jobs`` and ``--scheduler``, and ``progress`` is the opposite of
+``--quiet``.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
+
+from minidl.settings import COUNT, Integer, Real, check
 
 
 class _FromSignature:
@@ -35,6 +45,24 @@ FROM_SIGNATURE = _FromSignature()
 #: The kinds of value an option may hold (see :mod:`minidl.cli.experiments` for how each is read).
 KINDS = ("text", "lowercase", "integer", "count", "whole", "number", "non-negative", "fraction", "names",
          "initialisations", "initialisation", "range", "optimizer-settings")
+
+#: What an option of each kind of number takes: its text is read with this constraint, and the
+#: function's argument checked with it.
+CONSTRAINTS = {
+    "integer": Integer(),
+    "count": COUNT,
+    "whole": Integer(0),
+    "number": Real(0, closed="neither"),
+    "non-negative": Real(0),
+    "fraction": Real(0, 1, closed="left"),
+}
+
+#: The arguments every experiment that trains takes alike, documented once (see :mod:`minidl.experiments`).
+SHARED_ARGUMENTS = ("progress", "out", "n_jobs")
+
+#: The constraints of the arguments whose options follow from the signature alone. A seed is
+#: counted on from (``seed, seed + 1, ...``), so here it is a whole number, not None.
+SIGNATURE_SETTINGS = {"seed": Integer(0)}
 
 
 @dataclass(frozen=True)
@@ -64,6 +92,14 @@ class Option:
     choices : tuple, optional
     aliases : tuple of str, optional
         Other flags for the same option, such as an older name kept working.
+    constraint : optional
+        What the function's argument takes, if narrower than the kind's
+        constraint (``Integer(2)``); the text is still read as the kind says.
+    fix : str, optional
+        What to do, added to the message when the argument is refused.
+    checked_by : str, optional
+        Who checks the argument instead of the experiment: the object it is
+        handed to, in its own words (``"MLP"`` for ``dropout``).
     """
 
     flag: str
@@ -76,6 +112,9 @@ class Option:
     metavar: str | None = None
     choices: tuple | None = None
     aliases: tuple = ()
+    constraint: object = None
+    fix: str | None = None
+    checked_by: str | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -92,6 +131,13 @@ class Option:
         if self.plot is not None:
             return None
         return self.dest if self.parameter == "" else self.parameter
+
+    @property
+    def setting(self):
+        """The constraint the experiment checks its argument with, or None (none, or checked by another)."""
+        if self.target is None or self.convert is not None or self.checked_by is not None:
+            return None
+        return self.constraint or CONSTRAINTS.get(self.kind)
 
 
 @dataclass(frozen=True)
@@ -113,6 +159,12 @@ class Command:
         Its own options, in the order ``--help`` lists them.
     stem : callable, optional
         ``stem(options)``: the file name stem of its outputs (default: ``name``).
+    settings : dict, optional
+        Constraints of the function's other arguments, those no option sets
+        (``{"bins": COUNT}``).
+    explain : callable, optional
+        ``explain(error, arguments)``: a ``ValueError`` of the function told
+        in the options' words, or None to let it stand (see :meth:`run`).
     """
 
     name: str
@@ -122,6 +174,8 @@ class Command:
     function: Callable
     options: tuple = ()
     stem: Callable | None = None
+    settings: dict = field(default_factory=dict)
+    explain: Callable | None = None
 
     @property
     def parameters(self):
@@ -146,12 +200,89 @@ class Command:
                 arguments[option.target] = value if option.convert is None else option.convert(value, options)
         return arguments
 
+    def checks(self):
+        """Argument -> ``(option, constraint, fix)``: what the function's arguments are checked with.
+
+        ``option`` is the flag that sets it on the command line (None if no option does).
+        """
+        checks = {parameter: (f"--{parameter}", constraint, None)
+                  for parameter, constraint in SIGNATURE_SETTINGS.items() if parameter in self.parameters}
+        checks.update({parameter: (None, constraint, None) for parameter, constraint in self.settings.items()})
+        checks.update({option.target: (option.flag, option.setting, option.fix)
+                       for option in self.options if option.setting is not None})
+        return checks
+
+    def checked(self, arguments, command_line=False):
+        """``arguments`` (a dict), each one declared checked and cleaned by :func:`minidl.settings.check`.
+
+        The error names the argument, or with ``command_line`` the option
+        that set it (``--filter-size must be ...``). None, where the
+        function's default is None, means "not given" and is let through.
+        """
+        checked = dict(arguments)
+        for parameter, (flag, constraint, fix) in self.checks().items():
+            value = checked.get(parameter)
+            if parameter in checked and not (value is None and self.parameters[parameter].default is None):
+                checked[parameter] = check(value, constraint, flag if command_line and flag else parameter, fix=fix)
+        return checked
+
+    def run(self, arguments):
+        """The function's result for the command line's ``arguments``, an error said in the options' words."""
+        try:
+            return self.function(**self.checked(arguments, command_line=True))
+        except ValueError as error:
+            explained = None if self.explain is None else self.explain(error, arguments)
+            if explained is None:
+                raise
+            raise ValueError(explained) from None
+
     def plot_arguments(self, options):
         """The keyword arguments of the result's ``plot()``, from the drawing options."""
         return {option.plot: getattr(options, option.dest) for option in self.options if option.plot is not None}
 
     def output_stem(self, options):
         return self.name if self.stem is None else self.stem(options)
+
+
+def experiment(name, number, summary, examples, options=(), **declared):
+    """Declare the experiment function below: its command and the checks of its arguments, once.
+
+    ``@experiment("compare", 2, summary, examples, options)`` makes the
+    :class:`Command` of ``minidl experiment compare`` (``declared`` holds its
+    other fields: ``stem``, ``settings``, ``explain``) and returns the
+    function with its arguments checked as the command declares
+    (:meth:`Command.checked`) before it runs; the command is its
+    ``command``. The arguments all experiments share (``progress``, ``out``,
+    ``n_jobs``) get their documentation here, added to the docstring.
+    """
+    def declare(function):
+        command = Command(name, number, summary, tuple(examples), function, tuple(options), **declared)
+
+        @functools.wraps(function)
+        def checked_function(*args, **kwargs):
+            arguments = inspect.signature(function).bind(*args, **kwargs)
+            arguments.apply_defaults()
+            return function(**command.checked(arguments.arguments))
+
+        checked_function.__doc__ = (function.__doc__ or "") + shared_arguments_doc(command)
+        checked_function.command = command
+        return checked_function
+
+    return declare
+
+
+def shared_arguments_doc(command):
+    """The docstring section of the :data:`SHARED_ARGUMENTS` ``command``'s function takes ("" if none).
+
+    numpydoc's "Other Parameters" section, which comes after "Returns", so
+    that it can follow any docstring.
+    """
+    shared = [argument for argument in SHARED_ARGUMENTS if argument in command.parameters]
+    if not shared:
+        return ""
+    files = f"; ``out``\n        gets ``{command.name}.csv`` and ``{command.name}.json``" if "out" in shared else ""
+    return (f"\n    Other Parameters\n    ----------------\n    {', '.join(shared)}\n"
+            f"        As for every experiment (see :mod:`minidl.experiments`){files}.\n    ")
 
 
 # ---------------------------------------------------------------- options several experiments share

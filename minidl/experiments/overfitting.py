@@ -55,10 +55,10 @@ from minidl import optim
 from minidl.experiments import options
 from minidl.experiments.common import class_count, load_data, run_for_epochs, seed_list
 from minidl.experiments.dispatch import map_grid
-from minidl.experiments.options import Command, Option
+from minidl.experiments.figures import optimizer_setting, seeds_label, sizes_label
+from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import draw_band, panel_grid
-from minidl.settings import COUNT, check
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 
@@ -161,14 +161,22 @@ class OverfittingResult:
         panels[0].set_ylabel("accuracy")
         panels[0].legend(loc="lower right")
         settings = self.settings
-        spread = f"mean ± 1 std over {len(self.seeds)} seeds" if len(self.seeds) > 1 else f"seed {self.seeds[0]}"
         figure.suptitle(f"Overfitting on {settings['samples']} samples of {self.dataset} "
-                        f"({' - '.join(map(str, settings['sizes']))}, {settings['optimizer']} "
-                        f"lr={settings['optimizer_params'].get('lr', 'default')}; {spread})", fontsize=11)
+                        f"({sizes_label(settings['sizes'])}, {optimizer_setting(settings)}; {seeds_label(self.seeds)})",
+                        fontsize=11)
         figure.tight_layout()
         return figure
 
 
+@experiment("overfit", 6, "overfitting on few samples, and weight decay and dropout against it",
+            ("minidl experiment overfit --out results",
+             "minidl experiment overfit --seeds 5 --out results",
+             "minidl experiment overfit --optimizer sgd --lr 0.01 --weight-decay 0.1  # the book's settings"),
+            (options.seeds(), options.optimizer(), options.learning_rate(0.001), *options.samples_and_epochs(),
+             Option("--weight-decay", "L2 penalty lambda/2 * sum(W**2) of the weight-decay runs", "non-negative",
+                    metavar="LAMBDA", checked_by="MLP"),
+             Option("--dropout", "dropout ratio of the dropout runs", "fraction", metavar="RATIO",
+                    checked_by="MLP")))
 def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidden_sizes=DEFAULT_HIDDEN_SIZES,
                 weight_decay=0.001, dropout=0.2, optimizer="adam", optimizer_params=None, seeds=1, seed=0,
                 progress=True, out=None, n_jobs=None):
@@ -197,15 +205,10 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
         First seed. Each seed fixes the weights, the batches and the dropout
         masks; for a given seed all three runs start from the same weights
         and see the same batches.
-    progress, out, n_jobs
-        As for every experiment (see :mod:`minidl.experiments`); ``out``
-        gets ``overfit.csv`` and ``overfit.json``.
-
     Returns
     -------
     OverfittingResult
     """
-    epochs, batch_size = check(epochs, COUNT, "epochs"), check(batch_size, COUNT, "batch_size")
     run_seeds = seed_list(seed, seeds)
     optimizer_params = {"lr": 0.001, **(optimizer_params or {})}
     configurations = [
@@ -235,16 +238,3 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
                   "optimizer_params": optimizer_params},
     )
     return saved(result, out, "overfit")
-
-
-COMMAND = Command(
-    "overfit", 6, "overfitting on few samples, and weight decay and dropout against it",
-    ("minidl experiment overfit --out results",
-     "minidl experiment overfit --seeds 5 --out results",
-     "minidl experiment overfit --optimizer sgd --lr 0.01 --weight-decay 0.1  # the book's settings"),
-    overfitting,
-    (options.seeds(), options.optimizer(), options.learning_rate(0.001), *options.samples_and_epochs(),
-     Option("--weight-decay", "L2 penalty lambda/2 * sum(W**2) of the weight-decay runs", "non-negative",
-            metavar="LAMBDA"),
-     Option("--dropout", "dropout ratio of the dropout runs", "fraction", metavar="RATIO")),
-)

@@ -34,10 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from minidl.experiments import options
-from minidl.experiments.common import build_optimizers
-from minidl.experiments.options import Command, Option
+from minidl.experiments.common import build_optimizers, described_optimizers
+from minidl.experiments.options import Option, experiment
 from minidl.plotting import panel_grid
-from minidl.settings import COUNT, check
 
 #: Learning rates for each optimizer on this function. SGD, Momentum, AdaGrad
 #: and Adam use the book's values. Nesterov gets Momentum's rate so the two
@@ -152,6 +151,10 @@ class PathsResult:
         return figure
 
 
+@experiment("paths", 1, "paths of optimizers on a stretched bowl, f(x, y) = x**2/20 + y**2",
+            ("minidl experiment paths --out results",
+             "minidl experiment paths --optimizers sgd,momentum,adam --set sgd.lr=0.5 --steps 50"),
+            (*options.optimizers(), Option("--steps", "number of updates", "count")))
 def optimizer_paths(optimizers=DEFAULT_OPTIMIZERS, hyperparameters=None, steps=30, start=START):
     """Run each optimizer for ``steps`` updates on :math:`f(x, y) = x^2/20 + y^2`.
 
@@ -178,7 +181,6 @@ def optimizer_paths(optimizers=DEFAULT_OPTIMIZERS, hyperparameters=None, steps=3
     ``optimizer.update(params, grads)`` with ``params = {"x": ..., "y": ...}``.
     Nothing is random: the paths are the same on every run.
     """
-    steps = check(steps, COUNT, "steps")
     start = tuple(float(value) for value in start)
     if len(start) != 2:
         raise ValueError(f"start must be a point (x, y), got {start!r}")
@@ -195,19 +197,8 @@ def optimizer_paths(optimizers=DEFAULT_OPTIMIZERS, hyperparameters=None, steps=3
             points.append((params["x"][0], params["y"][0]))
         positions[name] = np.array(points)
     return PathsResult(
-        names=list(built),
-        labels={name: label for name, (_, label) in built.items()},
-        hyperparameters={name: optimizer.hyperparameters for name, (optimizer, _) in built.items()},
+        **described_optimizers(built),
         positions=positions,
         start=start,
         steps=steps,
     )
-
-
-COMMAND = Command(
-    "paths", 1, "paths of optimizers on a stretched bowl, f(x, y) = x**2/20 + y**2",
-    ("minidl experiment paths --out results",
-     "minidl experiment paths --optimizers sgd,momentum,adam --set sgd.lr=0.5 --steps 50"),
-    optimizer_paths,
-    (*options.optimizers(), Option("--steps", "number of updates", "count")),
-)

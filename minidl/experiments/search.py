@@ -36,10 +36,10 @@ from minidl.datasets import train_val_split
 from minidl.experiments import options
 from minidl.experiments.common import class_count, load_data, run_for_epochs
 from minidl.experiments.dispatch import map_runs
-from minidl.experiments.options import Command, Option
+from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import saved
 from minidl.plotting import panel_grid
-from minidl.settings import COUNT, Integer, Real, check
+from minidl.settings import Real, check
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 
@@ -169,6 +169,16 @@ class SearchResult:
         return figure
 
 
+@experiment("search", 7, "random search of learning rate and weight decay on a validation split",
+            ("minidl experiment search --out results",
+             "minidl experiment search --trials 100 --lr-range 1e-6,1e-2 --weight-decay-range 1e-8,1e-4"),
+            (options.optimizer(), *options.samples_and_epochs("trial"),
+             Option("--trials", "networks trained, each with its own random learning rate and weight decay", "count"),
+             Option("--lr-range", "learning rates are drawn log-uniformly in this range", "range",
+                    parameter="learning_rate_range", metavar="LOW,HIGH"),
+             Option("--weight-decay-range", "weight decays are drawn log-uniformly in this range", "range",
+                    metavar="LOW,HIGH"),
+             Option("--top", "curves of the best TOP trials in the figure", "count", default=7, plot="top")))
 def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1), weight_decay_range=(1e-8, 1e-4),
                   samples=500, validation_size=0.2, epochs=50, batch_size=100, hidden_sizes=DEFAULT_HIDDEN_SIZES,
                   optimizer="sgd", seed=0, progress=True, out=None, n_jobs=None):
@@ -193,16 +203,10 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
         Its ``lr`` is the value drawn; other hyperparameters keep their defaults.
     seed : int, default 0
         Seeds the draws, the split, and each trial's weights and batches.
-    progress, out, n_jobs
-        As for every experiment (see :mod:`minidl.experiments`); ``out``
-        gets ``search.csv`` (the ranked table) and ``search.json``.
-
     Returns
     -------
     SearchResult
     """
-    trials, epochs = check(trials, COUNT, "trials"), check(epochs, COUNT, "epochs")
-    batch_size, seed = check(batch_size, COUNT, "batch_size"), check(seed, Integer(0), "seed")
     learning_rate_range = check_range(learning_rate_range, "learning_rate_range")
     weight_decay_range = check_range(weight_decay_range, "weight_decay_range")
     (x_all, t_all), (_, t_test) = load_data(dataset, samples)
@@ -235,18 +239,3 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
                   "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer, "seed": seed},
     )
     return saved(result, out, "search")
-
-
-COMMAND = Command(
-    "search", 7, "random search of learning rate and weight decay on a validation split",
-    ("minidl experiment search --out results",
-     "minidl experiment search --trials 100 --lr-range 1e-6,1e-2 --weight-decay-range 1e-8,1e-4"),
-    random_search,
-    (options.optimizer(), *options.samples_and_epochs("trial"),
-     Option("--trials", "networks trained, each with its own random learning rate and weight decay", "count"),
-     Option("--lr-range", "learning rates are drawn log-uniformly in this range", "range",
-            parameter="learning_rate_range", metavar="LOW,HIGH"),
-     Option("--weight-decay-range", "weight decays are drawn log-uniformly in this range", "range",
-            metavar="LOW,HIGH"),
-     Option("--top", "curves of the best TOP trials in the figure", "count", default=7, plot="top")),
-)

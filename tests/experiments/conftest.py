@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
@@ -22,3 +23,20 @@ def read_saved(tmp_path):
         return (tmp_path / f"{name}.csv").read_text().splitlines(), json.loads((tmp_path / f"{name}.json").read_text())
 
     return read
+
+
+@pytest.fixture
+def reproduced(tmp_path):
+    """``reproduced(experiment, arrays, **options)``: the result of ``experiment(**options)``, saved into tmp_path.
+
+    The experiment runs a second time with the same options, and each
+    attribute named in ``arrays`` must come back bit for bit the same.
+    """
+
+    def run(experiment, arrays, **options):
+        first, again = experiment(out=tmp_path, **options), experiment(**options)
+        for name in arrays:
+            np.testing.assert_array_equal(getattr(first, name), getattr(again, name), err_msg=name)
+        return first
+
+    return run

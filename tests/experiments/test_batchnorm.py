@@ -1,6 +1,5 @@
 """Batch normalisation across initial weight scales: shapes, reproducibility, what it shows."""
 
-import numpy as np
 import pytest
 
 from minidl.experiments import compare_batchnorm
@@ -13,12 +12,10 @@ def test_batchnorm_rescues_tiny_initial_weights():
     assert with_batchnorm > 0.5
 
 
-def test_shapes_reproducibility_and_files(tmp_path, read_saved):
-    options = {"weight_scales": (1.0, 0.1), "samples": 200, "epochs": 2, "seed": 1, "progress": False}
-    first = compare_batchnorm(out=tmp_path, **options)
-    again = compare_batchnorm(**options)
+def test_shapes_reproducibility_and_files(reproduced, read_saved):
+    first = reproduced(compare_batchnorm, ["train_accuracy"], weight_scales=(1.0, 0.1), samples=200, epochs=2, seed=1,
+                       progress=False)
     assert first.train_accuracy.shape == (2, 2, 2)
-    np.testing.assert_array_equal(first.train_accuracy, again.train_accuracy)
     lines, record = read_saved("batchnorm")
     assert lines[0] == "weight_scale,batchnorm,epoch,train_accuracy" and len(lines) == 1 + 2 * 2 * 2
     assert record["samples"] == 200 and len(record["final_train_accuracy"]) == 2

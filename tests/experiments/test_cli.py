@@ -60,7 +60,6 @@ def test_missing_matplotlib_is_one_clear_line(tmp_path, monkeypatch, capsys):
     (["compare", "--optimizers", "sgd,nope"], "unknown optimizer 'nope'"),
     (["compare", "--dataset", "nope"], "unknown dataset 'nope'"),
     (["overfit", "--samples", "100000"], "training samples"),
-    (["compare", "--seed", "-1"], "--seed must be a whole number >= 0; got -1"),
     (["search", "--samples", "5"], "5 samples are too few for a random search"),
     (["filters", "--filter-size", "12"], "minidl: error: --filter-size 12 with --pad 2 leaves too little of the 8x8 "
      "images for the 2x2 pooling; use a smaller --filter-size or a larger --pad"),
@@ -68,6 +67,14 @@ def test_missing_matplotlib_is_one_clear_line(tmp_path, monkeypatch, capsys):
 def test_user_errors_exit_1_with_a_message(options, message, tmp_path, capsys):
     assert main(["experiment", *options, "--out", str(tmp_path), "--quiet"]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_a_negative_seed_is_refused_as_every_malformed_number_option_is(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["experiment", "compare", "--seed", "-1", "--out", str(tmp_path), "--quiet"])
+    assert exit_info.value.code == 2
+    assert "minidl experiment compare: error: argument --seed: expected a whole number >= 0, got '-1'" in (
+        capsys.readouterr().err)
 
 
 def test_filters_takes_train_s_option_names_and_the_old_one(tmp_path):

@@ -5,7 +5,8 @@ import argparse
 import pytest
 
 from minidl.cli.experiments import COMMANDS, add_options, compute, output_stem
-from minidl.experiments.options import Command, Option, learning_rate
+from minidl.experiments.options import Command, Option, experiment, learning_rate
+from minidl.settings import COUNT, Integer
 
 
 def toy(dataset="digits", epochs=7, optimizer_params=None, seed=0, progress=True, n_jobs=None):
@@ -66,3 +67,57 @@ def test_every_experiment_module_declares_its_command_and_the_cli_lists_them_in_
     assert list(COMMANDS) == ["paths", "compare", "init", "activations", "batchnorm", "overfit", "search", "filters"]
     args = argparse.Namespace(name=None, experiment="activations", activation="relu")
     assert output_stem(args) == "activations-relu"
+
+
+@experiment("declared", 96, "a declared toy", ("minidl experiment declared",),
+            (Option("--epochs", "passes", "count"),
+             Option("--size", "filter size", "count", constraint=Integer(2), fix="a size of 1 has no neighbours"),
+             Option("--samples", "the first samples (default: all)", "count"),
+             Option("--dropout", "dropout ratio", "fraction", checked_by="MLP")),
+            settings={"bins": COUNT})
+def declared(epochs=3, size=5, samples=None, dropout=0.5, bins=10, seed=0, progress=True, out=None):
+    """Say what was given.
+
+    Returns
+    -------
+    dict
+    """
+    return {"epochs": epochs, "size": size, "samples": samples, "dropout": dropout, "bins": bins, "seed": seed}
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"epochs": 0}, "epochs must be a whole number >= 1; got 0"),
+    ({"epochs": 2.5}, "epochs must be a whole number >= 1; got 2.5 of type float"),
+    ({"size": 1}, "size must be a whole number >= 2; got 1; a size of 1 has no neighbours"),
+    ({"samples": 0}, "samples must be a whole number >= 1; got 0"),
+    ({"bins": 0}, "bins must be a whole number >= 1; got 0"),
+    ({"seed": -1}, "seed must be a whole number >= 0; got -1"),
+    ({"seed": None}, "seed must be a whole number >= 0; got None"),
+])
+def test_a_declared_function_checks_its_arguments_as_declared_before_it_runs(arguments, message):
+    with pytest.raises(ValueError) as error:
+        declared(**arguments)
+    assert str(error.value) == message
+
+
+def test_the_declared_checks_clean_let_none_defaults_through_and_leave_others_to_whom_they_name():
+    import numpy as np
+
+    assert declared(np.int64(4), samples=None, dropout=7) == {"epochs": 4, "size": 5, "samples": None, "dropout": 7,
+                                                              "bins": 10, "seed": 0}
+    assert type(declared(np.int64(4))["epochs"]) is int
+    assert declared.command.name == "declared" and declared.__name__ == "declared"
+
+
+def test_on_the_command_line_the_error_names_the_option():
+    args = parse(declared.command, ["--size", "1"])
+    with pytest.raises(ValueError, match=r"^--size must be a whole number >= 2; got 1; a size of 1 has no neighbours$"):
+        compute(declared.command, args)
+    assert compute(declared.command, parse(declared.command, ["--size", "2", "--seed", "3"]))["seed"] == 3
+
+
+
+def test_the_shared_arguments_are_documented_once_after_each_docstring():
+    assert declared.__doc__.startswith("Say what was given.")
+    assert "Other Parameters\n    ----------------\n    progress, out\n        As for every experiment" in declared.__doc__
+    assert "``declared.csv`` and ``declared.json``" in declared.__doc__
