@@ -151,6 +151,7 @@ def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, sam
     seed : int, default 0
         Seeds the weights and the batches; both variants of a scale start
         from the same weights and see the same batches.
+
     Returns
     -------
     BatchnormResult

@@ -170,6 +170,7 @@ def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperpar
     seed : int, default 0
         First seed. The same seed gives bit-identical numbers on the same
         machine, numpy/BLAS build and thread count.
+
     Returns
     -------
     ComparisonResult

@@ -244,6 +244,7 @@ def convolution_filters(dataset="digits", filter_num=30, filter_size=5, pad=2, h
         Train on the first ``samples`` training images only (default: all).
     seed : int, default 0
         Seeds the initial weights and the batches.
+
     Returns
     -------
     FiltersResult

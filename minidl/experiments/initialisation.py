@@ -159,6 +159,7 @@ def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISA
     seed : int, default 0
         The same seed gives bit-identical numbers on the same machine,
         numpy/BLAS build and thread count.
+
     Returns
     -------
     InitialisationResult

@@ -205,6 +205,7 @@ def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidde
         First seed. Each seed fixes the weights, the batches and the dropout
         masks; for a given seed all three runs start from the same weights
         and see the same batches.
+
     Returns
     -------
     OverfittingResult

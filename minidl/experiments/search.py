@@ -203,6 +203,7 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
         Its ``lr`` is the value drawn; other hyperparameters keep their defaults.
     seed : int, default 0
         Seeds the draws, the split, and each trial's weights and batches.
+
     Returns
     -------
     SearchResult
