@@ -226,6 +226,13 @@ class Command:
                 checked[parameter] = check(value, constraint, flag if command_line and flag else parameter, fix=fix)
         return checked
 
+    def flag_hint(self, keywords):
+        """``"; did you mean ..."`` for keywords that are the command line's names of the function's arguments."""
+        meant = [f"{option.target}= (the command line's {option.flag})" for option in self.options
+                 if option.target in self.parameters and option.flag.lstrip("-").replace("-", "_") in keywords
+                 and option.flag.lstrip("-").replace("-", "_") not in self.parameters]
+        return f"; did you mean {' and '.join(meant)}?" if meant else ""
+
     def run(self, arguments):
         """The function's result for the command line's ``arguments``, an error said in the options' words."""
         try:
@@ -258,9 +265,14 @@ def experiment(name, number, summary, examples, options=(), **declared):
     def declare(function):
         command = Command(name, number, summary, tuple(examples), function, tuple(options), **declared)
 
+        signature = inspect.signature(function)
+
         @functools.wraps(function)
         def checked_function(*args, **kwargs):
-            arguments = inspect.signature(function).bind(*args, **kwargs)
+            try:
+                arguments = signature.bind(*args, **kwargs)
+            except TypeError as error:  # as Python words it, with the function's name
+                raise TypeError(f"{function.__name__}() {error}{command.flag_hint(kwargs)}") from None
             arguments.apply_defaults()
             return function(**command.checked(arguments.arguments))
 

@@ -5,6 +5,7 @@ import argparse
 import pytest
 
 from minidl.cli.experiments import COMMANDS, add_options, compute, output_stem
+from minidl.experiments import compare_initialisations
 from minidl.experiments.options import Command, Option, experiment, learning_rate
 from minidl.settings import COUNT, Integer
 
@@ -115,6 +116,13 @@ def test_on_the_command_line_the_error_names_the_option():
         compute(declared.command, args)
     assert compute(declared.command, parse(declared.command, ["--size", "2", "--seed", "3"]))["seed"] == 3
 
+
+def test_a_wrong_keyword_is_told_with_the_function_name_and_the_python_name_of_a_command_line_option():
+    with pytest.raises(TypeError, match=r"^compare_initialisations\(\) got an unexpected keyword argument 'inits'; "
+                                        r"did you mean initialisations= \(the command line's --inits\)\?$"):
+        compare_initialisations(inits=["he"])
+    with pytest.raises(TypeError, match=r"^declared\(\) got an unexpected keyword argument 'epoch'$"):
+        declared(epoch=3)
 
 
 def test_the_shared_arguments_are_documented_once_after_each_docstring():
