@@ -264,9 +264,10 @@ def _train(args, typed):
 
 def _save(what, save, path):
     """Save to ``path`` (or to a fallback file, said in the returned list of failures)."""
+    replaced = os.path.exists(path)
     written, error = save_or_rescue(save, path)
     if error is None:
-        print(f"{what} saved to {path}")
+        print(f"{what} saved to {path}" + (f", replacing the earlier {what} there" if replaced else ""))
         return []
     reason = os.strerror(error.errno) if getattr(error, "errno", None) else error
     return [f"could not save the {what} to {path!r} ({reason}); it was saved to {str(written)!r} instead"]
