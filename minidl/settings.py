@@ -56,7 +56,7 @@ class Integer:
         More values allowed besides the range, left for ``note`` to describe
         (``n_jobs``: ``-1`` for every core, and joblib's other negatives).
     switch : bool, default False
-        Whether ``False`` and ``True`` are allowed too, as 0 and 1: for a
+        Whether ``False`` and ``True`` (numpy's too) are allowed, as 0 and 1: for a
         level that is also an on/off switch (``verbose=True``, as Keras users
         write it).
 
@@ -79,7 +79,9 @@ class Integer:
         return in_range or (self.also is not None and self.also.accepts(value))
 
     def is_kind(self, value):
-        return isinstance(value, numbers.Integral) and (self.switch or not isinstance(value, bool))
+        if isinstance(value, (bool, np.bool_)):
+            return self.switch
+        return isinstance(value, numbers.Integral)
 
     def clean(self, value):
         return int(value)

@@ -107,7 +107,7 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
         run can be reproduced (``MLPClassifier`` would draw a fresh seed);
         for different random draws pass different numbers, e.g. a grid over
         ``random_state`` in ``GridSearchCV``.
-    verbose : {0, 1, 2}, default 0
+    verbose : {0, 1, 2} or bool, default 0
         0 silent, 1 a progress bar per epoch, 2 one line per epoch.
     weight_init : str or float, default "he"
         A name from ``minidl.init.INITIALISERS`` or a standard deviation.

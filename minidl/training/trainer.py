@@ -87,7 +87,7 @@ class Trainer:
         evaluation mode, on at most this many training samples (every k-th
         one, a fixed subset): on MNIST this costs a sixth of a full pass.
         ``None`` uses the whole training set.
-    verbose : {0, 1, 2}, default 1
+    verbose : {0, 1, 2} or bool, default 1
         0 silent; 1 a progress bar per epoch on a terminal (one line per
         epoch otherwise, e.g. in CI logs); 2 one line per epoch.
     overwrite : bool, default False

@@ -106,14 +106,15 @@ def test_the_trainer_shows_the_running_accuracy_of_its_batches(digits, monkeypat
 
 def test_verbose_true_and_false_are_levels_1_and_0_as_keras_users_write_them(monkeypatch):
     x, t = np.random.default_rng(0).random((40, 8)), np.arange(40) % 3
-    said = {}
-    for verbose in (1, True, 0, False):
+    said = []  # a list, not a dict: True == 1 and False == 0 would share a key
+    for verbose in (1, True, 0, False, np.bool_(True)):
         stream = io.StringIO()  # not a terminal: level 1 writes one line per epoch
         monkeypatch.setattr("sys.stderr", stream)
         Trainer(MLP(8, [4], 3, seed=0), epochs=2, batch_size=10, verbose=verbose).fit(x, t)
-        said[verbose] = re.sub(r"\d+\.\d+ s", "- s", stream.getvalue())  # the time an epoch took varies
-    assert said[True] == said[1] and said[1].count("\n") == 2 and said[1].startswith("epoch 1/2: train_loss")
-    assert said[False] == said[0] == ""
+        said.append(re.sub(r"\d+\.\d+ s", "- s", stream.getvalue()))  # the time an epoch took varies
+    one, true, zero, false, numpy_true = said
+    assert true == one == numpy_true and one.count("\n") == 2 and one.startswith("epoch 1/2: train_loss")
+    assert false == zero == ""
     assert Progress(True, 2).verbose == 1 and type(Progress(True, 2).verbose) is int
 
 
