@@ -126,7 +126,7 @@ def prepare_labels(labels, one_hot=False, n_classes=10):
     return labels
 
 
-def prepare_split(train, test, image_shape, max_value, n_classes, normalize, flatten, one_hot):
+def prepare_split(train, test, image_shape, max_value, n_classes, *, normalize, flatten, one_hot):
     """A loader's return value: both parts, their images and labels prepared alike.
 
     Parameters

@@ -62,4 +62,4 @@ def load_digits(normalize=True, flatten=True, one_hot=False, test_size=0.2, seed
         pixels, labels, test_size=test_size, random_state=seed, stratify=labels
     )
     return prepare_split((pixels_train, labels_train), (pixels_test, labels_test), IMAGE_SHAPE, MAX_PIXEL_VALUE,
-                         N_CLASSES, normalize, flatten, one_hot)
+                         N_CLASSES, normalize=normalize, flatten=flatten, one_hot=one_hot)

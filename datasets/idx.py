@@ -252,4 +252,4 @@ def load_idx(directory, normalize=True, flatten=True, one_hot=False):
     largest_label = max(arrays["train_labels"].max(initial=0), arrays["test_labels"].max(initial=0))
     n_classes = int(largest_label) + 1
     return prepare_split((arrays["train_images"], arrays["train_labels"]), (arrays["test_images"], arrays["test_labels"]),
-                         image_shape, 255, n_classes, normalize, flatten, one_hot)
+                         image_shape, 255, n_classes, normalize=normalize, flatten=flatten, one_hot=one_hot)

@@ -293,7 +293,8 @@ def load_openml(dataset, normalize=True, flatten=True, one_hot=False, data_home=
             message = f"could not write the cache {str(path)!r} ({exc})"
             warnings.warn(message, UserWarning, stacklevel=3)
     return prepare_split((arrays["x_train"], arrays["t_train"]), (arrays["x_test"], arrays["t_test"]),
-                         dataset.image_shape, 255, dataset.n_classes, normalize, flatten, one_hot)
+                         dataset.image_shape, 255, dataset.n_classes, normalize=normalize, flatten=flatten,
+                         one_hot=one_hot)
 
 
 def load_mnist(normalize=True, flatten=True, one_hot=False, data_home=None):

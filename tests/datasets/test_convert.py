@@ -50,7 +50,8 @@ def test_prepare_labels_defaults_to_int64_class_numbers():
 def test_prepare_split_prepares_both_parts_with_the_same_options():
     train = (np.array([[0, 16, 8, 4]], dtype=np.uint8), np.array([2], dtype=np.uint8))
     test = (np.array([[16, 0, 0, 16], [4, 4, 4, 4]], dtype=np.uint8), np.array([0, 1], dtype=np.uint8))
-    (x_train, t_train), (x_test, t_test) = prepare_split(train, test, (2, 2), 16, 3, True, False, True)
+    (x_train, t_train), (x_test, t_test) = prepare_split(train, test, (2, 2), 16, 3, normalize=True, flatten=False,
+                                                         one_hot=True)
     assert x_train.shape == (1, 1, 2, 2) and x_test.shape == (2, 1, 2, 2) and x_test.dtype == np.float32
     np.testing.assert_array_equal(x_train[0, 0], [[0.0, 1.0], [0.5, 0.25]])
     np.testing.assert_array_equal(x_test[1, 0], [[0.25, 0.25], [0.25, 0.25]])
