@@ -12,9 +12,11 @@ new arrays for every intermediate result.
 
 The layers and the optimizer are the book's, in one place: ``Affine`` and
 the constructor of ``BookAdam`` are the homework key's
-(:mod:`minidl.homework.key`), which writes them as the book does; ``Relu``,
-``SoftmaxWithLoss`` and the step of ``BookAdam`` are the book's own forms,
-which the key writes otherwise. The tests of the homework checks
+(:mod:`minidl.homework.key`), which computes what the book's do (``x @ W``
+for ``np.dot(x, W)``; without the book's reshape of inputs of any shape,
+which an MLP on flat rows never uses); ``Relu``, ``SoftmaxWithLoss`` and
+the step of ``BookAdam`` are the book's own forms, which the key writes
+otherwise. An edit of those two key classes changes this yardstick too. The tests of the homework checks
 (``tests/homework/checks``) give the checks these very classes, to show that
 the book's code passes them (pytest finds this folder through the
 ``pythonpath`` option of ``pyproject.toml``).
