@@ -36,7 +36,7 @@ import minidl.files
 import minidl.locks
 from minidl import MLP, optim
 from minidl.cli import main
-from minidl.experiments import compare_optimizers
+from minidl.experiments import compare_initialisations, compare_optimizers
 from minidl.experiments.dispatch import dask_scheduler
 from minidl.experiments.filters import convolution_filters, neighbour_correlation
 from minidl.experiments.results import prepare_folder
@@ -426,6 +426,9 @@ CASES = [
     case("sklearn-partial-fit", lambda: MinidlClassifier().partial_fit(X, T), ValueError, "classes must be passed"),
     case("experiment-twice", lambda: compare_optimizers(optimizers=("sgd", "sgd")), ValueError, "listed twice"),
     case("unknown-dataset", lambda: load_dataset("mnsit"), ValueError, "unknown dataset 'mnsit'", "digits"),
+    case("experiment-option-name", lambda: compare_initialisations(inits=["he"]), TypeError,
+         "compare_initialisations() got an unexpected keyword argument 'inits'",
+         "on the command line --inits is the argument initialisations"),
     case("experiment-n-jobs-zero", lambda: compare_optimizers(n_jobs=0), ValueError, "n_jobs must be None or a whole number >= 1"),
     case("filters-shape", lambda: neighbour_correlation(np.zeros((30, 5, 5))), ValueError,
          "filters must have the shape (filters, channels, height, width)", "got (30, 5, 5)"),

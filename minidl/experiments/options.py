@@ -227,11 +227,17 @@ class Command:
         return checked
 
     def flag_hint(self, keywords):
-        """``"; did you mean ..."`` for keywords that are the command line's names of the function's arguments."""
-        meant = [f"{option.target}= (the command line's {option.flag})" for option in self.options
-                 if option.target in self.parameters and option.flag.lstrip("-").replace("-", "_") in keywords
-                 and option.flag.lstrip("-").replace("-", "_") not in self.parameters]
-        return f"; did you mean {' and '.join(meant)}?" if meant else ""
+        """``"; the command line's --inits is ..."`` for keywords that are options' names, not the arguments'.
+
+        Only for options whose value is the argument as typed; ``--lr``,
+        which becomes ``optimizer_params={"lr": ...}``, is left to the
+        docstring.
+        """
+        meant = [f"--{word.replace('_', '-')} is the argument {option.target}" for option in self.options
+                 for word in [option.flag.lstrip("-").replace("-", "_")]
+                 if word in keywords and word not in self.parameters and option.target in self.parameters
+                 and option.convert is None]
+        return f"; on the command line {' and '.join(meant)} (see help({self.function.__name__}))" if meant else ""
 
     def run(self, arguments):
         """The function's result for the command line's ``arguments``, an error said in the options' words."""

@@ -118,9 +118,12 @@ def test_on_the_command_line_the_error_names_the_option():
 
 
 def test_a_wrong_keyword_is_told_with_the_function_name_and_the_python_name_of_a_command_line_option():
-    with pytest.raises(TypeError, match=r"^compare_initialisations\(\) got an unexpected keyword argument 'inits'; "
-                                        r"did you mean initialisations= \(the command line's --inits\)\?$"):
+    with pytest.raises(TypeError, match=r"^compare_initialisations\(\) got an unexpected keyword argument 'inits'; on "
+                                        r"the command line --inits is the argument initialisations "
+                                        r"\(see help\(compare_initialisations\)\)$"):
         compare_initialisations(inits=["he"])
+    with pytest.raises(TypeError, match=r"^compare_initialisations\(\) got an unexpected keyword argument 'lr'$"):
+        compare_initialisations(lr=0.1)  # --lr becomes optimizer_params={"lr": 0.1}: no hint to misread
     with pytest.raises(TypeError, match=r"^declared\(\) got an unexpected keyword argument 'epoch'$"):
         declared(epoch=3)
 
