@@ -60,9 +60,10 @@ CONSTRAINTS = {
 #: The arguments every experiment that trains takes alike, documented once (see :mod:`minidl.experiments`).
 SHARED_ARGUMENTS = ("progress", "out", "n_jobs")
 
-#: The constraints of the arguments whose options follow from the signature alone. A seed is
-#: counted on from (``seed, seed + 1, ...``), so here it is a whole number, not None.
-SIGNATURE_SETTINGS = {"seed": Integer(0)}
+#: The constraints of arguments checked in every function that takes them, with or without an option
+#: of their own (``--seed`` follows from the signature; ``batch_size`` is not an option of every
+#: experiment). A seed is counted on from (``seed, seed + 1, ...``), so here it is a whole number, not None.
+SIGNATURE_SETTINGS = {"seed": Integer(0), "batch_size": COUNT}
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ class Command:
 
         ``option`` is the flag that sets it on the command line (None if no option does).
         """
-        checks = {parameter: (f"--{parameter}", constraint, None)
+        checks = {parameter: (f"--{parameter.replace('_', '-')}", constraint, None)
                   for parameter, constraint in SIGNATURE_SETTINGS.items() if parameter in self.parameters}
         checks.update({parameter: (None, constraint, None) for parameter, constraint in self.settings.items()})
         checks.update({option.target: (option.flag, option.setting, option.fix)
@@ -342,7 +343,8 @@ def seeds():
 
 def samples_and_epochs(each="run"):
     """``--samples`` and ``--epochs`` of the experiments counting epochs on the first samples."""
-    return (Option("--samples", "training samples used (the first ones)", "count"),
+    return (Option("--samples", "training samples used (the first ones)", "count",
+                   constraint=Integer(1, none="every training sample")),
             Option("--epochs", f"passes over the training samples per {each}", "count"))
 
 

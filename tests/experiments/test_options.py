@@ -132,3 +132,31 @@ def test_the_shared_arguments_are_documented_once_after_each_docstring():
     assert declared.__doc__.startswith("Say what was given.")
     assert "Other Parameters\n    ----------------\n    progress, out\n        As for every experiment" in declared.__doc__
     assert "``declared.csv`` and ``declared.json``" in declared.__doc__
+
+
+@pytest.mark.parametrize("module, function", [("batchnorm", "compare_batchnorm"), ("overfitting", "overfitting"),
+                                              ("search", "random_search")])
+def test_batch_size_is_checked_before_the_data_loads_where_it_is_no_option(module, function, monkeypatch):
+    import importlib
+
+    experiment_module = importlib.import_module(f"minidl.experiments.{module}")
+    monkeypatch.setattr(experiment_module, "load_data", lambda *args: pytest.fail("the data was loaded first"))
+    with pytest.raises(ValueError, match=r"^batch_size must be a whole number >= 1; got 0$"):
+        getattr(experiment_module, function)(batch_size=0, progress=False)
+
+
+def test_samples_none_still_means_every_training_sample(monkeypatch):
+    import importlib
+
+    module = importlib.import_module("minidl.experiments.overfitting")  # the attribute is the function
+
+    class Loaded(Exception):
+        pass
+
+    def load_data(dataset, samples):
+        raise Loaded(samples)
+
+    monkeypatch.setattr(module, "load_data", load_data)
+    with pytest.raises(Loaded) as loaded:
+        module.overfitting(samples=None, progress=False)
+    assert loaded.value.args == (None,)  # None reaches the loader, which then takes every sample
