@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -175,7 +176,7 @@ class Command:
     function: Callable
     options: tuple = ()
     stem: Callable | None = None
-    settings: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict, hash=False)  # frozen: the Command stays hashable
     explain: Callable | None = None
 
     @property
@@ -283,25 +284,34 @@ def experiment(name, number, summary, examples, options=(), **declared):
             arguments.apply_defaults()
             return function(**command.checked(arguments.arguments))
 
-        checked_function.__doc__ = (function.__doc__ or "") + shared_arguments_doc(command)
+        checked_function.__doc__ = with_shared_arguments(function.__doc__ or "", command)
         checked_function.command = command
         return checked_function
 
     return declare
 
 
-def shared_arguments_doc(command):
-    """The docstring section of the :data:`SHARED_ARGUMENTS` ``command``'s function takes ("" if none).
+#: The numpydoc sections that come after "Other Parameters".
+LATER_SECTIONS = ("Raises", "Warns", "Warnings", "See Also", "Notes", "References", "Examples")
 
-    numpydoc's "Other Parameters" section, which comes after "Returns", so
-    that it can follow any docstring.
+
+def with_shared_arguments(doc, command):
+    """``doc`` with the section on the :data:`SHARED_ARGUMENTS` that ``command``'s function takes.
+
+    numpydoc's "Other Parameters" section, put where numpydoc orders it:
+    after "Returns", before "Notes" and the other later sections.
     """
     shared = [argument for argument in SHARED_ARGUMENTS if argument in command.parameters]
     if not shared:
-        return ""
-    files = f"; ``out``\n        gets ``{command.name}.csv`` and ``{command.name}.json``" if "out" in shared else ""
-    return (f"\n    Other Parameters\n    ----------------\n    {', '.join(shared)}\n"
-            f"        As for every experiment (see :mod:`minidl.experiments`){files}.\n    ")
+        return doc
+    indent = min(re.findall(r"\n( *)\S", doc), key=len, default="")
+    files = f"; ``out``\n{indent}    gets ``{command.name}.csv`` and ``{command.name}.json``" if "out" in shared else ""
+    section = (f"{indent}Other Parameters\n{indent}----------------\n{indent}{', '.join(shared)}\n"
+               f"{indent}    As for every experiment (see :mod:`minidl.experiments`){files}.\n")
+    later = re.search(rf"^{indent}({'|'.join(LATER_SECTIONS)})\n{indent}-+$", doc, re.MULTILINE)
+    if later is None:
+        return f"{doc.rstrip()}\n\n{section}{indent}"
+    return f"{doc[:later.start()]}{section}\n{doc[later.start():]}"
 
 
 # ---------------------------------------------------------------- options several experiments share

@@ -160,3 +160,22 @@ def test_samples_none_still_means_every_training_sample(monkeypatch):
     with pytest.raises(Loaded) as loaded:
         module.overfitting(samples=None, progress=False)
     assert loaded.value.args == (None,)  # None reaches the loader, which then takes every sample
+
+
+def test_the_shared_arguments_section_goes_before_notes_as_numpydoc_orders_sections():
+    @experiment("noted", 9, "a docstring with Notes", ())
+    def noted(out=None):
+        """Say nothing.
+
+        Returns
+        -------
+        None
+
+        Notes
+        -----
+        A note.
+        """
+
+    doc = noted.__doc__
+    assert doc.index("Returns") < doc.index("Other Parameters") < doc.index("Notes") and doc.count("Notes") == 1
+    assert "        gets ``noted.csv`` and ``noted.json``.\n\n        Notes\n        -----\n" in doc
