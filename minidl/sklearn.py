@@ -24,6 +24,7 @@ images (n_samples, channels, height, width) (``tests/test_sklearn_conv.py``).
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 
@@ -439,13 +440,13 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
 def _keep_parameters(estimator, arguments):
     """Store each argument of an ``__init__`` untouched, as the attribute of its name: scikit-learn's convention.
 
-    ``get_params`` and ``clone`` read them back by the names of the
-    ``__init__`` signature; ``fit`` checks them. Called first thing in
-    ``__init__`` with ``locals()``, which then holds exactly its arguments.
+    ``arguments`` is the ``locals()`` of ``__init__``, called first thing
+    in it; the names stored are those of its signature, which
+    ``get_params`` and ``clone`` read back (``fit`` checks the values).
     """
-    for name, value in arguments.items():
+    for name in inspect.signature(type(estimator).__init__).parameters:
         if name != "self":
-            setattr(estimator, name, value)
+            setattr(estimator, name, arguments[name])
 
 
 def _same(value, default):
