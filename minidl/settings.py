@@ -19,7 +19,8 @@ declared parameter constraints:
   ``Real(0, 1, closed="left")`` for a ratio in [0, 1);
 - :class:`Choice` -- one of some names, in any letter case;
 - :data:`SEED` -- a random seed: None or a whole number >= 0;
-- :class:`PathName` -- the name of a file or folder (a ``str`` or ``os.PathLike``).
+- :class:`PathName` -- the name of a file or folder (a ``str`` or ``os.PathLike``);
+- :class:`Sequence` -- a list or tuple, not a string: ``hidden_sizes=[100, 100]``.
 
 A caller writes ``self.epochs = check(epochs, Integer(1), "epochs")`` and
 carries on. The short forms :func:`check_number`, :func:`check_positive_int`,
@@ -212,12 +213,65 @@ class PathName:
         return "PathName()"
 
 
+class Sequence:
+    """An ordered sequence of values (a list or tuple), not a string: names, initialisations, layer widths.
+
+    A string iterates too, letter by letter: ``optimizers="adam"`` would be
+    read as the names ``'a'``, ``'d'``, ``'a'``, ``'m'``. So would a dict or a
+    set, over keys in an order nobody wrote. They are refused, in these words.
+
+    Parameters
+    ----------
+    description : str
+        What it takes, with an example: ``'a sequence of names such as ("sgd", "adam")'``.
+    of : constraint, optional
+        What each item takes; :func:`check` holds item ``i`` to it as ``{name}[i]``.
+        None: the items are left to the caller (a name to look up, say).
+    single : bool, default False
+        Whether one item alone is taken as a sequence of one (``100`` for
+        ``[100]``, as a network's ``hidden_sizes`` allows).
+
+    Notes
+    -----
+    The value is returned as a list. Every value is of this kind as far as
+    :func:`check` goes: a refusal is a ``ValueError`` showing the value as
+    given (``got 'adam'``).
+    """
+
+    error = ValueError
+
+    def __init__(self, description, *, of=None, single=False):
+        self.description, self.of, self.single, self.none = description, of, single, False
+
+    def is_kind(self, value):
+        return True
+
+    def accepts(self, value):
+        if self.single and self.of is not None and self.of.is_kind(value) and not isinstance(value, str):
+            return True
+        # A dict or a set iterates too, over keys in an order nobody wrote as a sequence.
+        unordered = isinstance(value, (dict, set, frozenset)) or hasattr(value, "keys")
+        return not (isinstance(value, (str, bytes)) or unordered or not hasattr(value, "__iter__"))
+
+    def clean(self, value):
+        return [value] if self.single and self.of is not None and self.of.is_kind(value) else list(value)
+
+    def __str__(self):
+        return self.description
+
+    def __repr__(self):
+        return f"Sequence({self.description!r})"
+
+
 #: A random seed: None or a whole number >= 0. Seeds are plain integers so
 #: that they can be written into a JSON configuration and reproduce a run.
 SEED = Integer(0, none=True)
 
 #: A count or a size: a whole number >= 1.
 COUNT = Integer(1)
+
+#: The widths of a network's hidden layers: whole numbers >= 1, or one alone for one layer.
+HIDDEN_SIZES = Sequence("a list of positive integers such as [100, 100]", of=COUNT, single=True)
 
 
 # ================================================================ the check
@@ -252,7 +306,10 @@ def check(value, constraint, name, *, where=None, fix=None):
     if value is None and constraint.none:
         return None
     if constraint.accepts(value):
-        return constraint.clean(value)
+        cleaned = constraint.clean(value)
+        if isinstance(constraint, Sequence) and constraint.of is not None:
+            return [check(item, constraint.of, f"{name}[{index}]", where=where) for index, item in enumerate(cleaned)]
+        return cleaned
     kind = constraint.is_kind(value)
     if isinstance(constraint, Choice):
         message = f"unknown {name} {value!r}; choose {constraint}"
@@ -315,12 +372,4 @@ def check_hidden_sizes(hidden_sizes):
     A single int means one hidden layer; an empty list means no hidden layer
     (multinomial logistic regression).
     """
-    if isinstance(hidden_sizes, numbers.Integral) and not isinstance(hidden_sizes, bool):
-        hidden_sizes = [hidden_sizes]
-    # A dict or a set iterates too, over keys in an order nobody wrote as layer widths.
-    unordered = isinstance(hidden_sizes, (dict, set, frozenset)) or hasattr(hidden_sizes, "keys")
-    if isinstance(hidden_sizes, (str, bytes)) or unordered or not hasattr(hidden_sizes, "__iter__"):
-        raise ValueError(
-            f"hidden_sizes must be a list of positive integers such as [100, 100]; got {hidden_sizes!r}"
-        )
-    return [check_positive_int(size, f"hidden_sizes[{index}]") for index, size in enumerate(hidden_sizes)]
+    return check(hidden_sizes, HIDDEN_SIZES, "hidden_sizes")

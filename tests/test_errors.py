@@ -425,6 +425,8 @@ CASES = [
     case("sklearn-one-class", lambda: MinidlClassifier().fit(X, np.zeros(40)), ValueError, "at least 2 classes"),
     case("sklearn-partial-fit", lambda: MinidlClassifier().partial_fit(X, T), ValueError, "classes must be passed"),
     case("experiment-twice", lambda: compare_optimizers(optimizers=("sgd", "sgd")), ValueError, "listed twice"),
+    case("experiment-hidden-sizes", lambda: compare_optimizers(hidden_sizes=(100, 0)), ValueError,
+         "hidden_sizes[1] must be a whole number >= 1; got 0"),
     case("unknown-dataset", lambda: load_dataset("mnsit"), ValueError, "unknown dataset 'mnsit'", "digits"),
     case("experiment-option-name", lambda: compare_initialisations(inits=["he"]), TypeError,
          "compare_initialisations() got an unexpected keyword argument 'inits'",

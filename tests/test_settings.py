@@ -9,6 +9,7 @@ from minidl.settings import (
     Choice,
     Integer,
     Real,
+    Sequence,
     check,
     check_choice,
     check_dtype,
@@ -127,3 +128,12 @@ def test_a_path_is_a_str_or_a_path_object():
 def test_a_real_constraint_refuses_an_unknown_closedness():
     with pytest.raises(ValueError, match="closed must be"):
         Real(0, 1, closed="open")
+
+
+def test_a_sequence_of_items_checks_each_and_may_take_one_alone():
+    widths = Sequence("a list of widths", of=COUNT, single=True)
+    assert check(np.int64(7), widths, "hidden_sizes") == [7] and check((3, np.int64(4)), widths, "w") == [3, 4]
+    with pytest.raises(ValueError, match=r"^w\[1\] must be a whole number >= 1; got 0$"):
+        check([3, 0], widths, "w")
+    with pytest.raises(ValueError, match="^w must be a list of widths; got '7'$"):
+        check("7", widths, "w")

@@ -86,7 +86,14 @@ def test_plot_smooths_by_default_on_a_log_axis_where_the_fast_optimizers_stay_ap
     ({"iterations": 0}, "iterations must be"),
     ({"seeds": 0}, "seeds must be"),
     ({"optimizers": ("sgd",), "hyperparameters": {"sgd": {"learning_rate": 0.1}}}, "no hyperparameter"),
+    ({"hidden_sizes": (100, 0)}, r"^hidden_sizes\[1\] must be a whole number >= 1; got 0$"),
+    ({"hidden_sizes": "100"}, r"^hidden_sizes must be a list of positive integers such as \[100, 100\]; got '100'$"),
 ])
 def test_bad_arguments(options, message):
     with pytest.raises(ValueError, match=message):
         compare_optimizers(**{"iterations": 2, "progress": False, **options})
+
+
+def test_one_width_is_one_hidden_layer_as_for_an_mlp():
+    result = compare_optimizers(optimizers=("sgd",), hidden_sizes=np.int64(8), iterations=2, progress=False)
+    assert result.network["sizes"] == [64, 8, 10]

@@ -40,6 +40,8 @@ def test_optimizer_params_and_labels():
 def test_bad_initialisation_is_reported():
     with pytest.raises(ValueError, match="unknown weight_init 'glorot'"):
         compare_initialisations(initialisations=("glorot",), iterations=2, progress=False)
+    with pytest.raises(ValueError, match=r"^hidden_sizes\[0\] must be a whole number >= 1; got 0$"):
+        compare_initialisations(hidden_sizes=0)
 
 
 def test_he_with_sgd_is_exactly_the_sgd_run_of_the_optimizer_comparison():

@@ -179,3 +179,16 @@ def test_the_shared_arguments_section_goes_before_notes_as_numpydoc_orders_secti
     doc = noted.__doc__
     assert doc.index("Returns") < doc.index("Other Parameters") < doc.index("Notes") and doc.count("Notes") == 1
     assert "        gets ``noted.csv`` and ``noted.json``.\n\n        Notes\n        -----\n" in doc
+
+
+TAKING_WIDTHS = [command for command in COMMANDS.values() if "hidden_sizes" in command.parameters]
+
+
+@pytest.mark.parametrize("command", TAKING_WIDTHS, ids=lambda command: command.name)
+def test_every_experiment_taking_hidden_sizes_checks_them_before_it_runs(command):
+    assert len(TAKING_WIDTHS) == 5  # compare, init, batchnorm, overfit, search
+    with pytest.raises(ValueError, match=r"^hidden_sizes\[1\] must be a whole number >= 1; got 0$"):
+        command.function(hidden_sizes=(5, 0))
+    with pytest.raises(ValueError, match=r"^hidden_sizes must be a list of positive integers such as \[100, 100\]; "
+                                         r"got \{5: 1\}$"):
+        command.function(hidden_sizes={5: 1})
