@@ -20,7 +20,7 @@ declared parameter constraints:
 - :class:`Choice` -- one of some names, in any letter case;
 - :data:`SEED` -- a random seed: None or a whole number >= 0;
 - :class:`PathName` -- the name of a file or folder (a ``str`` or ``os.PathLike``);
-- :class:`Sequence` -- a list or tuple, not a string: ``hidden_sizes=[100, 100]``.
+- :class:`Sequence` -- a list or tuple, not a string: ``optimizers=("adam",)``.
 
 A caller writes ``self.epochs = check(epochs, Integer(1), "epochs")`` and
 carries on. The short forms :func:`check_number`, :func:`check_positive_int`,
@@ -253,6 +253,12 @@ class Sequence:
         unordered = isinstance(value, (dict, set, frozenset)) or hasattr(value, "keys")
         return not (isinstance(value, (str, bytes)) or unordered or not hasattr(value, "__iter__"))
 
+    def advice(self, value):
+        """What to write instead of ``value``, or None: a string alone is a sequence of one in parentheses."""
+        if isinstance(value, str) and self.of is None:
+            return f"for one, write a tuple of one: ({value!r},)"
+        return None
+
     def clean(self, value):
         return [value] if self.single and self.of is not None and self.of.is_kind(value) else list(value)
 
@@ -320,6 +326,7 @@ def check(value, constraint, name, *, where=None, fix=None):
         got = repr(constraint.clean(value)) if kind and isinstance(constraint, Real) else repr(value)
         typed = "" if kind or value is None else f" of type {type(value).__name__}"
         message = f"{name} must be {allowed}; got {got}{typed}"
+    fix = fix or getattr(constraint, "advice", lambda value: None)(value)
     message = (f"{where}: " if where else "") + message + (f"; {fix}" if fix else "")
     raise (ValueError if kind or where else constraint.error)(message)
 

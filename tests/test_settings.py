@@ -130,10 +130,30 @@ def test_a_real_constraint_refuses_an_unknown_closedness():
         Real(0, 1, closed="open")
 
 
+NAMES = Sequence('a sequence of names such as ("sgd", "adam")')
+
+
+@pytest.mark.parametrize("value", [("sgd", "adam"), ["sgd"], (name for name in ("sgd",)), ()])
+def test_a_sequence_is_taken_as_a_list(value):
+    assert check(value, NAMES, "optimizers") == list(value if isinstance(value, (tuple, list)) else ["sgd"])
+
+
+@pytest.mark.parametrize("value, message", [
+    ("adam", """optimizers must be a sequence of names such as ("sgd", "adam"); got 'adam'; for one, write a tuple """
+             """of one: ('adam',)"""),
+    ({"adam": 1}, """optimizers must be a sequence of names such as ("sgd", "adam"); got {'adam': 1}"""),
+    (3, """optimizers must be a sequence of names such as ("sgd", "adam"); got 3"""),
+])
+def test_a_string_or_a_dict_is_not_a_sequence_of_names(value, message):
+    with pytest.raises(ValueError) as error:
+        check(value, NAMES, "optimizers")
+    assert str(error.value) == message
+
+
 def test_a_sequence_of_items_checks_each_and_may_take_one_alone():
     widths = Sequence("a list of widths", of=COUNT, single=True)
     assert check(np.int64(7), widths, "hidden_sizes") == [7] and check((3, np.int64(4)), widths, "w") == [3, 4]
     with pytest.raises(ValueError, match=r"^w\[1\] must be a whole number >= 1; got 0$"):
         check([3, 0], widths, "w")
-    with pytest.raises(ValueError, match="^w must be a list of widths; got '7'$"):
+    with pytest.raises(ValueError, match="^w must be a list of widths; got '7'$"):  # no advice: not names
         check("7", widths, "w")

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from minidl.settings import COUNT, Integer, Real, check
+from minidl.settings import COUNT, Integer, Real, Sequence, check
 
 
 class _FromSignature:
@@ -56,6 +56,13 @@ CONSTRAINTS = {
     "number": Real(0, closed="neither"),
     "non-negative": Real(0),
     "fraction": Real(0, 1, closed="left"),
+}
+
+#: What the argument of an option of each kind of sequence takes: a list or tuple, not a string (which
+#: would be read letter by letter). Its text is read by :mod:`minidl.cli.experiments`.
+SEQUENCES = {
+    "names": Sequence('a sequence of names such as ("sgd", "adam")'),
+    "initialisations": Sequence('a sequence of initialisations such as ("he", 0.01)'),
 }
 
 #: The arguments every experiment that trains takes alike, documented once (see :mod:`minidl.experiments`).
@@ -97,6 +104,7 @@ class Option:
     constraint : optional
         What the function's argument takes, if narrower than the kind's
         constraint (``Integer(2)``); the text is still read as the kind says.
+        With ``convert``, what the converted argument takes.
     fix : str, optional
         What to do, added to the message when the argument is refused.
     checked_by : str, optional
@@ -137,9 +145,11 @@ class Option:
     @property
     def setting(self):
         """The constraint the experiment checks its argument with, or None (none, or checked by another)."""
-        if self.target is None or self.convert is not None or self.checked_by is not None:
+        if self.target is None or self.checked_by is not None:
             return None
-        return self.constraint or CONSTRAINTS.get(self.kind)
+        if self.convert is not None:  # the argument is made from the value: only its own constraint holds it
+            return self.constraint
+        return self.constraint or CONSTRAINTS.get(self.kind) or SEQUENCES.get(self.kind)
 
 
 @dataclass(frozen=True)
@@ -368,4 +378,4 @@ def initialisations(default=FROM_SIGNATURE, convert=None):
     return Option("--inits", "initialisations, comma-separated: he, xavier, he_uniform, xavier_uniform or a standard "
                   "deviation such as 0.01 (activations: default 1,0.01,xavier for sigmoid and tanh, 0.01,xavier,he "
                   "for relu)", "initialisations", default=default, parameter="initialisations", convert=convert,
-                  metavar="INITS")
+                  constraint=SEQUENCES["initialisations"], metavar="INITS")

@@ -53,3 +53,11 @@ def test_reproducible_and_files(tmp_path):
 def test_bad_activation():
     with pytest.raises(ValueError, match="unknown activation 'softplus'"):
         activation_histograms("softplus")
+
+
+@pytest.mark.parametrize("initialisations, got", [("xavier", "'xavier'; for one, write a tuple of one: ('xavier',)"),
+                                                  (0.01, "0.01")])
+def test_one_initialisation_alone_is_refused_not_read_letter_by_letter(initialisations, got):
+    with pytest.raises(ValueError) as error:
+        activation_histograms(initialisations=initialisations)
+    assert str(error.value) == f'initialisations must be a sequence of initialisations such as ("he", 0.01); got {got}'

@@ -86,6 +86,8 @@ def test_plot_smooths_by_default_on_a_log_axis_where_the_fast_optimizers_stay_ap
     ({"iterations": 0}, "iterations must be"),
     ({"seeds": 0}, "seeds must be"),
     ({"optimizers": ("sgd",), "hyperparameters": {"sgd": {"learning_rate": 0.1}}}, "no hyperparameter"),
+    ({"optimizers": "adam"}, r"""^optimizers must be a sequence of names such as \("sgd", "adam"\); got 'adam'; for """
+                             r"""one, write a tuple of one: \('adam',\)$"""),
     ({"hidden_sizes": (100, 0)}, r"^hidden_sizes\[1\] must be a whole number >= 1; got 0$"),
     ({"hidden_sizes": "100"}, r"^hidden_sizes must be a list of positive integers such as \[100, 100\]; got '100'$"),
 ])

@@ -40,6 +40,9 @@ def test_optimizer_params_and_labels():
 def test_bad_initialisation_is_reported():
     with pytest.raises(ValueError, match="unknown weight_init 'glorot'"):
         compare_initialisations(initialisations=("glorot",), iterations=2, progress=False)
+    with pytest.raises(ValueError, match=r"^initialisations must be a sequence of initialisations such as "
+                                         r'\("he", 0.01\); got \'he\'; for one, write a tuple of one: \(\'he\',\)$'):
+        compare_initialisations(initialisations="he")  # not the initialisations 'h' and 'e'
     with pytest.raises(ValueError, match=r"^hidden_sizes\[0\] must be a whole number >= 1; got 0$"):
         compare_initialisations(hidden_sizes=0)
 

@@ -54,6 +54,9 @@ def test_bad_names_are_reported():
         optimizer_paths(["sgd"], hyperparameters={"adam": {"lr": 0.1}})
     with pytest.raises(ValueError, match="listed twice"):
         optimizer_paths(["sgd", "SGD"])
+    with pytest.raises(ValueError, match=r"^optimizers must be a sequence of names .*; got 'adam'; for one, write a "
+                                         r"tuple of one: \('adam',\)$"):
+        optimizer_paths("adam")  # not the names 'a', 'd', 'a', 'm'
 
 
 def test_files_written(tmp_path):
