@@ -20,7 +20,8 @@ declared parameter constraints:
 - :class:`Choice` -- one of some names, in any letter case;
 - :data:`SEED` -- a random seed: None or a whole number >= 0;
 - :class:`PathName` -- the name of a file or folder (a ``str`` or ``os.PathLike``);
-- :class:`Sequence` -- a list or tuple, not a string: ``optimizers=("adam",)``.
+- :class:`Sequence` -- a list or tuple, not a string: ``optimizers=("adam",)``;
+- :class:`Bounds` -- two numbers ``(low, high)``, high at least low.
 
 A caller writes ``self.epochs = check(epochs, Integer(1), "epochs")`` and
 carries on. The short forms :func:`check_number`, :func:`check_positive_int`,
@@ -269,6 +270,50 @@ class Sequence:
         return f"Sequence({self.description!r})"
 
 
+class Bounds:
+    """Two numbers ``(low, high)``, low in a range and high at least low: the bounds of a draw.
+
+    Parameters
+    ----------
+    low : Real
+        What ``low`` takes; ``high`` takes ``Real(low)``. Anything but two
+        real numbers is refused as a whole (``got ('a', 1)``).
+
+    Notes
+    -----
+    :func:`check` names the parts ``{name} low`` and ``{name} high``, or,
+    for an option (a name starting with ``-``, such as ``--lr-range``),
+    ``LOW`` and ``HIGH``, as the command line writes them (``LOW,HIGH``).
+    Returned as a tuple of two floats.
+    """
+
+    error = ValueError
+
+    def __init__(self, low):
+        self.low, self.none = low, False
+
+    def is_kind(self, value):
+        return True
+
+    def accepts(self, value):
+        pair = Sequence("").accepts(value) and hasattr(value, "__len__") and len(value) == 2
+        return pair and all(Real().is_kind(part) for part in value)
+
+    def clean(self, value):
+        return tuple(value)
+
+    def parts(self, name):
+        """The names of the two parts: ``("lr_range low", "lr_range high")``, ``("--lr-range LOW", ...)``."""
+        parts = ("LOW", "HIGH") if name.startswith("-") else ("low", "high")
+        return tuple(f"{name} {part}" for part in parts)
+
+    def __str__(self):
+        return "a pair (low, high) such as (1e-4, 1e-1)"
+
+    def __repr__(self):
+        return f"Bounds({self.low!r})"
+
+
 #: A random seed: None or a whole number >= 0. Seeds are plain integers so
 #: that they can be written into a JSON configuration and reproduce a run.
 SEED = Integer(0, none=True)
@@ -312,6 +357,10 @@ def check(value, constraint, name, *, where=None, fix=None):
     if value is None and constraint.none:
         return None
     if constraint.accepts(value):
+        if isinstance(constraint, Bounds):  # each part in its own words
+            (low, high), (low_name, high_name) = constraint.clean(value), constraint.parts(name)
+            low = check(low, constraint.low, low_name, where=where)
+            return low, check(high, Real(low, note=f"at least {low_name.split()[-1]}"), high_name, where=where)
         cleaned = constraint.clean(value)
         if isinstance(constraint, Sequence) and constraint.of is not None:
             return [check(item, constraint.of, f"{name}[{index}]", where=where) for index, item in enumerate(cleaned)]

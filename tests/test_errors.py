@@ -36,7 +36,7 @@ import minidl.files
 import minidl.locks
 from minidl import MLP, optim
 from minidl.cli import main
-from minidl.experiments import compare_initialisations, compare_optimizers
+from minidl.experiments import compare_initialisations, compare_optimizers, random_search
 from minidl.experiments.dispatch import dask_scheduler
 from minidl.experiments.filters import convolution_filters, neighbour_correlation
 from minidl.experiments.results import prepare_folder
@@ -431,6 +431,8 @@ CASES = [
          "initialisations must be a sequence of initialisations", "('he',)"),
     case("experiment-hidden-sizes", lambda: compare_optimizers(hidden_sizes=(100, 0)), ValueError,
          "hidden_sizes[1] must be a whole number >= 1; got 0"),
+    case("search-range-reversed", lambda: random_search(learning_rate_range=(1, 0)), ValueError,
+         "learning_rate_range high must be a finite number in [1.0, inf) (at least low); got 0.0"),
     case("unknown-dataset", lambda: load_dataset("mnsit"), ValueError, "unknown dataset 'mnsit'", "digits"),
     case("experiment-option-name", lambda: compare_initialisations(inits=["he"]), TypeError,
          "compare_initialisations() got an unexpected keyword argument 'inits'",
@@ -705,6 +707,8 @@ COMMAND_CASES = [
     pytest.param(["train", "--threads", "1.5"], 2, "argument --threads: expected a whole number >= 1, got '1.5'",
                  id="threads-not-whole"),
     pytest.param(["train", "--seed", "-1"], 2, "argument --seed: expected a whole number >= 0, got '-1'", id="seed-negative"),
+    pytest.param(["experiment", "search", "--lr-range", "1,0", "--no-plot"], 1, "--lr-range HIGH must be a finite "
+                 "number in [1.0, inf) (at least LOW); got 0.0", id="experiment-range-reversed"),
     pytest.param(["experiment", "compare", "--seed", "-1"], 2, "argument --seed: expected a whole number >= 0, got '-1'",
                  id="experiment-seed-negative"),
     pytest.param(["homework", "check", "hw", "--jobs", "0"], 2, "argument --jobs: expected a whole number >= 1, got '0'",

@@ -6,6 +6,7 @@ import pytest
 from minidl.settings import (
     COUNT,
     SEED,
+    Bounds,
     Choice,
     Integer,
     Real,
@@ -157,3 +158,25 @@ def test_a_sequence_of_items_checks_each_and_may_take_one_alone():
         check([3, 0], widths, "w")
     with pytest.raises(ValueError, match="^w must be a list of widths; got '7'$"):  # no advice: not names
         check("7", widths, "w")
+
+
+RANGE = Bounds(Real(0, closed="neither"))
+
+
+def test_bounds_name_their_parts_in_python_and_command_line_words():
+    assert check([1e-4, np.float32(0.5)], RANGE, "lr_range") == (1e-4, 0.5)
+    assert check((2, 2), RANGE, "lr_range") == (2.0, 2.0)
+    with pytest.raises(ValueError, match=r"^lr_range high must be a finite number in \[1.0, inf\) \(at least low\); "
+                                         r"got 0.5$"):
+        check((1, 0.5), RANGE, "lr_range")
+    with pytest.raises(ValueError, match=r"^--lr-range HIGH must be a finite number in \[1.0, inf\) \(at least LOW\); "
+                                         r"got 0.5$"):
+        check((1, 0.5), RANGE, "--lr-range")
+    with pytest.raises(ValueError, match=r"^--lr-range LOW must be a finite number in \(0.0, inf\); got 0.0$"):
+        check((0, 1), RANGE, "--lr-range")
+
+
+@pytest.mark.parametrize("value", [(1,), (1, 2, 3), ("1e-4", 1), "ab", 0.1, {1: 2, 3: 4}])
+def test_bounds_are_two_real_numbers(value):
+    with pytest.raises(ValueError, match=r"^r must be a pair \(low, high\) such as \(1e-4, 1e-1\); got "):
+        check(value, RANGE, "r")

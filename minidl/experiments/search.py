@@ -39,19 +39,12 @@ from minidl.experiments.dispatch import map_runs
 from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import saved
 from minidl.plotting import panel_grid
-from minidl.settings import HIDDEN_SIZES, Real, check
+from minidl.settings import HIDDEN_SIZES, Bounds, Real
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 
-
-def check_range(bounds, name):
-    """Return ``(low, high)`` as floats after checking ``0 < low <= high``."""
-    try:
-        low, high = (float(value) for value in bounds)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (low, high) such as (1e-4, 1e-1), got {bounds!r}") from None
-    low = check(low, Real(0, closed="neither", note="a log-uniform draw starts above 0"), f"{name} low")
-    return low, check(high, Real(low, note="at least low"), f"{name} high")
+#: The bounds of a log-uniform draw: ``0 < low <= high``.
+LOG_UNIFORM_RANGE = Bounds(Real(0, closed="neither", note="a log-uniform draw starts above 0"))
 
 
 def check_enough_for_validation(labels, validation_size, class_total):
@@ -175,9 +168,9 @@ class SearchResult:
             (options.optimizer(), *options.samples_and_epochs("trial"),
              Option("--trials", "networks trained, each with its own random learning rate and weight decay", "count"),
              Option("--lr-range", "learning rates are drawn log-uniformly in this range", "range",
-                    parameter="learning_rate_range", metavar="LOW,HIGH"),
+                    parameter="learning_rate_range", metavar="LOW,HIGH", constraint=LOG_UNIFORM_RANGE),
              Option("--weight-decay-range", "weight decays are drawn log-uniformly in this range", "range",
-                    metavar="LOW,HIGH"),
+                    metavar="LOW,HIGH", constraint=LOG_UNIFORM_RANGE),
              Option("--top", "curves of the best TOP trials in the figure", "count", default=7, plot="top")),
             settings={"hidden_sizes": HIDDEN_SIZES})
 def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1), weight_decay_range=(1e-8, 1e-4),
@@ -209,8 +202,6 @@ def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1),
     -------
     SearchResult
     """
-    learning_rate_range = check_range(learning_rate_range, "learning_rate_range")
-    weight_decay_range = check_range(weight_decay_range, "weight_decay_range")
     (x_all, t_all), (_, t_test) = load_data(dataset, samples)
     input_size, output_size = x_all.shape[1], class_count(t_all, t_test)
     check_enough_for_validation(t_all, validation_size, output_size)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from minidl.experiments import random_search
-from minidl.experiments.search import SearchResult, check_range, log_uniform
+from minidl.experiments.search import SearchResult, log_uniform
 
 
 def test_log_uniform_stays_in_range_and_spreads_over_decades():
@@ -42,4 +42,17 @@ def test_a_diverged_trial_ranks_last():
 @pytest.mark.parametrize("bounds", [(0.1, 0.01), (0, 1), ("a", 1), (1,)])
 def test_bad_ranges(bounds):
     with pytest.raises(ValueError, match="learning_rate_range"):
-        check_range(bounds, "learning_rate_range")
+        random_search(learning_rate_range=bounds)  # refused before any data is loaded
+
+
+@pytest.mark.parametrize("option, text, message", [
+    ("--lr-range", "1,0", "--lr-range HIGH must be a finite number in [1.0, inf) (at least LOW); got 0.0"),
+    ("--weight-decay-range", "0,1", "--weight-decay-range LOW must be a finite number in (0.0, inf) (a log-uniform "
+                                    "draw starts above 0); got 0.0"),
+])
+def test_on_the_command_line_a_bad_range_is_told_with_its_option(option, text, message, tmp_path, capsys):
+    from minidl.cli import main
+
+    assert main(["experiment", "search", option, text, "--out", str(tmp_path), "--no-plot", "--quiet"]) == 1
+    assert capsys.readouterr().err == f"minidl: error: {message}\n"
+    assert list(tmp_path.iterdir()) == []
