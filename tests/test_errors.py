@@ -709,6 +709,8 @@ COMMAND_CASES = [
     pytest.param(["train", "--seed", "-1"], 2, "argument --seed: expected a whole number >= 0, got '-1'", id="seed-negative"),
     pytest.param(["experiment", "search", "--lr-range", "1,0", "--no-plot"], 1, "--lr-range HIGH must be a finite "
                  "number in [1.0, inf) (at least LOW); got 0.0", id="experiment-range-reversed"),
+    pytest.param(["experiment", "filters", "--filter-size", "0"], 2, "argument --filter-size: expected a whole number "
+                 ">= 2, got '0'; a 1x1 filter has no neighbours to compare", id="experiment-filter-size-zero"),
     pytest.param(["experiment", "compare", "--seed", "-1"], 2, "argument --seed: expected a whole number >= 0, got '-1'",
                  id="experiment-seed-negative"),
     pytest.param(["homework", "check", "hw", "--jobs", "0"], 2, "argument --jobs: expected a whole number >= 1, got '0'",

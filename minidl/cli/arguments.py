@@ -124,12 +124,13 @@ def key_value(text):
     return key.strip(), value
 
 
-def option_type(constraint, kind=int):
+def option_type(constraint, kind=int, fix=None):
     """An argparse ``type``: the text read as ``kind`` (int or float) and held against ``constraint``.
 
     The constraint is one of :mod:`minidl.settings`, so an option and the
     Python setting it fills take the same values and say so the same way:
-    ``argument --epochs: expected a whole number >= 1, got '0'``.
+    ``argument --epochs: expected a whole number >= 1, got '0'``. ``fix``,
+    if given, is what to do, added to the message.
     """
     def parse(text):
         try:
@@ -137,7 +138,7 @@ def option_type(constraint, kind=int):
         except ValueError:
             value = None
         if value is None or not constraint.accepts(value):
-            raise argparse.ArgumentTypeError(f"expected {constraint}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected {constraint}, got {text!r}" + (f"; {fix}" if fix else ""))
         return value
 
     return parse

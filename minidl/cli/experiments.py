@@ -97,15 +97,13 @@ def per_optimizer(pairs):
     return hyperparameters
 
 
-def number(constraint):
+def number(constraint, fix=None):
     """An argparse ``type`` reading the text as the number ``constraint`` takes (a Real: a float)."""
-    return arguments.option_type(constraint, float if isinstance(constraint, Real) else int)
+    return arguments.option_type(constraint, float if isinstance(constraint, Real) else int, fix)
 
 
-#: How the text of an option of each kind (minidl.experiments.options.KINDS) is read; a number
-#: with the constraint of its kind (minidl.experiments.options.CONSTRAINTS).
+#: How the text of an option of each other kind (minidl.experiments.options.KINDS) is read; see reader.
 READERS = {
-    **{kind: {"type": number(constraint)} for kind, constraint in CONSTRAINTS.items()},
     "text": {},
     "lowercase": {"type": lowercase},
     "names": {"type": names},
@@ -114,6 +112,17 @@ READERS = {
     "range": {"type": number_range},
     "optimizer-settings": {"type": arguments.key_value, "action": "append"},
 }
+
+
+def reader(option):
+    """How the text of ``option`` is read: a number with its constraint (its own, else its kind's), else as READERS says.
+
+    So ``--filter-size``, declared ``Integer(2)``, refuses ``0`` and ``1``
+    alike, with the option's ``fix``.
+    """
+    if option.kind in CONSTRAINTS:
+        return {"type": number(option.constraint or CONSTRAINTS[option.kind], option.fix)}
+    return READERS[option.kind]
 
 
 def experiment_commands():
@@ -166,7 +175,7 @@ def add_option(parser, command, option):
         default = ",".join(map(str, default))
     settings = {name: value for name, value in (("metavar", option.metavar), ("choices", option.choices))
                 if value is not None}
-    parser.add_argument(option.flag, *option.aliases, **READERS[option.kind], default=default, dest=option.dest,
+    parser.add_argument(option.flag, *option.aliases, **reader(option), default=default, dest=option.dest,
                         help=option.help, **settings)
 
 

@@ -103,7 +103,7 @@ class Option:
         Other flags for the same option, such as an older name kept working.
     constraint : optional
         What the function's argument takes, if narrower than the kind's
-        constraint (``Integer(2)``); the text is still read as the kind says.
+        constraint (``Integer(2)``); the text of a number is read with it too.
         With ``convert``, what the converted argument takes.
     fix : str, optional
         What to do, added to the message when the argument is refused.

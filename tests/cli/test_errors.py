@@ -40,8 +40,6 @@ def test_unknown_dataset_in_a_fresh_process_has_no_traceback(run_minidl):
     (["train", "--resume", "."], "minidl: error: --resume '.' is a folder, not a file; give the path of a file in it"),
     (["experiment", "filters", "--filter-size", "12", "--no-plot"], "minidl: error: --filter-size 12 with --pad 2 "
      "leaves too little of the 8x8 images for the 2x2 pooling; use a smaller --filter-size or a larger --pad"),
-    (["experiment", "filters", "--filter-size", "1", "--no-plot"], "minidl: error: --filter-size must be a whole "
-     "number >= 2; got 1; a 1x1 filter has no neighbours to compare"),
 ])
 def test_user_errors_exit_1_with_one_line(arguments, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -91,6 +89,16 @@ def test_usage_errors_exit_2(arguments, capsys):
         main(arguments)
     assert exit.value.code == 2
     assert "usage: minidl" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("size", ["0", "1"])
+def test_a_filter_size_below_2_is_a_usage_error_with_its_reason(size, capsys):
+    with pytest.raises(SystemExit) as exit:  # the parser reads it with the option's declared Integer(2)
+        main(["experiment", "filters", "--filter-size", size, "--no-plot"])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"minidl experiment filters: error: argument --filter-size: expected a whole number >= 2, got '{size}'; "
+        "a 1x1 filter has no neighbours to compare")
 
 
 def test_evaluate_refuses_a_model_of_another_dataset(tmp_path, capsys, monkeypatch):

@@ -77,6 +77,14 @@ def test_a_negative_seed_is_refused_as_every_malformed_number_option_is(tmp_path
         capsys.readouterr().err)
 
 
+@pytest.mark.parametrize("size", ["0", "1"])
+def test_filter_size_has_one_minimum_on_the_command_line(size, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["experiment", "filters", "--filter-size", size, "--out", str(tmp_path), "--quiet"])
+    assert exit_info.value.code == 2
+    assert "argument --filter-size: expected a whole number >= 2" in capsys.readouterr().err
+
+
 def test_filters_takes_train_s_option_names_and_the_old_one(tmp_path):
     for flag in ("--filters", "--filter-num"):  # --filters as minidl train --model cnn; --filter-num still works
         out = tmp_path / flag.strip("-")

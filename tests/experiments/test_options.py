@@ -111,10 +111,20 @@ def test_the_declared_checks_clean_let_none_defaults_through_and_leave_others_to
 
 
 def test_on_the_command_line_the_error_names_the_option():
-    args = parse(declared.command, ["--size", "1"])
+    args = parse(declared.command, ["--size", "2"])
+    args.size = 1  # past the parser, which reads the text with the same constraint (see the next test)
     with pytest.raises(ValueError, match=r"^--size must be a whole number >= 2; got 1; a size of 1 has no neighbours$"):
         compute(declared.command, args)
     assert compute(declared.command, parse(declared.command, ["--size", "2", "--seed", "3"]))["seed"] == 3
+
+
+@pytest.mark.parametrize("size", ["0", "1"])
+def test_the_parser_reads_a_number_with_the_option_s_own_constraint_and_fix(size, capsys):
+    with pytest.raises(SystemExit) as exited:
+        parse(declared.command, ["--size", size])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        f"error: argument --size: expected a whole number >= 2, got '{size}'; a size of 1 has no neighbours")
 
 
 def test_a_wrong_keyword_is_told_with_the_function_name_and_the_python_name_of_a_command_line_option():
