@@ -29,6 +29,8 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+import numpy as np
+
 from minidl import optim
 from minidl.cli import arguments
 from minidl.cli.arguments import DATA_HOME_HELP, DATASET_HELP, HelpFormatter, add_command, data_home, lowercase
@@ -102,6 +104,13 @@ def number(constraint, fix=None):
     return arguments.option_type(constraint, float if isinstance(constraint, Real) else int, fix)
 
 
+def number_text(value):
+    """``0.0001`` -> ``"1e-4"``, ``0.1`` -> ``"0.1"``: a number as one would type it, the shorter way."""
+    plain = repr(float(value)).removesuffix(".0")
+    scientific = np.format_float_scientific(value, trim="-", exp_digits=1)
+    return scientific if len(scientific) < len(plain) else plain
+
+
 #: How the text of an option of each other kind (minidl.experiments.options.KINDS) is read; see reader.
 READERS = {
     "text": {},
@@ -173,6 +182,8 @@ def add_option(parser, command, option):
     if option.kind in ("names", "initialisations") and isinstance(default, (tuple, list)):
         # argparse passes a string default through `type` too, so the help shows it as typed.
         default = ",".join(map(str, default))
+    if option.kind == "range" and isinstance(default, (tuple, list)):
+        default = ",".join(map(number_text, default))  # as typed: 1e-4,0.1, not (0.0001, 0.1)
     settings = {name: value for name, value in (("metavar", option.metavar), ("choices", option.choices))
                 if value is not None}
     parser.add_argument(option.flag, *option.aliases, **reader(option), default=default, dest=option.dest,

@@ -373,9 +373,9 @@ def activation():
                   choices=("relu", "sigmoid", "tanh"))
 
 
-def initialisations(default=FROM_SIGNATURE, convert=None):
-    """``--inits``: the initialisations compared."""
+def initialisations(default=FROM_SIGNATURE, convert=None, defaults=None):
+    """``--inits``: the initialisations compared; ``defaults`` says what they are when they depend on other options."""
     return Option("--inits", "initialisations, comma-separated: he, xavier, he_uniform, xavier_uniform or a standard "
-                  "deviation such as 0.01 (activations: default 1,0.01,xavier for sigmoid and tanh, 0.01,xavier,he "
-                  "for relu)", "initialisations", default=default, parameter="initialisations", convert=convert,
-                  constraint=SEQUENCES["initialisations"], metavar="INITS")
+                  "deviation such as 0.01" + (f" (default: {defaults})" if defaults else ""), "initialisations",
+                  default=default, parameter="initialisations", convert=convert, constraint=SEQUENCES["initialisations"],
+                  metavar="INITS")

@@ -61,3 +61,13 @@ def test_one_initialisation_alone_is_refused_not_read_letter_by_letter(initialis
     with pytest.raises(ValueError) as error:
         activation_histograms(initialisations=initialisations)
     assert str(error.value) == f'initialisations must be a sequence of initialisations such as ("he", 0.01); got {got}'
+
+
+def test_help_of_inits_gives_the_defaults_of_each_activation(capsys):
+    from minidl.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["experiment", "activations", "--help"])
+    assert ("--inits INITS initialisations, comma-separated: he, xavier, he_uniform, xavier_uniform or a standard "
+            "deviation such as 0.01 (default: 1,0.01,xavier for sigmoid and tanh, 0.01,xavier,he for relu) --layers"
+            ) in " ".join(capsys.readouterr().out.split())

@@ -47,6 +47,17 @@ def test_bad_initialisation_is_reported():
         compare_initialisations(hidden_sizes=0)
 
 
+def test_help_of_inits_gives_this_experiment_s_own_default(capsys):
+    from minidl.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["experiment", "init", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert ("--inits INITS initialisations, comma-separated: he, xavier, he_uniform, xavier_uniform or a standard "
+            "deviation such as 0.01 (default: 0.01,xavier,he) --optimizer") in help_text
+    assert "sigmoid and tanh" not in help_text  # the activations experiment's defaults are not this one's
+
+
 def test_he_with_sgd_is_exactly_the_sgd_run_of_the_optimizer_comparison():
     # Same network, seed, batches and optimizer in both experiments: the
     # curves must agree bit for bit, which checks both set-ups at once.

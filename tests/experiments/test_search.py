@@ -56,3 +56,14 @@ def test_on_the_command_line_a_bad_range_is_told_with_its_option(option, text, m
     assert main(["experiment", "search", option, text, "--out", str(tmp_path), "--no-plot", "--quiet"]) == 1
     assert capsys.readouterr().err == f"minidl: error: {message}\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_help_shows_the_default_ranges_as_one_would_type_them(capsys):
+    from minidl.cli import main
+    from minidl.cli.experiments import number_range
+
+    with pytest.raises(SystemExit):
+        main(["experiment", "search", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "this range (default: 1e-4,0.1)" in help_text and "this range (default: 1e-8,1e-4)" in help_text
+    assert number_range("1e-4,0.1") == (1e-4, 1e-1) and number_range("1e-8,1e-4") == (1e-8, 1e-4)
