@@ -37,7 +37,7 @@ from minidl.experiments.figures import optimizer_setting, sizes_label
 from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import panel_grid
-from minidl.settings import HIDDEN_SIZES, Real
+from minidl.settings import Real
 
 #: 16 standard deviations, evenly spaced on a log scale from 1 to 1e-4 (the book's grid).
 DEFAULT_WEIGHT_SCALES = tuple(np.logspace(0, -4, 16).tolist())
@@ -128,8 +128,7 @@ class BatchnormResult:
              "minidl experiment batchnorm --scales 8 --epochs 10"),
             (options.optimizer(), options.learning_rate(0.01), *options.samples_and_epochs(),
              Option("--scales", "number of initial weight standard deviations, log-spaced from 1 to 1e-4", "count",
-                    default=16, parameter="weight_scales", convert=lambda count, chosen: np.logspace(0, -4, count).tolist())),
-            settings={"hidden_sizes": HIDDEN_SIZES})
+                    default=16, parameter="weight_scales", convert=lambda count, chosen: np.logspace(0, -4, count).tolist())))
 def compare_batchnorm(dataset="digits", weight_scales=DEFAULT_WEIGHT_SCALES, samples=1000, epochs=20,
                       batch_size=100, hidden_sizes=DEFAULT_HIDDEN_SIZES, optimizer="sgd", optimizer_params=None,
                       seed=0, progress=True, out=None, n_jobs=None):

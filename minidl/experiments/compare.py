@@ -46,7 +46,6 @@ from minidl.experiments.dispatch import map_grid
 from minidl.experiments.figures import loss_curves, seeds_label, sizes_label
 from minidl.experiments.options import experiment
 from minidl.experiments.results import curve_rows, loss_record, saved
-from minidl.settings import HIDDEN_SIZES
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)
@@ -145,8 +144,7 @@ class ComparisonResult:
             ("minidl experiment compare --seeds 3 --iterations 500 --out results",
              "minidl experiment compare --optimizers sgd,nesterov,rmsprop,adam --set rmsprop.lr=0.001",
              "minidl experiment compare --dataset mnist --iterations 2000 --out results/mnist"),
-            (*options.optimizers(), *options.iterations(), options.seeds()),
-            settings={"hidden_sizes": HIDDEN_SIZES})
+            (*options.optimizers(), *options.iterations(), options.seeds()))
 def compare_optimizers(dataset="digits", optimizers=DEFAULT_OPTIMIZERS, hyperparameters=None, iterations=2000,
                        batch_size=128, hidden_sizes=DEFAULT_HIDDEN_SIZES, seeds=1, seed=0, progress=True,
                        out=None, n_jobs=None):

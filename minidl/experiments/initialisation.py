@@ -46,7 +46,6 @@ from minidl.experiments.figures import loss_curves, seeds_label, sizes_label
 from minidl.experiments.options import experiment
 from minidl.experiments.results import curve_rows, loss_record, saved
 from minidl.init import check_weight_init
-from minidl.settings import HIDDEN_SIZES
 
 DEFAULT_INITIALISATIONS = (0.01, "xavier", "he")
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100)
@@ -135,8 +134,7 @@ class InitialisationResult:
             ("minidl experiment init --seeds 3 --iterations 1000 --out results",
              "minidl experiment init --activation sigmoid --inits 0.01,xavier,he --lr 0.1"),
             (*options.iterations(), options.seeds(), options.activation(), options.initialisations(),
-             options.optimizer(), options.learning_rate(0.01)),
-            settings={"hidden_sizes": HIDDEN_SIZES})
+             options.optimizer(), options.learning_rate(0.01)))
 def compare_initialisations(dataset="digits", initialisations=DEFAULT_INITIALISATIONS, activation="relu",
                             optimizer="sgd", optimizer_params=None, iterations=2000, batch_size=128,
                             hidden_sizes=DEFAULT_HIDDEN_SIZES, seeds=1, seed=0, progress=True, out=None,

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from minidl.settings import COUNT, Integer, Real, Sequence, check
+from minidl.settings import COUNT, HIDDEN_SIZES, Integer, Real, Sequence, check
 
 
 class _FromSignature:
@@ -70,8 +70,9 @@ SHARED_ARGUMENTS = ("progress", "out", "n_jobs")
 
 #: The constraints of arguments checked in every function that takes them, with or without an option
 #: of their own (``--seed`` follows from the signature; ``batch_size`` is not an option of every
-#: experiment). A seed is counted on from (``seed, seed + 1, ...``), so here it is a whole number, not None.
-SIGNATURE_SETTINGS = {"seed": Integer(0), "batch_size": COUNT}
+#: experiment, ``hidden_sizes`` of none). A seed is counted on from (``seed, seed + 1, ...``), so here it
+#: is a whole number, not None.
+SIGNATURE_SETTINGS = {"seed": Integer(0), "batch_size": COUNT, "hidden_sizes": HIDDEN_SIZES}
 
 
 @dataclass(frozen=True)

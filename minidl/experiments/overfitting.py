@@ -59,7 +59,6 @@ from minidl.experiments.figures import optimizer_setting, seeds_label, sizes_lab
 from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import curve_rows, saved
 from minidl.plotting import draw_band, panel_grid
-from minidl.settings import HIDDEN_SIZES
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 
@@ -177,8 +176,7 @@ class OverfittingResult:
              Option("--weight-decay", "L2 penalty lambda/2 * sum(W**2) of the weight-decay runs", "non-negative",
                     metavar="LAMBDA", checked_by="MLP"),
              Option("--dropout", "dropout ratio of the dropout runs", "fraction", metavar="RATIO",
-                    checked_by="MLP")),
-            settings={"hidden_sizes": HIDDEN_SIZES})
+                    checked_by="MLP")))
 def overfitting(dataset="digits", samples=300, epochs=200, batch_size=100, hidden_sizes=DEFAULT_HIDDEN_SIZES,
                 weight_decay=0.001, dropout=0.2, optimizer="adam", optimizer_params=None, seeds=1, seed=0,
                 progress=True, out=None, n_jobs=None):

@@ -39,7 +39,7 @@ from minidl.experiments.dispatch import map_runs
 from minidl.experiments.options import Option, experiment
 from minidl.experiments.results import saved
 from minidl.plotting import panel_grid
-from minidl.settings import HIDDEN_SIZES, Bounds, Real
+from minidl.settings import Bounds, Real
 
 DEFAULT_HIDDEN_SIZES = (100, 100, 100, 100, 100, 100)
 
@@ -171,8 +171,7 @@ class SearchResult:
                     parameter="learning_rate_range", metavar="LOW,HIGH", constraint=LOG_UNIFORM_RANGE),
              Option("--weight-decay-range", "weight decays are drawn log-uniformly in this range", "range",
                     metavar="LOW,HIGH", constraint=LOG_UNIFORM_RANGE),
-             Option("--top", "curves of the best TOP trials in the figure", "count", default=7, plot="top")),
-            settings={"hidden_sizes": HIDDEN_SIZES})
+             Option("--top", "curves of the best TOP trials in the figure", "count", default=7, plot="top")))
 def random_search(dataset="digits", trials=30, learning_rate_range=(1e-4, 1e-1), weight_decay_range=(1e-8, 1e-4),
                   samples=500, validation_size=0.2, epochs=50, batch_size=100, hidden_sizes=DEFAULT_HIDDEN_SIZES,
                   optimizer="sgd", seed=0, progress=True, out=None, n_jobs=None):
