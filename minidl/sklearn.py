@@ -24,7 +24,6 @@ images (n_samples, channels, height, width) (``tests/test_sklearn_conv.py``).
 
 from __future__ import annotations
 
-import inspect
 import math
 import warnings
 
@@ -440,13 +439,15 @@ class MinidlClassifier(ClassifierMixin, BaseEstimator):
 def _keep_parameters(estimator, arguments):
     """Store each argument of an ``__init__`` untouched, as the attribute of its name: scikit-learn's convention.
 
-    ``arguments`` is the ``locals()`` of ``__init__``, called first thing
-    in it; the names stored are those of its signature, which
-    ``get_params`` and ``clone`` read back (``fit`` checks the values).
+    ``arguments`` is the ``locals()`` of that ``__init__``, called first
+    thing in it, so it holds exactly the arguments (and ``self``, and
+    ``__class__`` where the body uses ``super()``); ``get_params`` and
+    ``clone`` read them back by the names of the signature, and ``fit``
+    checks the values.
     """
-    for name in inspect.signature(type(estimator).__init__).parameters:
-        if name != "self":
-            setattr(estimator, name, arguments[name])
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
 
 
 def _same(value, default):

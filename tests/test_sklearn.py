@@ -315,3 +315,16 @@ def test_early_stopping_reports_the_best_validation_score(string_digits):
         model.fit(x_train[:300], y_train[:300])
     assert model.best_validation_score_ == max(model.validation_scores_)
     assert MinidlClassifier(max_iter=2).fit(x_train[:100], y_train[:100]).best_validation_score_ is None
+
+
+def test_a_subclass_with_parameters_of_its_own_keeps_them_all():
+    from sklearn.base import clone
+
+    class Widened(MinidlClassifier):
+        def __init__(self, hidden_layer_sizes=(50,), extra=1):
+            super().__init__(hidden_layer_sizes=hidden_layer_sizes)
+            self.extra = extra
+
+    estimator = Widened(extra=3)
+    assert estimator.get_params()["extra"] == 3 and estimator.hidden_layer_sizes == (50,)
+    assert clone(estimator).get_params() == estimator.get_params()
