@@ -195,10 +195,15 @@ TAKING_WIDTHS = [command for command in COMMANDS.values() if "hidden_sizes" in c
 
 
 @pytest.mark.parametrize("command", TAKING_WIDTHS, ids=lambda command: command.name)
-def test_every_experiment_taking_hidden_sizes_checks_them_before_it_runs(command):
+def test_every_experiment_taking_hidden_sizes_checks_them_before_it_runs(command, monkeypatch):
+    import importlib
+
     assert len(TAKING_WIDTHS) == 5  # compare, init, batchnorm, overfit, search
+    module = importlib.import_module(command.function.__module__)
+    monkeypatch.setattr(module, "load_data", lambda *args: pytest.fail("the data was loaded first"))
+    declared_function = getattr(module, command.function.__name__)  # checked as declared (command.function is not)
     with pytest.raises(ValueError, match=r"^hidden_sizes\[1\] must be a whole number >= 1; got 0$"):
-        command.function(hidden_sizes=(5, 0))
+        declared_function(hidden_sizes=(5, 0), progress=False)
     with pytest.raises(ValueError, match=r"^hidden_sizes must be a list of positive integers such as \[100, 100\]; "
                                          r"got \{5: 1\}$"):
-        command.function(hidden_sizes={5: 1})
+        declared_function(hidden_sizes={5: 1}, progress=False)
