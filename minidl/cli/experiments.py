@@ -129,8 +129,9 @@ def reader(option):
     So ``--filter-size``, declared ``Integer(2)``, refuses ``0`` and ``1``
     alike, with the option's ``fix``.
     """
-    if option.kind in CONSTRAINTS:
-        return {"type": number(option.constraint or CONSTRAINTS[option.kind], option.fix)}
+    if option.kind in CONSTRAINTS:  # a conversion's constraint is the converted argument's, not the text's
+        own = option.constraint if option.convert is None else None
+        return {"type": number(own or CONSTRAINTS[option.kind], option.fix)}
     return READERS[option.kind]
 
 

@@ -59,7 +59,7 @@ CONSTRAINTS = {
 }
 
 #: What the argument of an option of each kind of sequence takes: a list or tuple, not a string (which
-#: would be read letter by letter). Its text is read by :mod:`minidl.cli.experiments`.
+#: would be read letter by letter). On the command line the text is read as the kind says.
 SEQUENCES = {
     "names": Sequence('a sequence of names such as ("sgd", "adam")'),
     "initialisations": Sequence('a sequence of initialisations such as ("he", 0.01)'),
