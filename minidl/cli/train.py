@@ -267,7 +267,7 @@ def _save(what, save, path):
     replaced = os.path.exists(path)
     written, error = save_or_rescue(save, path)
     if error is None:
-        print(f"{what} saved to {path}" + (f", replacing the earlier {what} there" if replaced else ""))
+        print(f"{what} saved to {path}" + (", replacing the earlier file there" if replaced else ""))
         return []
     reason = os.strerror(error.errno) if getattr(error, "errno", None) else error
     return [f"could not save the {what} to {path!r} ({reason}); it was saved to {str(written)!r} instead"]

@@ -83,8 +83,8 @@ def test_a_model_or_history_saved_over_an_earlier_one_says_it_replaced_it(tmp_pa
     assert "model saved to m.npz\n" in first and "history saved to h.csv\n" in first
     assert main([*TRAIN, *outputs]) == 0
     again = capsys.readouterr().out
-    assert "model saved to m.npz, replacing the earlier model there\n" in again
-    assert "history saved to h.csv, replacing the earlier history there\n" in again
+    assert "model saved to m.npz, replacing the earlier file there\n" in again
+    assert "history saved to h.csv, replacing the earlier file there\n" in again
 
 
 def test_resuming_a_file_that_is_no_checkpoint_says_so_not_overwrite(tmp_path, no_training, capsys, monkeypatch):
