@@ -1,7 +1,7 @@
 """What the experiments' figures share: the words of their titles, and the figure of loss curves.
 
 The titles say what a figure was computed from, in the same words in every
-experiment: the layer sizes (``64 - 100 - 10``), the seeds behind a band
+experiment: the layer sizes (``64 - 100 - 10``), the random seeds behind a band
 (``mean ± 1 std over 3 seeds``) and the optimizer (``sgd lr=0.01``). The
 experiments that count iterations (:mod:`~minidl.experiments.compare`,
 :mod:`~minidl.experiments.initialisation`) draw one same figure: a loss

@@ -12,7 +12,7 @@ def test_shapes_reproducibility_and_files(tmp_path, reproduced):
                        seeds=2, seed=2, progress=False)
     assert first.seeds == [2, 3]
     assert first.train_accuracy_per_seed.shape == first.test_accuracy_per_seed.shape == (3, 2, 3)
-    # The curves without "per seed" are the means over the seeds.
+    # The curves without "per seed" are the means over the random seeds.
     assert first.train_accuracy.shape == (3, 3)
     np.testing.assert_array_equal(first.test_accuracy, first.test_accuracy_per_seed.mean(axis=1))
     assert ((first.train_accuracy_per_seed >= 0) & (first.train_accuracy_per_seed <= 1)).all()
