@@ -263,6 +263,12 @@ class Sequence:
     def clean(self, value):
         return [value] if self.single and self.of is not None and self.of.is_kind(value) else list(value)
 
+    def check_parts(self, items, name, where):
+        """Each item held to ``of``, named ``{name}[i]`` (unchecked without ``of``)."""
+        if self.of is None:
+            return items
+        return [check(item, self.of, f"{name}[{index}]", where=where) for index, item in enumerate(items)]
+
     def __str__(self):
         return self.description
 
@@ -306,6 +312,12 @@ class Bounds:
         """The names of the two parts: ``("lr_range low", "lr_range high")``, ``("--lr-range LOW", ...)``."""
         parts = ("LOW", "HIGH") if name.startswith("-") else ("low", "high")
         return tuple(f"{name} {part}" for part in parts)
+
+    def check_parts(self, pair, name, where):
+        """``low`` held to ``self.low``, then ``high`` to at least ``low``, each in its own words."""
+        (low, high), (low_name, high_name) = pair, self.parts(name)
+        low = check(low, self.low, low_name, where=where)
+        return low, check(high, Real(low, note=f"at least {low_name.split()[-1]}"), high_name, where=where)
 
     def __str__(self):
         return "a pair (low, high) such as (1e-4, 1e-1)"
@@ -357,14 +369,9 @@ def check(value, constraint, name, *, where=None, fix=None):
     if value is None and constraint.none:
         return None
     if constraint.accepts(value):
-        if isinstance(constraint, Bounds):  # each part in its own words
-            (low, high), (low_name, high_name) = constraint.clean(value), constraint.parts(name)
-            low = check(low, constraint.low, low_name, where=where)
-            return low, check(high, Real(low, note=f"at least {low_name.split()[-1]}"), high_name, where=where)
         cleaned = constraint.clean(value)
-        if isinstance(constraint, Sequence) and constraint.of is not None:
-            return [check(item, constraint.of, f"{name}[{index}]", where=where) for index, item in enumerate(cleaned)]
-        return cleaned
+        check_parts = getattr(constraint, "check_parts", None)  # a constraint made of parts checks each in its words
+        return cleaned if check_parts is None else check_parts(cleaned, name, where)
     kind = constraint.is_kind(value)
     if isinstance(constraint, Choice):
         message = f"unknown {name} {value!r}; choose {constraint}"
